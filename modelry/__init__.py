@@ -1,0 +1,23 @@
+"""modelry: declare models once in a module; get tables, an API, metadata and a safe boot.
+
+Public API for business modules::
+
+    from modelry import Module, Model, fields, relations
+"""
+from modelry import directives
+from modelry.core import fields
+from modelry.core.data.page import Page
+from modelry.core.fields import commands as relations
+from modelry.core.model import Model
+from modelry.core.module import Module
+from modelry.errors import (
+    DataError, DeclarationError, IntegrityViolation, ModelryError, ModuleError,
+    OptimisticLockError, RecordNotFound, ValidationFailed)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Module", "Model", "fields", "relations", "directives", "Page", "ModelryError",
+    "DeclarationError", "ModuleError", "DataError", "IntegrityViolation", "OptimisticLockError",
+    "RecordNotFound", "ValidationFailed",
+]

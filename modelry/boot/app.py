@@ -1,0 +1,84 @@
+"""`App`: one booted application — registry, tables, engine and data manager."""
+from __future__ import annotations
+
+import contextlib
+import threading
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+from modelry.core import context
+from modelry.core.data import DataManager
+from modelry.core.data.transaction import current as current_transaction
+from modelry.core.registry import Registry
+
+_active: ContextVar["App | None"] = ContextVar("modelry_app", default=None)
+_default: list["App"] = []
+_lock = threading.Lock()
+
+
+class App:
+    """A booted application. Data calls use it inside `app.transaction()` or `app.activate()`,
+    or when it is the most recently booted application still open."""
+
+    def __init__(self, registry: Registry, metadata: sa.MetaData, engine: sa.Engine,
+                 settings: Any = None) -> None:
+        self.registry = registry
+        self.metadata = metadata
+        self.engine = engine
+        self.settings = settings
+        self.data = DataManager(registry, metadata, engine)
+        self.closed = False
+        with _lock:
+            _default.append(self)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite`, `postgresql` or `mysql` (MariaDB included)."""
+        return self.engine.dialect.name
+
+    def transaction(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A transaction for data calls in this thread/task (a savepoint when nested)."""
+        return self.data.transaction()
+
+    @contextlib.contextmanager
+    def activate(self) -> Iterator["App"]:
+        """Make this the application that data calls use in this thread/task."""
+        token = _active.set(self)
+        try:
+            yield self
+        finally:
+            _active.reset(token)
+
+    def acting_as(self, user_id: Any) -> contextlib.AbstractContextManager[None]:
+        """Audit fields name `user_id` inside the block."""
+        return self.data.acting_as(user_id)
+
+    def close(self) -> None:
+        """Release the connections; the app no longer serves data calls."""
+        self.closed = True
+        with _lock:
+            if self in _default:
+                _default.remove(self)
+        self.engine.dispose()
+
+    def __enter__(self) -> "App":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _active_data_manager() -> DataManager | None:
+    transaction = current_transaction()
+    if transaction is not None:
+        return transaction.owner
+    app = _active.get()
+    if app is None:
+        with _lock:
+            app = _default[-1] if _default else None
+    return None if app is None else app.data
+
+
+context.set_gateway_provider(_active_data_manager)

@@ -1,0 +1,63 @@
+"""Engines per dialect: URLs normalised, SQLite made safe for threads and savepoints."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from modelry.errors import ConfigError
+
+DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
+           "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql"}
+
+
+def normalise_url(url: str) -> sa.URL:
+    """Pick modelry's drivers for bare `postgresql://` and `mysql://` URLs."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several types here
+        raise ConfigError(f"database URL {url!r} is not a valid URL") from None
+    if parsed.drivername in DRIVERS:
+        parsed = parsed.set(drivername=DRIVERS[parsed.drivername])
+    if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    return parsed
+
+
+def create_engine(url: str, **options: Any) -> sa.Engine:
+    """An engine for `url` (SQLite file or memory, PostgreSQL, MySQL/MariaDB)."""
+    parsed = normalise_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            options.setdefault("poolclass", sa.pool.StaticPool)  # one shared in-memory db
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30,
+                                                        "check_same_thread": False}, **options)
+        _sqlite_transactions(engine)
+        return engine
+    if backend in ("mysql", "mariadb"):
+        options.setdefault("isolation_level", "READ COMMITTED")
+    options.setdefault("pool_pre_ping", True)
+    return sa.create_engine(parsed, **options)
+
+
+def _sqlite_transactions(engine: sa.Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, issue BEGIN, so SAVEPOINT works and writers queue.
+
+    BEGIN IMMEDIATE takes the write lock up front: a transaction that reads and then
+    writes cannot fail half-way with SQLITE_BUSY; others wait up to the busy timeout.
+    """
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

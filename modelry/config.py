@@ -1,0 +1,52 @@
+"""Settings: defaults < `modelry.yaml` < environment (`MODELRY_*`) < explicit arguments."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from modelry.errors import ConfigError
+
+DEFAULT_DATABASE = "sqlite:///modelry.db"
+ENVIRONMENT = {"MODELRY_DATABASE_URL": "database", "MODELRY_MODULES": "modules",
+               "MODELRY_LIFECYCLE": "lifecycle"}
+
+
+class Settings(BaseModel):
+    """What an application boots with."""
+
+    database: str = DEFAULT_DATABASE
+    modules: list[str] = Field(default_factory=list)
+    lifecycle: str = "install"
+    boot: dict[str, Any] = Field(default_factory=dict)
+    server: dict[str, Any] = Field(default_factory=dict)
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read the config file (if any), then the environment, then `overrides` (None = unset)."""
+    values: dict[str, Any] = {}
+    path = Path(config or os.environ.get("MODELRY_CONFIG", "modelry.yaml"))
+    if config is not None and not path.exists():
+        raise ConfigError(f"config file {str(path)!r} does not exist")
+    if path.exists():
+        try:
+            loaded = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        values.update(loaded)
+    for variable, key in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            raw = os.environ[variable]
+            values[key] = [m.strip() for m in raw.split(",") if m.strip()] \
+                if key == "modules" else raw
+    values.update({key: value for key, value in overrides.items() if value not in (None, [], ())})
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None

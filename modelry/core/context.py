@@ -1,0 +1,56 @@
+"""The running application, as seen by record methods (a context variable, no import cycle).
+
+The boot layer registers a provider: a callable returning the data gateway of the
+active application (the one whose transaction is open in this thread or task, or the
+default application). Record methods ask for it here instead of importing the data
+manager.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar, Token
+from typing import Any, Callable
+
+from modelry.errors import NoActiveApplication
+
+_provider: Callable[[], Any] | None = None
+
+
+def set_gateway_provider(provider: Callable[[], Any]) -> None:
+    """Install the function that returns the active data gateway (done by `modelry.boot`)."""
+    global _provider
+    _provider = provider
+
+
+def gateway(model: str = "") -> Any:
+    """The active application's data gateway; an error naming the model when none runs."""
+    found = _provider() if _provider is not None else None
+    if found is None:
+        where = f" (model {model})" if model else ""
+        raise NoActiveApplication(
+            f"no modelry application is running{where}: boot one with modelry.boot.boot(...) "
+            "and open `with app.transaction():`", model=model or None)
+    return found
+
+
+def active_registry() -> Any:
+    """The registry of the active application, or None."""
+    found = _provider() if _provider is not None else None
+    return None if found is None else found.registry
+
+
+_user_id: ContextVar[Any] = ContextVar("modelry_user_id", default=None)
+
+
+def current_user_id() -> Any:
+    """Id of the user on whose behalf this thread/task acts (audit fields), or None."""
+    return _user_id.get()
+
+
+def set_user_id(user_id: Any) -> Token:
+    """Act as `user_id` in this thread/task; returns a token for `reset_user_id`."""
+    return _user_id.set(user_id)
+
+
+def reset_user_id(token: Token) -> None:
+    """Undo `set_user_id`."""
+    _user_id.reset(token)

@@ -1,0 +1,247 @@
+"""The data manager: the Python API behind record methods and the GraphQL built-ins."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+from typing import Any, Callable, Iterator, Mapping, TypeVar
+
+import sqlalchemy as sa
+
+from modelry.core import context
+from modelry.core.data import relations, write
+from modelry.core.data.page import Page
+from modelry.core.data.query import keyword_filter, order_by
+from modelry.core.data.rows import to_record, to_records
+from modelry.core.data.transaction import open_transaction, use_connection
+from modelry.core.fields import ManyToMany
+from modelry.core.registry import ModelMeta, Registry
+from modelry.errors import DataError, IntegrityViolation, OptimisticLockError
+from modelry import directives
+from modelry.directives import Directive
+
+T = TypeVar("T")
+
+
+def _integrity(method: Callable[..., T]) -> Callable[..., T]:
+    """Database constraint failures become IntegrityViolation naming the model."""
+    @functools.wraps(method)
+    def wrapper(self: "DataManager", subject: Any, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, subject, *args, **kwargs)
+        except sa.exc.IntegrityError as error:
+            code = subject if isinstance(subject, str) else subject._model_code
+            detail = str(error.orig).strip().splitlines()[0][:300]
+            raise IntegrityViolation(f"{code}: the database refused the write: {detail}",
+                                     model=code) from error
+    return wrapper
+
+
+class DataManager:
+    """Reads and writes records of one registry through one engine."""
+
+    def __init__(self, registry: Registry, metadata: sa.MetaData, engine: sa.Engine) -> None:
+        self.registry = registry
+        self.metadata = metadata
+        self.engine = engine
+
+    # ── plumbing ────────────────────────────────────────────────────────────
+    def transaction(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """Open a transaction (a savepoint when nested) that data calls in this task use."""
+        return open_transaction(self, self.engine)
+
+    def connection(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """The open transaction's connection, or a transaction for this one call."""
+        return use_connection(self, self.engine)
+
+    def table(self, meta: ModelMeta) -> sa.Table:
+        """The table storing `meta`'s records."""
+        if meta.table is None:
+            raise DataError(f"{meta.code} is a {meta.kind} model: it has no table",
+                            code="NOT_STORED", model=meta.code)
+        return self.metadata.tables[meta.table]
+
+    def join_table(self, field: ManyToMany) -> sa.Table:
+        """The join table of a ManyToMany field."""
+        return self.metadata.tables[field.join_table]
+
+    def user_id(self) -> Any:
+        """The acting user's id for audit fields."""
+        return context.current_user_id()
+
+    def _meta(self, subject: Any) -> ModelMeta:
+        if isinstance(subject, str):
+            return self.registry.model(subject)
+        return self.registry.model(type(subject))
+
+    def _stored(self, subject: Any) -> ModelMeta:
+        meta = self._meta(subject)
+        self.table(meta)
+        return meta
+
+    # ── writes ──────────────────────────────────────────────────────────────
+    @_integrity
+    def create(self, record: Any) -> Any:
+        """Insert `record`."""
+        meta = self._stored(record)
+        with self.connection() as connection:
+            return write.insert(self, connection, meta, record)
+
+    @_integrity
+    def create_batch(self, code: str, records: list[Any]) -> list[Any]:
+        """Insert `records` (multi-row statements)."""
+        meta = self._stored(code)
+        records = [meta.cls(**r) if isinstance(r, dict) else r for r in records]
+        with self.connection() as connection:
+            return write.insert_many(self, connection, meta, records)
+
+    @_integrity
+    def update_by_id(self, record: Any) -> int:
+        """Update `record`'s changed fields; 0 when stale or gone."""
+        meta = self._stored(record)
+        with self.connection() as connection:
+            return write.update(self, connection, meta, record)
+
+    @_integrity
+    def update_batch(self, code: str, records: list[Any]) -> int:
+        """Update all or none of `records`."""
+        meta = self._stored(code)
+        with self.connection() as connection:
+            return write.update_many(self, connection, meta, records)
+
+    @_integrity
+    def delete_by_id(self, record: Any) -> int:
+        """Delete `record` by id."""
+        meta = self._stored(record)
+        with self.connection() as connection:
+            return write.delete(self, connection, meta, [record.id])
+
+    @_integrity
+    def delete_batch(self, code: str, records: list[Any]) -> int:
+        """Delete records (or ids)."""
+        meta = self._stored(code)
+        ids = [r.id if hasattr(r, "_values") else int(r) for r in records]
+        with self.connection() as connection:
+            return write.delete(self, connection, meta, ids)
+
+    @_integrity
+    def save(self, record: Any) -> Any:
+        """Insert or update: by id under USE_PK_STRATEGY, else by unique fields, then id."""
+        meta = self._stored(record)
+        with self.connection() as connection:
+            if not directives.is_set(Directive.USE_PK_STRATEGY) and record.id is None:
+                existing = self._find_by_unique(connection, meta, record)
+                if existing is not None:
+                    record._values["id"] = existing
+            if record.id is None:
+                return write.insert(self, connection, meta, record)
+            if write.update(self, connection, meta, record):
+                return record
+            table = self.table(meta)
+            if connection.execute(sa.select(table.c.id).where(table.c.id == record.id)).first():
+                raise OptimisticLockError(f"{meta.code}: record {record.id} was changed since "
+                                          "it was read", model=meta.code, stale_ids=[record.id])
+            return write.insert(self, connection, meta, record)
+
+    def _find_by_unique(self, connection: sa.Connection, meta: ModelMeta, record: Any) -> Any:
+        table = self.table(meta)
+        keys = [f for f in meta.unique_fields if record._values.get(f.column) is not None]
+        if not keys:
+            return None
+        where = sa.or_(*(table.c[f.column] == f.to_db(record._values[f.column]) for f in keys))
+        return connection.scalar(sa.select(table.c.id).where(where).limit(1))
+
+    # ── reads ───────────────────────────────────────────────────────────────
+    def _where(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> list[Any]:
+        table = self.table(meta)
+        conditions = keyword_filter(meta, table, filters or {})
+        if rsql is not None and rsql != "":
+            from modelry.core import rsql as rsql_language
+            conditions.append(rsql_language.compile_filter(rsql, meta, self))
+        return conditions
+
+    def _select(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> Any:
+        return sa.select(self.table(meta)).where(*self._where(meta, rsql, filters))
+
+    def query_by_id(self, code: str, id: Any) -> Any:
+        """The record with `id`, or None."""
+        meta = self._stored(code)
+        if id is None:
+            return None
+        with self.connection() as connection:
+            row = connection.execute(
+                self._select(meta, None, None).where(self.table(meta).c.id == int(id))).first()
+        return None if row is None else to_record(meta, row, [])
+
+    def query_one(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None
+                  ) -> Any:
+        """The single matching record, None when none; an error when several match."""
+        meta = self._stored(code)
+        with self.connection() as connection:
+            rows = connection.execute(self._select(meta, rsql, filters).limit(2)).all()
+        if len(rows) > 1:
+            raise DataError(f"{meta.code}: query_one matched more than one record",
+                            code="MULTIPLE_RESULTS", model=meta.code)
+        return to_records(meta, rows)[0] if rows else None
+
+    def query_list(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
+                   sort: str | None = None, limit: int | None = None,
+                   offset: int | None = None) -> list[Any]:
+        """Matching records in `sort` order."""
+        meta = self._stored(code)
+        query = self._select(meta, rsql, filters).order_by(*self._order(meta, sort))
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with self.connection() as connection:
+            return to_records(meta, connection.execute(query))
+
+    def _order(self, meta: ModelMeta, sort: Any) -> list[Any]:
+        if isinstance(sort, (list, tuple)):
+            from modelry.core import rsql as rsql_language
+            return [*rsql_language.compile_sort(list(sort), meta, self), self.table(meta).c.id]
+        return order_by(meta, self.table(meta), sort)
+
+    def query_page(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
+                   page: int = 1, size: int = 20, sort: str | None = None) -> Page:
+        """One page (1-based) of matching records with totals."""
+        if page < 1 or size < 1:
+            raise DataError(f"{code}: page must be ≥ 1 and size ≥ 1 (got page={page}, "
+                            f"size={size})", code="BAD_PAGE", model=code)
+        with self.connection():
+            total = self.count(code, rsql, filters)
+            content = self.query_list(code, rsql, filters, sort=sort, limit=size,
+                                      offset=(page - 1) * size) if total else []
+        return Page(content, total, math.ceil(total / size), page, size)
+
+    def count(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None) -> int:
+        """How many records match."""
+        meta = self._stored(code)
+        query = sa.select(sa.func.count()).select_from(self.table(meta)).where(
+            *self._where(meta, rsql, filters))
+        with self.connection() as connection:
+            return int(connection.scalar(query) or 0)
+
+    def construct(self, code: str, values: Mapping[str, Any] | None = None) -> Any:
+        """A new unsaved record with every default filled, then `values` applied."""
+        meta = self._meta(code)
+        record = meta.cls()
+        write.fill_defaults(meta, record)
+        for name, value in (values or {}).items():
+            setattr(record, name, value)
+        return record
+
+    def load_relation(self, record: Any, name: str) -> Any:
+        """Load relation `name` for `record` and the rest of its batch."""
+        with self.connection() as connection:
+            return relations.load(self, connection, record, name)
+
+    @contextlib.contextmanager
+    def acting_as(self, user_id: Any) -> Iterator[None]:
+        """Audit fields name `user_id` inside the block."""
+        token = context.set_user_id(user_id)
+        try:
+            yield
+        finally:
+            context.reset_user_id(token)

@@ -1,0 +1,68 @@
+"""SELECT building: filters (RSQL or keyword), sorting, paging."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from modelry.core.fields import ManyToOne
+from modelry.core.registry import ModelMeta
+from modelry.errors import DataError
+
+KEYWORD_OPERATORS = {
+    "eq": lambda c, v: c.is_(None) if v is None else c == v,
+    "ne": lambda c, v: c.is_not(None) if v is None else sa.or_(c != v, c.is_(None)),
+    "lt": lambda c, v: c < v, "le": lambda c, v: c <= v,
+    "gt": lambda c, v: c > v, "ge": lambda c, v: c >= v,
+    "in": lambda c, v: c.in_(v), "isnull": lambda c, v: c.is_(None) if v else c.is_not(None),
+}
+
+
+def keyword_filter(meta: ModelMeta, table: sa.Table,
+                   filters: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """`name="x", income__gt=100, id__in=[1, 2]` → WHERE conditions on stored fields."""
+    conditions = []
+    for key, value in filters.items():
+        name, _, operator = key.partition("__")
+        operator = operator or "eq"
+        field = _stored_field(meta, name)
+        if operator not in KEYWORD_OPERATORS:
+            raise DataError(f"{meta.code}: unknown filter operator {operator!r} in {key!r}",
+                            code="BAD_FILTER", model=meta.code, field=name)
+        if operator == "in":
+            value = [field.to_db(v) for v in value]
+        elif operator != "isnull" and value is not None:
+            value = field.to_db(_id_of(value) if isinstance(field, ManyToOne) else value)
+        conditions.append(KEYWORD_OPERATORS[operator](table.c[field.column], value))
+    return conditions
+
+
+def _id_of(value: Any) -> Any:
+    return value.id if hasattr(value, "_values") else value
+
+
+def _stored_field(meta: ModelMeta, name: str) -> Any:
+    field = meta.fields.get(name)
+    if field is None and name.endswith("_id"):
+        candidate = meta.fields.get(name[:-3])
+        field = candidate if isinstance(candidate, ManyToOne) else None
+    if field is None or not field.stored:
+        raise DataError(f"{meta.code}: cannot filter on {name!r}: not a stored field",
+                        code="BAD_FILTER", model=meta.code, field=name)
+    return field
+
+
+def order_by(meta: ModelMeta, table: sa.Table, sort: str | None) -> list[Any]:
+    """`"name,-income"` → ORDER BY name ASC, income DESC, then id (a stable order)."""
+    clauses: list[Any] = []
+    seen_id = False
+    for item in [part.strip() for part in (sort or "").split(",") if part.strip()]:
+        descending = item.startswith("-")
+        name = item.lstrip("+-")
+        field = _stored_field(meta, name)
+        column = table.c[field.column]
+        clauses.append(column.desc() if descending else column.asc())
+        seen_id = seen_id or field.name == "id"
+    if not seen_id:
+        clauses.append(table.c.id.asc())
+    return clauses

@@ -1,0 +1,55 @@
+"""The open transaction of the current thread or asyncio task (a context variable)."""
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+
+@dataclass
+class Transaction:
+    """A connection with an open transaction, owned by one data manager."""
+
+    owner: Any
+    connection: sa.Connection
+
+
+_current: ContextVar[Transaction | None] = ContextVar("modelry_transaction", default=None)
+
+
+def current() -> Transaction | None:
+    """The transaction open in this thread/task, if any."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def open_transaction(owner: Any, engine: sa.Engine) -> Iterator[sa.Connection]:
+    """Open a transaction for `owner`, or a savepoint when one is already open for it.
+
+    Commits on normal exit, rolls back when the block raises.
+    """
+    active = _current.get()
+    if active is not None and active.owner is owner:
+        with active.connection.begin_nested():
+            yield active.connection
+        return
+    with engine.connect() as connection, connection.begin():
+        token = _current.set(Transaction(owner, connection))
+        try:
+            yield connection
+        finally:
+            _current.reset(token)
+
+
+@contextlib.contextmanager
+def use_connection(owner: Any, engine: sa.Engine) -> Iterator[sa.Connection]:
+    """The connection of the open transaction, or a new transaction for this one call."""
+    active = _current.get()
+    if active is not None and active.owner is owner:
+        yield active.connection
+        return
+    with open_transaction(owner, engine) as connection:
+        yield connection

@@ -1,0 +1,194 @@
+"""INSERT, UPDATE and DELETE of records, with defaults, checks and the optimistic lock."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from modelry import directives
+from modelry.core.data import relations
+from modelry.core.data.rows import refresh
+from modelry.core.data.validate import check_values
+from modelry.core.fields import ManyToOne, Relation
+from modelry.core.registry import ModelMeta
+from modelry.errors import DataError, OptimisticLockError
+from modelry.directives import Directive
+
+
+def utc_now() -> dt.datetime:
+    """Now, as naive UTC (how DateTime columns store time)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def fill_defaults(meta: ModelMeta, record: Any) -> None:
+    """Give every unset field with a default its default value."""
+    for field in meta.fields.values():
+        if field.system or not field.has_default():
+            continue
+        key = field.column if field.stored else field.name
+        if key not in record._values and field.name not in record._related:
+            record._set(field.name, field.default_value())
+
+
+def _scalar_values(meta: ModelMeta, record: Any, names: set[str] | None) -> dict[str, Any]:
+    """Field name → value for stored, non-system fields (only `names` when given)."""
+    values = {}
+    for field in meta.columns:
+        if field.system or (names is not None and field.name not in names):
+            continue
+        if field.column in record._values:
+            values[field.name] = record._values[field.column]
+    return values
+
+
+def _checked(meta: ModelMeta, values: dict[str, Any], partial: bool) -> dict[str, Any]:
+    if not directives.is_set(Directive.CHECK):
+        return values
+    return {**values, **check_values(meta, values, partial=partial)}
+
+
+def _columns(meta: ModelMeta, values: dict[str, Any]) -> dict[str, Any]:
+    return {meta.fields[name].column: meta.fields[name].to_db(value)
+            for name, value in values.items()}
+
+
+def _save_new_parents(manager: Any, meta: ModelMeta, record: Any) -> None:
+    """ManyToOne values given as unsaved records are created first."""
+    for field in meta.many2ones:
+        parent = record._related.get(field.name)
+        if parent is not None and parent.id is None:
+            manager.create(parent)
+            record._values[field.column] = parent.id
+
+
+def prepare_insert(manager: Any, meta: ModelMeta, record: Any) -> dict[str, Any]:
+    """Column values to insert for `record` (defaults, checks, audit fields)."""
+    if directives.is_set(Directive.DEFAULT_VALUE):
+        fill_defaults(meta, record)
+    _save_new_parents(manager, meta, record)
+    values = _checked(meta, _scalar_values(meta, record, None), partial=False)
+    row = _columns(meta, values)
+    if record._values.get("id") is not None:
+        row["id"] = int(record._values["id"])
+    now, user = utc_now(), manager.user_id()
+    row.update(create_date=now, write_date=now, create_uid=user, write_uid=user)
+    if meta.optimistic_lock:
+        row["opt_version"] = 0
+    return row
+
+
+def insert(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> Any:
+    """Insert one record; fills its id, defaults and audit values from the database."""
+    table = manager.table(meta)
+    row = prepare_insert(manager, meta, record)
+    statement = sa.insert(table).values(row)
+    if connection.dialect.insert_returning:
+        refresh(meta, record, connection.execute(statement.returning(*table.c)).one())
+    else:
+        key = connection.execute(statement).inserted_primary_key[0]
+        refresh(meta, record, connection.execute(
+            sa.select(table).where(table.c.id == key)).one())
+    _finish_write(manager, connection, meta, record)
+    return record
+
+
+def insert_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
+                records: list[Any]) -> list[Any]:
+    """Insert records with one multi-row statement per distinct set of columns."""
+    table = manager.table(meta)
+    groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
+    for record in records:
+        row = prepare_insert(manager, meta, record)
+        groups.setdefault(tuple(sorted(row)), []).append((record, row))
+    for group in groups.values():
+        if connection.dialect.insert_executemany_returning:
+            statement = sa.insert(table).returning(*table.c, sort_by_parameter_order=True)
+            rows = connection.execute(statement, [row for _, row in group]).all()
+            for (record, _), returned in zip(group, rows):
+                refresh(meta, record, returned)
+        else:
+            for record, row in group:
+                key = connection.execute(sa.insert(table).values(row)).inserted_primary_key[0]
+                refresh(meta, record, connection.execute(
+                    sa.select(table).where(table.c.id == key)).one())
+    for record in records:
+        _finish_write(manager, connection, meta, record)
+    return records
+
+
+def _finish_write(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> None:
+    """Write pending to-many values, then mark the record clean."""
+    for name in sorted(record._changed):
+        field = meta.fields.get(name)
+        if isinstance(field, Relation) and not isinstance(field, ManyToOne):
+            if name in record._related:
+                relations.write(manager, connection, record, field, record._related[name])
+    record._changed.clear()
+
+
+def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> int:
+    """UPDATE the changed fields of one record; 0 when its held version is stale."""
+    statement, held = _update_statement(manager, meta, record)
+    count = connection.execute(statement).rowcount
+    if count:
+        if held is not None:
+            record._values["opt_version"] = held + 1
+        _finish_write(manager, connection, meta, record)
+    return count
+
+
+def _update_statement(manager: Any, meta: ModelMeta, record: Any) -> tuple[Any, int | None]:
+    if record._values.get("id") is None:
+        raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
+                        model=meta.code, field="id")
+    _save_new_parents(manager, meta, record)
+    values = _checked(meta, _scalar_values(meta, record, record._changed), partial=True)
+    row = _columns(meta, values)
+    row.update(write_date=utc_now(), write_uid=manager.user_id())
+    table = manager.table(meta)
+    statement = sa.update(table).where(table.c.id == int(record._values["id"]))
+    held = None
+    if meta.optimistic_lock:
+        row["opt_version"] = table.c.opt_version + 1
+        if not directives.is_set(Directive.UNLOCK):
+            held = record._values.get("opt_version")
+            if held is None:
+                raise DataError(f"{meta.code}: update of record {record.id} needs opt_version "
+                                "(the version you read): the model is optimistically locked",
+                                code="OPT_VERSION_REQUIRED", model=meta.code, field="opt_version")
+            held = int(held)
+            statement = statement.where(table.c.opt_version == held)
+    return statement.values(row), held
+
+
+def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
+                records: list[Any]) -> int:
+    """Update every record or none: raises OptimisticLockError naming the stale ids."""
+    planned = [(record, *_update_statement(manager, meta, record)) for record in records]
+    total, stale = 0, []
+    with connection.begin_nested() as savepoint:
+        for record, statement, held in planned:
+            count = connection.execute(statement).rowcount
+            if count == 0 and meta.optimistic_lock:
+                stale.append(record.id)
+            total += count
+        if stale:
+            savepoint.rollback()
+            raise OptimisticLockError(
+                f"{meta.code}: records {', '.join(map(str, stale))} were changed or deleted "
+                "since they were read; nothing in the batch was written",
+                model=meta.code, stale_ids=stale)
+        for record, _, held in planned:
+            if held is not None:
+                record._values["opt_version"] = held + 1
+            _finish_write(manager, connection, meta, record)
+    return total
+
+
+def delete(manager: Any, connection: sa.Connection, meta: ModelMeta, ids: list[Any]) -> int:
+    """DELETE rows by id; returns how many went."""
+    if not ids:
+        return 0
+    table = manager.table(meta)
+    return connection.execute(sa.delete(table).where(table.c.id.in_(ids))).rowcount

@@ -1,0 +1,297 @@
+"""`Model`: the base class of declarations and of the records the data manager returns."""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterable
+
+from modelry.core import context
+from modelry.core.fields import Field, ManyToOne, Relation
+from modelry.core.naming import is_identifier, is_model_code, module_of
+from modelry.core.registry.catalog import KINDS, Declaration, declare
+from modelry.errors import DataError, DeclarationError
+
+SYSTEM_FIELDS = ("id", "create_date", "write_date", "create_uid", "write_uid", "opt_version")
+CLASS_OPTIONS = frozenset(
+    {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name"})
+
+
+class _SystemValue:
+    """A read/write attribute for a system column (id, audit fields, opt_version)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, record: Any, owner: type | None = None) -> Any:
+        return self if record is None else record._values.get(self.name)
+
+    def __set__(self, record: Any, value: Any) -> None:
+        record._set(self.name, value)
+
+
+class Model:
+    """Base class of every model. Subclass it with `model="module.Name"` to declare one.
+
+    Class keywords: `model` (the code), `kind` (store, abstract, transient, proxy),
+    `optimistic_lock`, `display_name`, `proxy` (the model code a proxy reads),
+    `inherit` (extend another module's model: the fields join its table) and `module`
+    (the owning module of an extension, when its package does not say).
+    """
+
+    _model_code: ClassVar[str] = ""
+    _declared_fields: ClassVar[dict[str, Field]] = {}
+
+    id = _SystemValue()
+    create_date = _SystemValue()
+    write_date = _SystemValue()
+    create_uid = _SystemValue()
+    write_uid = _SystemValue()
+    opt_version = _SystemValue()
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__()
+        unknown = sorted(set(options) - CLASS_OPTIONS)
+        code = options.get("model") or options.get("inherit") or ""
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if unknown:
+            raise DeclarationError(f"{where}: unknown model option(s) {', '.join(unknown)}",
+                                   model=code or None)
+        cls._declared_fields = _collect_fields(cls)
+        if not code:
+            return  # a plain Python mixin: fields are inherited by declared subclasses
+        declaration = _declaration(cls, options, where)
+        cls._model_code = declaration.code if not declaration.is_extension else code
+        declare(declaration)
+
+    # ── records ──────────────────────────────────────────────────────────────
+    def __init__(self, **values: Any) -> None:
+        object.__setattr__(self, "_values", {})
+        object.__setattr__(self, "_related", {})
+        object.__setattr__(self, "_changed", set())
+        object.__setattr__(self, "_batch", None)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @classmethod
+    def _meta(cls) -> Any:
+        """This model's metadata in the active registry (None when no app runs)."""
+        registry = context.active_registry()
+        return None if registry is None else registry.model(cls._model_code)
+
+    @classmethod
+    def _field(cls, name: str) -> Field | None:
+        meta = cls._meta()
+        if meta is not None:
+            return meta.fields.get(name)
+        return cls._declared_fields.get(name)
+
+    def _get(self, name: str) -> Any:
+        field = type(self)._field(name)
+        if isinstance(field, Relation):
+            if name in self._related:
+                return self._related[name]
+            if isinstance(field, ManyToOne) and self._values.get(field.column) is None:
+                return None
+            if self._values.get("id") is None and not isinstance(field, ManyToOne):
+                return []
+            return context.gateway(self._model_code).load_relation(self, name)
+        return self._values.get(name)
+
+    def _set(self, name: str, value: Any) -> None:
+        field = type(self)._field(name)
+        if isinstance(field, ManyToOne):
+            if isinstance(value, Model):
+                self._related[name] = value
+                self._values[field.column] = value.id
+            else:
+                self._related.pop(name, None)
+                self._values[field.column] = None if value is None else _as_id(value)
+        elif isinstance(field, Relation):
+            self._related[name] = value
+        else:
+            self._values[name] = value
+        self._changed.add(name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        field = type(self)._field(name)
+        if field is not None:
+            return self._get(name)
+        m2o = self._m2o_by_column(name)
+        if m2o is not None:
+            return self._values.get(name)
+        raise AttributeError(f"{self._model_code or type(self).__name__} has no field {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or hasattr(type(self), name):
+            object.__setattr__(self, name, value)
+            return
+        if type(self)._field(name) is not None:
+            self._set(name, value)
+            return
+        m2o = self._m2o_by_column(name)
+        if m2o is None:
+            raise DataError(f"{self._model_code}: unknown field {name!r}",
+                            code="UNKNOWN_FIELD", model=self._model_code, field=name)
+        self._set(m2o.name, value)
+
+    def _m2o_by_column(self, column: str) -> ManyToOne | None:
+        if not column.endswith("_id"):
+            return None
+        field = type(self)._field(column[:-3])
+        return field if isinstance(field, ManyToOne) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored values held by this record (ManyToOne as `<field>_id`)."""
+        return dict(self._values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in list(self._values.items())[:6])
+        return f"<{type(self).__name__} {shown}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model) or self.id is None:
+            return self is other
+        return other._model_code == self._model_code and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash((self._model_code, self.id)) if self.id is not None else id(self)
+
+    # ── data manager: record methods ─────────────────────────────────────────
+    def create(self) -> "Model":
+        """Insert this record; fills `id` and the audit fields. Returns self."""
+        return context.gateway(self._model_code).create(self)
+
+    def update_by_id(self) -> int:
+        """Write the changed fields; returns rows affected (0 when the held version is stale)."""
+        return context.gateway(self._model_code).update_by_id(self)
+
+    def delete_by_id(self) -> int:
+        """Delete this record; returns rows deleted."""
+        return context.gateway(self._model_code).delete_by_id(self)
+
+    def save(self) -> "Model":
+        """Insert or update (by primary key when USE_PK_STRATEGY, else by unique fields)."""
+        return context.gateway(self._model_code).save(self)
+
+    # ── data manager: class methods ──────────────────────────────────────────
+    @classmethod
+    def create_batch(cls, records: Iterable["Model"]) -> list["Model"]:
+        """Insert many records in one transaction."""
+        return context.gateway(cls._model_code).create_batch(cls._model_code, list(records))
+
+    @classmethod
+    def update_batch(cls, records: Iterable["Model"]) -> int:
+        """Update many records; raises OptimisticLockError (writing none) if any is stale."""
+        return context.gateway(cls._model_code).update_batch(cls._model_code, list(records))
+
+    @classmethod
+    def delete_batch(cls, records: Iterable["Model | int"]) -> int:
+        """Delete many records (or ids); returns rows deleted."""
+        return context.gateway(cls._model_code).delete_batch(cls._model_code, list(records))
+
+    @classmethod
+    def query_by_id(cls, id: Any) -> "Model | None":
+        """The record with this id, or None."""
+        return context.gateway(cls._model_code).query_by_id(cls._model_code, id)
+
+    @classmethod
+    def query_one(cls, rsql: Any = None, **filters: Any) -> "Model | None":
+        """The one record matching the filter, or None; an error if several match."""
+        return context.gateway(cls._model_code).query_one(cls._model_code, rsql, filters)
+
+    @classmethod
+    def query_list(cls, rsql: Any = None, sort: str | None = None, limit: int | None = None,
+                   **filters: Any) -> list["Model"]:
+        """Records matching the filter, sorted like `"name,-income"`."""
+        return context.gateway(cls._model_code).query_list(
+            cls._model_code, rsql, filters, sort=sort, limit=limit)
+
+    @classmethod
+    def query_page(cls, rsql: Any = None, page: int = 1, size: int = 20,
+                   sort: str | None = None, **filters: Any) -> Any:
+        """One page (1-based) of matching records, with totals."""
+        return context.gateway(cls._model_code).query_page(
+            cls._model_code, rsql, filters, page=page, size=size, sort=sort)
+
+    @classmethod
+    def count(cls, rsql: Any = None, **filters: Any) -> int:
+        """How many records match the filter."""
+        return context.gateway(cls._model_code).count(cls._model_code, rsql, filters)
+
+    @classmethod
+    def construct(cls, **values: Any) -> "Model":
+        """A new, unsaved record with defaults filled, then `values` applied."""
+        return context.gateway(cls._model_code).construct(cls._model_code, values)
+
+
+RESERVED_NAMES = frozenset(SYSTEM_FIELDS) | frozenset(
+    name for name in vars(Model) if not name.startswith("_"))
+
+
+def _as_id(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError("a record id cannot be a boolean")
+    return int(value)
+
+
+def _collect_fields(cls: type) -> dict[str, Field]:
+    collected: dict[str, Field] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, Field):
+                collected[name] = value
+    return collected
+
+
+def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:
+    code, inherit = options.get("model"), options.get("inherit")
+    kind = options.get("kind") or ("proxy" if options.get("proxy") else "store")
+    if code and inherit:
+        raise DeclarationError(f"{where}: give either model= (a new model) or inherit= "
+                               "(extend a model), not both", model=code)
+    subject = code or inherit
+    if not isinstance(subject, str) or not is_model_code(subject):
+        raise DeclarationError(f"{where}: model code {subject!r} must look like "
+                               "'module.ModelName'", model=str(subject))
+    module = options.get("module") or module_of(subject)
+    if code and code.endswith(("Query", "Mutation")):
+        raise DeclarationError(f"{module}: model code {code!r} must not end in Query or "
+                               "Mutation (those names are the GraphQL root fields)",
+                               module=module, model=code)
+    if code and kind not in KINDS:
+        raise DeclarationError(f"{module}: model {code}: kind must be one of "
+                               f"{', '.join(KINDS)}, got {kind!r}", module=module, model=code)
+    if kind == "proxy" and not options.get("proxy"):
+        raise DeclarationError(f"{module}: proxy model {code} needs proxy='module.Model'",
+                               module=module, model=code)
+    if inherit:  # an extension adds its own fields (and those of plain mixins) only
+        fields: dict[str, Field] = {}
+        for klass in reversed(cls.__mro__[1:]):
+            if not issubclass(klass, Model):
+                fields.update({n: f for n, f in vars(klass).items() if isinstance(f, Field)})
+        fields.update({n: f for n, f in vars(cls).items() if isinstance(f, Field)})
+    else:
+        fields = dict(cls._declared_fields)  # type: ignore[attr-defined]
+    for name, field in fields.items():
+        _check_field(module, subject, name, field)
+    return Declaration(
+        code=subject, kind="extension" if inherit else kind, cls=cls, fields=fields,
+        python_module=cls.__module__, optimistic_lock=bool(options.get("optimistic_lock")),
+        display_name=options.get("display_name"), proxy_of=options.get("proxy"),
+        module_hint=options.get("module"))
+
+
+def _check_field(module: str, model: str, name: str, field: Field) -> None:
+    prefix = f"{module}: model {model}, field {name!r}"
+    if not is_identifier(name):
+        raise DeclarationError(f"{prefix}: field names must be snake_case",
+                               module=module, model=model, field=name)
+    if name in RESERVED_NAMES:
+        raise DeclarationError(f"{prefix}: the name is reserved (system field or model method)",
+                               module=module, model=model, field=name)
+    field.check_declaration(module, model)
+    if isinstance(field, Relation):
+        problem = field.target_problem()
+        if problem:
+            raise DeclarationError(f"{prefix}: {problem}", module=module, model=model,
+                                   field=name)

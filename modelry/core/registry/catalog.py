@@ -1,0 +1,52 @@
+"""Model declarations collected as classes are defined; the registry reads them at boot."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelry.core.fields import Field
+
+KINDS = ("store", "abstract", "transient", "proxy")
+
+
+@dataclass
+class Declaration:
+    """What one class statement declared."""
+
+    code: str                      # model code; for an extension, the extended model's
+    kind: str                      # store | abstract | transient | proxy | extension
+    cls: type
+    fields: dict[str, Field]
+    python_module: str
+    optimistic_lock: bool = False
+    display_name: str | None = None
+    proxy_of: str | None = None
+    module_hint: str | None = None  # explicit owning module (extensions)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_extension(self) -> bool:
+        """True for `inherit=` declarations that add fields to another model."""
+        return self.kind == "extension"
+
+    @property
+    def where(self) -> str:
+        """`package.module.ClassName` for error messages."""
+        return f"{self.python_module}.{self.cls.__qualname__}"
+
+
+_declarations: list[Declaration] = []
+
+
+def declare(declaration: Declaration) -> None:
+    """Record a declaration; re-defining the same class (a re-import) replaces it."""
+    for index, known in enumerate(_declarations):
+        if known.where == declaration.where and known.code == declaration.code:
+            _declarations[index] = declaration
+            return
+    _declarations.append(declaration)
+
+
+def declarations() -> list[Declaration]:
+    """Every declaration seen so far, in definition order."""
+    return list(_declarations)

@@ -1,0 +1,70 @@
+"""Metadata of one model as the registry holds it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelry.core.fields import Field, ManyToMany, ManyToOne, OneToMany, Relation
+from modelry.errors import DataError
+
+
+@dataclass
+class ModelMeta:
+    """A model in the registry: its code, owner module, table and bound fields."""
+
+    code: str
+    module: str
+    kind: str
+    cls: type
+    name: str                  # technical name, also the GraphQL name: petShop
+    table: str | None          # None for abstract and transient models
+    fields: dict[str, Field] = field(default_factory=dict)
+    optimistic_lock: bool = False
+    display_name: str | None = None
+    proxy_of: str | None = None
+    extended_by: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> bool:
+        """True when records live in a table (store and proxy models)."""
+        return self.table is not None
+
+    def field(self, name: str) -> Field:
+        """The field called `name`; a DataError naming model and field otherwise."""
+        found = self.fields.get(name)
+        if found is None:
+            raise DataError(f"{self.code}: unknown field {name!r}", code="UNKNOWN_FIELD",
+                            model=self.code, field=name)
+        return found
+
+    @property
+    def columns(self) -> list[Field]:
+        """Fields with a column in this model's table, in declaration order."""
+        return [f for f in self.fields.values() if f.stored]
+
+    @property
+    def relations(self) -> list[Relation]:
+        """Relation fields."""
+        return [f for f in self.fields.values() if isinstance(f, Relation)]
+
+    @property
+    def many2ones(self) -> list[ManyToOne]:
+        """ManyToOne fields."""
+        return [f for f in self.fields.values() if isinstance(f, ManyToOne)]
+
+    @property
+    def to_many(self) -> list[OneToMany | ManyToMany]:
+        """OneToMany and ManyToMany fields."""
+        return [f for f in self.fields.values() if isinstance(f, (OneToMany, ManyToMany))]
+
+    @property
+    def unique_fields(self) -> list[Field]:
+        """Stored fields declared unique."""
+        return [f for f in self.columns if f.unique and f.name != "id"]
+
+    def describe(self) -> dict[str, Any]:
+        """Schema-relevant metadata, stable across runs (for the fingerprint)."""
+        return {"code": self.code, "module": self.module, "kind": self.kind,
+                "table": self.table, "optimistic_lock": self.optimistic_lock,
+                "proxy_of": self.proxy_of,
+                "fields": [f.describe() for f in self.fields.values()]}

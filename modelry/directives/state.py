@@ -1,0 +1,84 @@
+"""The current directive set, held in one context variable.
+
+A context variable rather than a global keeps the set per thread and per asyncio task:
+a new thread starts at ``BACKEND_DEFAULT``, and a task works on a copy of its parent's
+context, so its changes never leak back into the parent or its siblings.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
+
+from modelry.directives.flags import BACKEND_DEFAULT, CLIENT_DEFAULT, Directive
+
+T = TypeVar("T")
+
+_current: contextvars.ContextVar[Directive] = contextvars.ContextVar(
+    "modelry_directives", default=BACKEND_DEFAULT
+)
+
+
+def combine(bits: Iterable[Directive | int]) -> Directive:
+    """Return the union of ``bits``; raise ValueError on a bit Directive does not define."""
+    result = BACKEND_DEFAULT
+    for bit in bits:
+        result |= Directive(bit)
+    return result
+
+
+def current() -> Directive:
+    """Return the directive set of the current thread or task."""
+    return _current.get()
+
+
+def is_set(bit: Directive) -> bool:
+    """Return True when every bit in ``bit`` is set in the current set."""
+    bit = Directive(bit)
+    return current() & bit == bit
+
+
+def replace(bits: Directive) -> contextvars.Token[Directive]:
+    """Replace the whole current set with ``bits``; return a token for ``reset``."""
+    return _current.set(Directive(bits))
+
+
+def reset(token: contextvars.Token[Directive]) -> None:
+    """Restore the set that was current when ``token`` was made by ``replace``."""
+    _current.reset(token)
+
+
+def run(
+    fn: Callable[..., T],
+    *bits: Directive,
+    args: tuple[Any, ...] = (),
+    kwargs: Mapping[str, Any] | None = None,
+) -> T:
+    """Call ``fn(*args, **kwargs)`` with exactly ``bits`` set, then restore the previous set."""
+    token = replace(combine(bits))
+    try:
+        return fn(*args, **(kwargs or {}))
+    finally:
+        reset(token)
+
+
+@contextmanager
+def scope(*bits: Directive) -> Iterator[Directive]:
+    """Within the block, set exactly ``bits``; restore the previous set on exit."""
+    token = replace(combine(bits))
+    try:
+        yield current()
+    finally:
+        reset(token)
+
+
+def client_scope() -> AbstractContextManager[Directive]:
+    """Within the block, use the set a client request starts with."""
+    return scope(CLIENT_DEFAULT)
+
+
+def backend_scope() -> AbstractContextManager[Directive]:
+    """Within the block, use the back-end set: no bits."""
+    return scope()

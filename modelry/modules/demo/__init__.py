@@ -1,0 +1,6 @@
+"""The demo module: pet shops, items, tags — every field type and relation kind."""
+from modelry import Module
+
+module = Module("demo", version="1.0.0", depends=["base"], display_name="Pet shop demo")
+
+from modelry.modules.demo import models  # noqa: E402,F401  (declares the models)
