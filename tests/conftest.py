@@ -1,0 +1,131 @@
+"""Shared fixtures: the databases under test and applications booted on them.
+
+MODELRY_TEST_DATABASES lists URLs (comma-separated; `sqlite` means a temporary file).
+MODELRY_REQUIRE_DATABASES lists backends that must be present (CI sets all three);
+then a skipped test fails the run.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from modelry.boot import App, boot
+from modelry.boot.engine import create_engine, normalise_url
+
+RAW = [u.strip() for u in os.environ.get("MODELRY_TEST_DATABASES", "sqlite").split(",")
+       if u.strip()]
+REQUIRED = {b.strip() for b in os.environ.get("MODELRY_REQUIRE_DATABASES", "").split(",")
+            if b.strip()}
+
+
+def _backend(url: str) -> str:
+    return "sqlite" if url == "sqlite" else normalise_url(url).get_backend_name()
+
+
+DATABASES = {_backend(url): url for url in RAW}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    missing = REQUIRED - set(DATABASES)
+    if missing:
+        raise pytest.UsageError(f"MODELRY_REQUIRE_DATABASES wants {sorted(missing)}, but "
+                                f"MODELRY_TEST_DATABASES has only {sorted(DATABASES)}")
+    for backend, url in DATABASES.items():
+        if backend == "sqlite":
+            continue
+        try:
+            with create_engine(url).connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001
+            raise pytest.UsageError(f"cannot reach the {backend} test database {url}: {error}")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if REQUIRED and skipped:
+        terminalreporter.write_line(
+            f"FAILED: {len(skipped)} test(s) skipped while MODELRY_REQUIRE_DATABASES is set",
+            red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRED and reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = 1
+
+
+@pytest.fixture(params=sorted(DATABASES), scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each configured backend in turn: sqlite, postgresql, mysql."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the test database of `backend`."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    return DATABASES[backend]
+
+
+_installed: dict[str, str] = {}  # url → fingerprint of the schema the database holds
+
+
+def drop_everything(url: str) -> None:
+    """Drop every table in the test database."""
+    _installed.pop(url, None)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "mysql":
+                connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            metadata = sa.MetaData()
+            metadata.reflect(connection)
+            metadata.drop_all(connection)
+            if connection.dialect.name == "mysql":
+                connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    finally:
+        engine.dispose()
+
+
+def _empty_tables(app: App) -> None:
+    with app.engine.begin() as connection:
+        for table in reversed(app.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., App]]:
+    """Boot an app on the test database with empty tables for the given modules.
+
+    Reuses the tables (emptied) when the database already holds the same schema.
+    """
+    apps: list[App] = []
+
+    def make(modules: list[Any], **options: Any) -> App:
+        app = boot(database=database_url, modules=modules, lifecycle="reload", **options)
+        fingerprint = app.registry.fingerprint()
+        if _installed.get(database_url) == fingerprint:
+            _empty_tables(app)
+        else:
+            _installed.pop(database_url, None)
+            drop_everything(database_url)
+            app.metadata.create_all(app.engine)
+            _installed[database_url] = fingerprint
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., App]) -> Iterator[App]:
+    """The demo module booted on each test database, tables empty, active in this test."""
+    demo = make_app(["demo"])
+    with demo.activate():
+        yield demo
