@@ -64,11 +64,33 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The URL of the test database of `backend`."""
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private database on `backend` for this test session (dropped at the end).
+
+    Each session (and each xdist worker) gets its own database, so concurrent runs
+    against one server do not see each other's tables.
+    """
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-    return DATABASES[backend]
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        return
+    base = normalise_url(DATABASES[backend])
+    name = f"{base.database}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    admin = create_engine(base.render_as_string(hide_password=False),
+                          isolation_level="AUTOCOMMIT")
+    quoted = f'"{name}"' if backend == "postgresql" else f"`{name}`"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            if backend == "postgresql":
+                connection.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+        admin.dispose()
 
 
 _installed: dict[str, str] = {}  # url → fingerprint of the schema the database holds
