@@ -11,13 +11,31 @@ from modelry.core.fields import commands as relations
 from modelry.core.model import Model
 from modelry.core.module import Module
 from modelry.errors import (
-    DataError, DeclarationError, IntegrityViolation, ModelryError, ModuleError,
-    OptimisticLockError, RecordNotFound, ValidationFailed)
+    DataError,
+    DeclarationError,
+    IntegrityViolation,
+    ModelryError,
+    ModuleError,
+    OptimisticLockError,
+    RecordNotFound,
+    ValidationFailed,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Module", "Model", "fields", "relations", "directives", "Page", "ModelryError",
-    "DeclarationError", "ModuleError", "DataError", "IntegrityViolation", "OptimisticLockError",
-    "RecordNotFound", "ValidationFailed",
+    "DataError",
+    "DeclarationError",
+    "IntegrityViolation",
+    "Model",
+    "ModelryError",
+    "Module",
+    "ModuleError",
+    "OptimisticLockError",
+    "Page",
+    "RecordNotFound",
+    "ValidationFailed",
+    "directives",
+    "fields",
+    "relations",
 ]

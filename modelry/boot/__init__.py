@@ -1,38 +1,46 @@
 """Booting an application: `boot(database=..., modules=[...], lifecycle=...)`."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from modelry.boot.app import App
 from modelry.boot.engine import create_engine
+from modelry.boot.lifecycle import Lifecycle
+from modelry.boot.options import BootOptions, resolve_options
+from modelry.boot.report import BootRefused, BootReport
 from modelry.config import load_settings
 from modelry.core.module import Module
 from modelry.core.registry import build_registry
 from modelry.core.registry.discovery import resolve
 from modelry.core.schema import build_metadata
-from modelry.errors import ConfigError
-
-LIFECYCLES = ("install", "reload")
 
 
 def boot(database: str | None = None, modules: Sequence[str | Module] | None = None,
-         lifecycle: str | None = None, config: str | None = None, **engine_options: Any) -> App:
-    """Load modules, build the registry and tables, and return the running App.
+         lifecycle: str | None = None, config: str | None = None,
+         options: Mapping[str, Any] | None = None, **engine_options: Any) -> App:
+    """Load modules, run the lifecycle, and return the App (with `app.report`).
 
-    `install` creates missing tables; `reload` changes nothing in the database.
+    `options` overrides the config file's `boot:` section (e.g. `{"build_table": "EXTEND"}`).
+    Raises BootRefused when the lifecycle must not go on.
     """
     settings = load_settings(config, database=database, lifecycle=lifecycle)
+    resolved = resolve_options(settings.lifecycle, settings.boot, options)
     requested = list(modules) if modules is not None else list(settings.modules)
-    chosen = settings.lifecycle.lower().replace("_", "-")
-    if chosen not in LIFECYCLES:
-        raise ConfigError(f"unknown lifecycle {settings.lifecycle!r}: expected one of "
-                          f"{', '.join(LIFECYCLES)}")
     registry = build_registry(resolve(requested))
     metadata = build_metadata(registry)
     engine = create_engine(settings.database, **engine_options)
-    if chosen == "install":
-        metadata.create_all(engine)
-    return App(registry, metadata, engine, settings)
+    app = App(registry, metadata, engine, settings)
+    app.options = resolved
+    try:
+        app.report = Lifecycle(app, resolved).run()
+    except BaseException:
+        app.close()
+        raise
+    if resolved.print_ddl and resolved.output and app.report.ddl is not None:
+        Path(resolved.output).write_text(app.report.ddl)
+    return app
 
 
-__all__ = ["App", "boot"]
+__all__ = ["App", "BootOptions", "BootRefused", "BootReport", "boot"]

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,8 +14,8 @@ from modelry.core.data import DataManager
 from modelry.core.data.transaction import current as current_transaction
 from modelry.core.registry import Registry
 
-_active: ContextVar["App | None"] = ContextVar("modelry_app", default=None)
-_default: list["App"] = []
+_active: ContextVar[App | None] = ContextVar("modelry_app", default=None)
+_default: list[App] = []
 _lock = threading.Lock()
 
 
@@ -30,6 +31,8 @@ class App:
         self.settings = settings
         self.data = DataManager(registry, metadata, engine)
         self.closed = False
+        self.options: Any = None   # the BootOptions it booted with
+        self.report: Any = None    # the BootReport of its boot
         with _lock:
             _default.append(self)
 
@@ -43,7 +46,7 @@ class App:
         return self.data.transaction()
 
     @contextlib.contextmanager
-    def activate(self) -> Iterator["App"]:
+    def activate(self) -> Iterator[App]:
         """Make this the application that data calls use in this thread/task."""
         token = _active.set(self)
         try:
@@ -63,10 +66,10 @@ class App:
                 _default.remove(self)
         self.engine.dispose()
 
-    def __enter__(self) -> "App":
+    def __enter__(self) -> App:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

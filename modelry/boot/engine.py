@@ -47,6 +47,7 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
 
     BEGIN IMMEDIATE takes the write lock up front: a transaction that reads and then
     writes cannot fail half-way with SQLITE_BUSY; others wait up to the busy timeout.
+    Connections with the execution option `modelry_readonly` begin a plain (shared) BEGIN.
     """
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,4 +61,5 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        readonly = connection.get_execution_options().get("modelry_readonly")
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

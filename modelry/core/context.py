@@ -7,8 +7,9 @@ manager.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar, Token
-from typing import Any, Callable
+from typing import Any
 
 from modelry.errors import NoActiveApplication
 

@@ -1,7 +1,8 @@
 """`Model`: the base class of declarations and of the records the data manager returns."""
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from modelry.core import context
 from modelry.core.fields import Field, ManyToOne, Relation
@@ -157,7 +158,7 @@ class Model:
         return hash((self._model_code, self.id)) if self.id is not None else id(self)
 
     # ── data manager: record methods ─────────────────────────────────────────
-    def create(self) -> "Model":
+    def create(self) -> Model:
         """Insert this record; fills `id` and the audit fields. Returns self."""
         return context.gateway(self._model_code).create(self)
 
@@ -169,39 +170,39 @@ class Model:
         """Delete this record; returns rows deleted."""
         return context.gateway(self._model_code).delete_by_id(self)
 
-    def save(self) -> "Model":
+    def save(self) -> Model:
         """Insert or update (by primary key when USE_PK_STRATEGY, else by unique fields)."""
         return context.gateway(self._model_code).save(self)
 
     # ── data manager: class methods ──────────────────────────────────────────
     @classmethod
-    def create_batch(cls, records: Iterable["Model"]) -> list["Model"]:
+    def create_batch(cls, records: Iterable[Model]) -> list[Model]:
         """Insert many records in one transaction."""
         return context.gateway(cls._model_code).create_batch(cls._model_code, list(records))
 
     @classmethod
-    def update_batch(cls, records: Iterable["Model"]) -> int:
+    def update_batch(cls, records: Iterable[Model]) -> int:
         """Update many records; raises OptimisticLockError (writing none) if any is stale."""
         return context.gateway(cls._model_code).update_batch(cls._model_code, list(records))
 
     @classmethod
-    def delete_batch(cls, records: Iterable["Model | int"]) -> int:
+    def delete_batch(cls, records: Iterable[Model | int]) -> int:
         """Delete many records (or ids); returns rows deleted."""
         return context.gateway(cls._model_code).delete_batch(cls._model_code, list(records))
 
     @classmethod
-    def query_by_id(cls, id: Any) -> "Model | None":
+    def query_by_id(cls, id: Any) -> Model | None:
         """The record with this id, or None."""
         return context.gateway(cls._model_code).query_by_id(cls._model_code, id)
 
     @classmethod
-    def query_one(cls, rsql: Any = None, **filters: Any) -> "Model | None":
+    def query_one(cls, rsql: Any = None, **filters: Any) -> Model | None:
         """The one record matching the filter, or None; an error if several match."""
         return context.gateway(cls._model_code).query_one(cls._model_code, rsql, filters)
 
     @classmethod
     def query_list(cls, rsql: Any = None, sort: str | None = None, limit: int | None = None,
-                   **filters: Any) -> list["Model"]:
+                   **filters: Any) -> list[Model]:
         """Records matching the filter, sorted like `"name,-income"`."""
         return context.gateway(cls._model_code).query_list(
             cls._model_code, rsql, filters, sort=sort, limit=limit)
@@ -219,7 +220,7 @@ class Model:
         return context.gateway(cls._model_code).count(cls._model_code, rsql, filters)
 
     @classmethod
-    def construct(cls, **values: Any) -> "Model":
+    def construct(cls, **values: Any) -> Model:
         """A new, unsaved record with defaults filled, then `values` applied."""
         return context.gateway(cls._model_code).construct(cls._model_code, values)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from modelry.core.naming import is_identifier
 from modelry.errors import ModuleError

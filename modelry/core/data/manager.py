@@ -4,10 +4,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from modelry import directives
 from modelry.core import context
 from modelry.core.data import relations, write
 from modelry.core.data.page import Page
@@ -16,9 +18,8 @@ from modelry.core.data.rows import to_record, to_records
 from modelry.core.data.transaction import open_transaction, use_connection
 from modelry.core.fields import ManyToMany
 from modelry.core.registry import ModelMeta, Registry
-from modelry.errors import DataError, IntegrityViolation, OptimisticLockError
-from modelry import directives
 from modelry.directives import Directive
+from modelry.errors import DataError, IntegrityViolation, OptimisticLockError
 
 T = TypeVar("T")
 
@@ -26,7 +27,7 @@ T = TypeVar("T")
 def _integrity(method: Callable[..., T]) -> Callable[..., T]:
     """Database constraint failures become IntegrityViolation naming the model."""
     @functools.wraps(method)
-    def wrapper(self: "DataManager", subject: Any, *args: Any, **kwargs: Any) -> T:
+    def wrapper(self: DataManager, subject: Any, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, subject, *args, **kwargs)
         except sa.exc.IntegrityError as error:

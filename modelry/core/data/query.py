@@ -1,7 +1,8 @@
 """SELECT building: filters (RSQL or keyword), sorting, paging."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 

@@ -1,7 +1,8 @@
 """Turn rows into records; records read together share a batch for relation loading."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from modelry.core.registry import ModelMeta
 

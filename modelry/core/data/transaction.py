@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -53,3 +54,13 @@ def use_connection(owner: Any, engine: sa.Engine) -> Iterator[sa.Connection]:
         return
     with open_transaction(owner, engine) as connection:
         yield connection
+
+
+@contextlib.contextmanager
+def bind(owner: Any, connection: sa.Connection) -> Iterator[sa.Connection]:
+    """Make data calls of `owner` in this task use `connection` (its transaction is the caller's)."""
+    token = _current.set(Transaction(owner, connection))
+    try:
+        yield connection
+    finally:
+        _current.reset(token)

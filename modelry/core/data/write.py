@@ -12,13 +12,13 @@ from modelry.core.data.rows import refresh
 from modelry.core.data.validate import check_values
 from modelry.core.fields import ManyToOne, Relation
 from modelry.core.registry import ModelMeta
-from modelry.errors import DataError, OptimisticLockError
 from modelry.directives import Directive
+from modelry.errors import DataError, OptimisticLockError
 
 
 def utc_now() -> dt.datetime:
     """Now, as naive UTC (how DateTime columns store time)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def fill_defaults(meta: ModelMeta, record: Any) -> None:

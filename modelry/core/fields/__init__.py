@@ -2,11 +2,41 @@
 from modelry.core.fields.base import NOTHING, Field
 from modelry.core.fields.relational import ManyToMany, ManyToOne, OneToMany, Relation
 from modelry.core.fields.scalar import (
-    BigInteger, Binary, Boolean, Date, DateTime, Decimal, Enum, Float, Integer, Json, Money,
-    String, Text, Time)
+    BigInteger,
+    Binary,
+    Boolean,
+    Date,
+    DateTime,
+    Decimal,
+    Enum,
+    Float,
+    Integer,
+    Json,
+    Money,
+    String,
+    Text,
+    Time,
+)
 
 __all__ = [
-    "NOTHING", "Field", "Relation", "ManyToOne", "OneToMany", "ManyToMany", "String", "Text",
-    "Integer", "BigInteger", "Float", "Decimal", "Money", "Boolean", "Date", "DateTime", "Time",
-    "Enum", "Json", "Binary",
+    "NOTHING",
+    "BigInteger",
+    "Binary",
+    "Boolean",
+    "Date",
+    "DateTime",
+    "Decimal",
+    "Enum",
+    "Field",
+    "Float",
+    "Integer",
+    "Json",
+    "ManyToMany",
+    "ManyToOne",
+    "Money",
+    "OneToMany",
+    "Relation",
+    "String",
+    "Text",
+    "Time",
 ]

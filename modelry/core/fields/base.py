@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from modelry.errors import DeclarationError
 
@@ -51,7 +52,7 @@ class Field:
     def __set__(self, record: Any, value: Any) -> None:
         record._set(self.name, value)
 
-    def bind(self, model: str, name: str) -> "Field":
+    def bind(self, model: str, name: str) -> Field:
         """A copy of this field belonging to `model` under `name`."""
         bound = copy.copy(self)
         bound.model, bound.name = model, name

@@ -114,7 +114,7 @@ class DateTime(Field):
 
     def to_db(self, value: Any) -> Any:
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
 
 

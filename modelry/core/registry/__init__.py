@@ -2,4 +2,4 @@
 from modelry.core.registry.build import Registry, build_registry
 from modelry.core.registry.meta import ModelMeta
 
-__all__ = ["Registry", "build_registry", "ModelMeta"]
+__all__ = ["ModelMeta", "Registry", "build_registry"]

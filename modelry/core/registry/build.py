@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from modelry.core.fields import BigInteger, DateTime, Field, ManyToMany, ManyToOne, OneToMany
 from modelry.core.module import Module
-from modelry.core.naming import module_of, snake_case, table_name, technical_name, model_name
+from modelry.core.naming import model_name, module_of, snake_case, table_name, technical_name
 from modelry.core.registry.catalog import Declaration, declarations
 from modelry.core.registry.meta import ModelMeta
 from modelry.errors import DeclarationError

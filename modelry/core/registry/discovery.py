@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import Iterable
 
 from modelry.core.module import Module
 from modelry.errors import ModuleError

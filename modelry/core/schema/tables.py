@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from modelry.core.fields import NOTHING, Field, ManyToMany, ManyToOne
 from modelry.core.registry import ModelMeta, Registry
+from modelry.core.schema.names import constraint_name
 from modelry.core.schema.types import ID_TYPE, column_type
 
 NAMING_CONVENTION = {
@@ -32,27 +33,28 @@ def build_metadata(registry: Registry) -> sa.MetaData:
 
 
 def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry) -> sa.Table:
-    columns: list[Any] = []
+    table_name = meta.table
+    items: list[Any] = []
     for field in meta.columns:
         if field.name == "id":
-            columns.append(sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True))
-        elif isinstance(field, ManyToOne):
+            items.append(sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True))
+            continue
+        if isinstance(field, ManyToOne):
             target = registry.model(field.target)
-            columns.append(sa.Column(
-                field.column, sa.BigInteger(),
-                sa.ForeignKey(f"{target.table}.id", ondelete=field.on_delete),
-                nullable=not field.required, index=field.index and not field.unique,
-                unique=field.unique or None))
+            items.append(sa.Column(field.column, sa.BigInteger(), nullable=not field.required))
+            items.append(sa.ForeignKeyConstraint(
+                [field.column], [f"{target.table}.id"], ondelete=field.on_delete,
+                name=constraint_name("fk", table_name, field.column)))
         else:
-            columns.append(_scalar_column(field))
-    return sa.Table(meta.table, metadata, *columns, comment=meta.display_name)
-
-
-def _scalar_column(field: Field) -> sa.Column:
-    server_default = _server_default(field)
-    return sa.Column(field.column, column_type(field), nullable=not field.required,
-                     unique=field.unique or None, index=(field.index and not field.unique) or None,
-                     server_default=server_default, comment=field.display_name)
+            items.append(sa.Column(field.column, column_type(field), nullable=not field.required,
+                                   server_default=_server_default(field)))
+        if field.unique:
+            items.append(sa.UniqueConstraint(
+                field.column, name=constraint_name("uq", table_name, field.column)))
+        elif field.index:
+            items.append(sa.Index(constraint_name("ix", table_name, field.column), field.column))
+    items.append(sa.PrimaryKeyConstraint("id", name=constraint_name("pk", table_name)))
+    return sa.Table(table_name, metadata, *items)
 
 
 def _server_default(field: Field) -> Any:
@@ -72,11 +74,14 @@ def _server_default(field: Field) -> Any:
 def _join_table(metadata: sa.MetaData, meta: ModelMeta, field: ManyToMany,
                 registry: Registry) -> sa.Table:
     target = registry.model(field.target)
+    name, source, other = field.join_table, field.source_column, field.target_column
     return sa.Table(
-        field.join_table, metadata,
-        sa.Column(field.source_column, sa.BigInteger(),
-                  sa.ForeignKey(f"{meta.table}.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column(field.target_column, sa.BigInteger(),
-                  sa.ForeignKey(f"{target.table}.id", ondelete="CASCADE"), primary_key=True,
-                  index=True),
-        comment=f"{meta.code}.{field.name}")
+        name, metadata,
+        sa.Column(source, sa.BigInteger(), nullable=False),
+        sa.Column(other, sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(source, other, name=constraint_name("pk", name)),
+        sa.ForeignKeyConstraint([source], [f"{meta.table}.id"], ondelete="CASCADE",
+                                name=constraint_name("fk", name, source)),
+        sa.ForeignKeyConstraint([other], [f"{target.table}.id"], ondelete="CASCADE",
+                                name=constraint_name("fk", name, other)),
+        sa.Index(constraint_name("ix", name, other), other))

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.dialects import mysql
 
 from modelry.core.fields import Field
+from modelry.core.schema.json_type import JsonType
 
 MYSQL = ("mysql", "mariadb")
 
@@ -41,7 +42,7 @@ def column_type(field: Field) -> sa.types.TypeEngine:
     if kind == "enum":
         return sa.Integer() if field.int_values else sa.String(field.size)  # type: ignore
     if kind == "json":
-        return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+        return JsonType()
     if kind == "binary":
         return _mysql(sa.LargeBinary(), mysql.LONGBLOB())
     raise TypeError(f"no column type for field kind {kind!r} ({field!r})")

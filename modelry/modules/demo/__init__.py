@@ -3,4 +3,4 @@ from modelry import Module
 
 module = Module("demo", version="1.0.0", depends=["base"], display_name="Pet shop demo")
 
-from modelry.modules.demo import models  # noqa: E402,F401  (declares the models)
+from modelry.modules.demo import models  # noqa: F401  (declares the models)

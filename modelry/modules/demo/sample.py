@@ -5,7 +5,14 @@ import datetime as dt
 from decimal import Decimal
 
 from modelry.modules.demo.models import (
-    Award, PetBreed, PetItem, PetOwner, PetShop, PetTag, ShopStatus)
+    Award,
+    PetBreed,
+    PetItem,
+    PetOwner,
+    PetShop,
+    PetTag,
+    ShopStatus,
+)
 
 
 def load_sample_data(shops: int = 5, items_per_shop: int = 4) -> int:

@@ -1,0 +1,249 @@
+"""The boot sequence, one named step at a time (INSTALL, RELOAD, PACKAGE, DDL, CUSTOM).
+
+A writing boot takes the boot lock, re-reads the database state, plans the schema and
+metadata changes, executes them, loads module data, and commits — all on one
+connection. DDL computes the same plan and prints it. RELOAD only checks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from modelry.boot.lock import boot_lock
+from modelry.boot.meta_plan import MetaPlanner, model_fingerprint
+from modelry.boot.options import BootOptions
+from modelry.boot.report import BootRefused, BootReport
+from modelry.boot.schema_plan import SchemaPlan, compute_schema_plan
+from modelry.boot.sinks import execute, render
+from modelry.boot.state import DatabaseState, read_state
+from modelry.core.data.transaction import bind
+from modelry.core.registry import Registry
+
+log = logging.getLogger("modelry.boot")
+
+
+def utc_now() -> dt.datetime:
+    """Naive UTC now (how modelry stores time)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Lifecycle:
+    """Runs one boot of `app` with `options`; `run()` returns the report."""
+
+    def __init__(self, app: Any, options: BootOptions) -> None:
+        self.app = app
+        self.options = options
+        self.registry: Registry = app.registry
+        self.started = utc_now()
+        self.report = BootReport(options.lifecycle)
+
+    def run(self) -> BootReport:
+        """Run the lifecycle the options describe."""
+        began = time.perf_counter()
+        log.info(self.options.to_json())
+        if self.options.print_ddl:
+            self.print_ddl()
+        elif self.options.writes:
+            self.install()
+        else:
+            self.reload()
+        self.report.seconds = time.perf_counter() - began
+        return self.report
+
+    # ── decisions ──────────────────────────────────────────────────────────
+    def decide_modules(self, state: DatabaseState, just_booted: bool) -> dict[str, str]:
+        """module code → install | upgrade | reload."""
+        decisions = {}
+        for module in self.registry.modules.values():
+            installed = state.modules.get(module.name)
+            if installed is None:
+                decisions[module.name] = "install" if self.options.install == "AUTO" else "reload"
+            elif just_booted or self.options.upgrade == "READONLY":
+                decisions[module.name] = "reload"
+            elif self.options.upgrade == "FORCE" or _newer(module.version, installed.version):
+                decisions[module.name] = "upgrade"
+            else:
+                decisions[module.name] = "reload"
+        return decisions
+
+    def plan_schema(self, connection: sa.Connection, state: DatabaseState) -> SchemaPlan:
+        """The schema steps for the build-table mode (none when tables are not diffed)."""
+        if not self.options.diff_table:
+            return SchemaPlan()
+        mode = self.options.build_table
+        plan = compute_schema_plan(connection, self.app.metadata, mode=mode,
+                                   known_tables=state.known_tables())
+        self.report.left_out = [step.describe() for step in plan.left_out]
+        return plan
+
+    def plan_metadata(self, state: DatabaseState, decisions: dict[str, str],
+                      touch: bool) -> list[Any]:
+        """Statements that bring the persisted metadata in line with the code."""
+        if not (self.options.update_meta or self.options.diff_meta):
+            return []
+        planner = MetaPlanner(self.registry, self.app.metadata, self.started)
+        rewrite = {code for code, decision in decisions.items() if decision == "upgrade"
+                   and state.modules[code].version != self.registry.modules[code].version}
+        statements = planner.module_statements(state, rewrite)
+        statements += planner.model_statements(state)
+        schema = planner.schema_statement(state, self.registry.fingerprint(), touch)
+        return statements + ([schema] if schema is not None else [])
+
+    # ── lifecycles ─────────────────────────────────────────────────────────
+    def install(self) -> None:
+        """INSTALL / PACKAGE / CUSTOM_INSTALL: change the database under the boot lock."""
+        with boot_lock(self.app.engine, self.options.lock_timeout) as connection:
+            state = read_state(connection, self.registry, self.app.metadata)
+            just_booted = (state.applied_at is not None and state.applied_at >= self.started
+                           and state.fingerprint == self.registry.fingerprint())
+            decisions = self.decide_modules(state, just_booted)
+            plan = self.plan_schema(connection, state) if self.options.rebuild_table \
+                else SchemaPlan()
+            self._refuse_destructive(plan)
+            changing = any(d != "reload" for d in decisions.values())
+            statements = self.plan_metadata(state, decisions, touch=changing) \
+                if self.options.update_meta else []
+            execute(connection, plan, statements)
+            self._record(decisions, plan, statements)
+            if self.options.update_data:
+                with bind(self.app.data, connection):
+                    self.load_data(decisions)
+            connection.commit()
+
+    def print_ddl(self) -> None:
+        """DDL: compute the plan on a read-only connection and print it; change nothing."""
+        readonly = self.app.engine.connect().execution_options(modelry_readonly=True)
+        with readonly as connection:
+            state = read_state(connection, self.registry, self.app.metadata)
+            decisions = self.decide_modules(state, just_booted=False)
+            plan = self.plan_schema(connection, state)
+            statements = self.plan_metadata(state, decisions, touch=False)
+            header = self._header(connection, state)
+            self.report.ddl = render(connection, plan, statements, header=header,
+                                     allow_destructive=self.options.allow_destructive)
+            connection.rollback()
+        self._record(decisions, plan, statements)
+
+    def reload(self) -> None:
+        """RELOAD: read modules and metadata, check the fingerprint; write nothing."""
+        if not (self.options.reload_module or self.options.check_module):
+            return
+        readonly = self.app.engine.connect().execution_options(modelry_readonly=True)
+        with readonly as connection:
+            state = read_state(connection, self.registry, self.app.metadata)
+            problems = self.fingerprint_problems(state) if self.options.check_module else []
+            if self.options.check_field:
+                problems += self.column_problems(connection)
+            connection.rollback()
+        self.report.reloaded = list(self.registry.modules)
+        if problems and self.options.fingerprint_mismatch == "WARN":
+            self.report.warnings.extend(problems)
+        elif problems:
+            raise BootRefused("RELOAD refused: the database schema does not match the code "
+                              "(boot INSTALL, or apply a DDL script, first)", problems)
+
+    # ── checks ─────────────────────────────────────────────────────────────
+    def fingerprint_problems(self, state: DatabaseState) -> list[str]:
+        """What differs between the code's metadata and the database's, model by model."""
+        if not state.installed:
+            return ["the database has no modelry schema (no base.SchemaState row)"]
+        if state.fingerprint == self.registry.fingerprint():
+            return []
+        problems = []
+        for module in self.registry.modules.values():
+            installed = state.modules.get(module.name)
+            if installed is None:
+                problems.append(f"module {module.name} is not installed")
+            elif installed.version != module.version:
+                problems.append(f"module {module.name}: code {module.version}, "
+                                f"database {installed.version}")
+        for meta in self.registry.models.values():
+            row = state.models.get(meta.code)
+            if row is None:
+                problems.append(f"model {meta.code} is not in the database")
+            elif row["fingerprint"] != model_fingerprint(meta):
+                stored = state.fields.get(meta.code, {})
+                added = [n for n in meta.fields if n not in stored]
+                removed = [n for n in stored if n not in meta.fields]
+                changed = [n for n in meta.fields if n in stored and _field_changed(
+                    meta.fields[n].describe(), stored[n].get("description") or {})]
+                details = [f"fields added: {', '.join(added)}" if added else "",
+                           f"fields removed: {', '.join(removed)}" if removed else "",
+                           f"fields changed: {', '.join(changed)}" if changed else ""]
+                problems.append(f"model {meta.code} differs: "
+                                f"{'; '.join(d for d in details if d) or 'model options'}")
+        for code, row in state.models.items():
+            if code not in self.registry.models and row["module"] in self.registry.modules:
+                problems.append(f"model {code} is in the database but not in the code")
+        return problems or ["schema fingerprint differs"]
+
+    def column_problems(self, connection: sa.Connection) -> list[str]:
+        """Columns the code declares that the live tables lack (`--check-field`)."""
+        inspector = sa.inspect(connection)
+        tables = set(inspector.get_table_names())
+        problems = []
+        for table in self.app.metadata.sorted_tables:
+            if table.name not in tables:
+                problems.append(f"table {table.name} is missing")
+                continue
+            live = {column["name"] for column in inspector.get_columns(table.name)}
+            problems += [f"column {table.name}.{c.name} is missing" for c in table.columns
+                         if c.name not in live]
+        return problems
+
+    # ── data and bookkeeping ───────────────────────────────────────────────
+    def load_data(self, decisions: dict[str, str]) -> None:
+        """Load data files of installed and upgraded modules, in dependency order."""
+        for module in self.registry.modules.values():
+            decision = decisions[module.name]
+            if decision == "reload" or not module.data:
+                continue
+            from modelry.boot.data_files import load_module_data
+            loaded = load_module_data(self.app, module, mode=decision)
+            self.report.rows_created += loaded.created
+            self.report.rows_updated += loaded.updated
+
+    def _refuse_destructive(self, plan: SchemaPlan) -> None:
+        if plan.destructive and not self.options.allow_destructive:
+            raise BootRefused(
+                f"{self.options.lifecycle} refused: destructive schema changes need "
+                "--allow-destructive (or --build-table extend to skip them)",
+                [step.describe() for step in plan.destructive])
+
+    def _record(self, decisions: dict[str, str], plan: SchemaPlan,
+                statements: list[Any]) -> None:
+        for code, decision in decisions.items():
+            {"install": self.report.installed, "upgrade": self.report.upgraded,
+             "reload": self.report.reloaded}[decision].append(code)
+        self.report.tables_created = plan.tables_created()
+        self.report.tables_altered = plan.tables_altered()
+        self.report.schema_steps = [step.describe() for step in plan.steps]
+        self.report.metadata_statements = len(statements)
+
+    def _header(self, connection: sa.Connection, state: DatabaseState) -> list[str]:
+        dialect = connection.dialect
+        server = ".".join(map(str, dialect.server_version_info or ()))
+        name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+        return [f"modelry DDL script for {name} {server}".rstrip(),
+                f"generated {self.started.isoformat(timespec='seconds')}Z",
+                "modules: " + ", ".join(f"{m.name} {m.version}"
+                                        for m in self.registry.modules.values()),
+                f"schema fingerprint: {state.fingerprint or '(none)'} -> "
+                f"{self.registry.fingerprint()}",
+                f"build mode: {self.options.build_table}; destructive changes "
+                f"{'included' if self.options.allow_destructive else 'commented out'}"]
+
+
+def _newer(code_version: str, installed_version: str) -> bool:
+    def parts(version: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+    return parts(code_version) > parts(installed_version)
+
+
+def _field_changed(current: dict[str, Any], stored: dict[str, Any]) -> bool:
+    keys = set(current) | set(stored)
+    return any(str(current.get(k)) != str(stored.get(k)) for k in keys if k != "join_table")

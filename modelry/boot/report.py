@@ -1,0 +1,48 @@
+"""What a boot did, and the refusal it raises when it must not go on."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from modelry.errors import ModelryError
+
+
+class BootRefused(ModelryError):
+    """The boot stopped on purpose: destructive changes, fingerprint mismatch, no schema."""
+
+    code = "BOOT_REFUSED"
+
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        super().__init__(message + "".join(f"\n  - {reason}" for reason in reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class BootReport:
+    """The summary `modelry boot` prints."""
+
+    lifecycle: str
+    installed: list[str] = field(default_factory=list)
+    upgraded: list[str] = field(default_factory=list)
+    reloaded: list[str] = field(default_factory=list)
+    tables_created: int = 0
+    tables_altered: int = 0
+    schema_steps: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    metadata_statements: int = 0
+    rows_created: int = 0
+    rows_updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+    ddl: str | None = None
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One paragraph for people."""
+        parts = [f"{self.lifecycle}: modules installed {len(self.installed)}, "
+                 f"upgraded {len(self.upgraded)}, reloaded {len(self.reloaded)}; "
+                 f"tables created {self.tables_created}, altered {self.tables_altered}; "
+                 f"rows loaded {self.rows_created + self.rows_updated} "
+                 f"({self.rows_created} new); {self.seconds:.2f}s"]
+        if self.left_out:
+            parts.append(f"left out by the build mode: {'; '.join(self.left_out)}")
+        parts.extend(f"warning: {warning}" for warning in self.warnings)
+        return "\n".join(parts)

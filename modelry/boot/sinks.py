@@ -1,0 +1,95 @@
+"""The two sinks of one boot plan: execute it on a connection, or print it as a script.
+
+Both walk the same steps through alembic's `Operations`; only the migration context
+differs (a live connection, or `as_sql` with literal values into a buffer).
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations, ops
+
+from modelry.boot.schema_plan import SchemaPlan, Step
+
+# On SQLite these need a table rebuild (alembic batch mode)
+SQLITE_BATCH = (ops.AlterColumnOp, ops.DropColumnOp, ops.CreateUniqueConstraintOp,
+                ops.CreateForeignKeyOp, ops.DropConstraintOp)
+
+
+def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[Step]]]:
+    """Steps in order; on SQLite, rebuild-needing steps of one table grouped together."""
+    batched: dict[str, list[Step]] = {}
+    for step in steps:
+        if dialect == "sqlite" and isinstance(step.operation, SQLITE_BATCH):
+            if step.table not in batched:
+                batched[step.table] = []
+                yield step.table, batched[step.table]
+            batched[step.table].append(step)
+        else:
+            yield None, [step]
+
+
+def _invoke(operations: Operations, steps: list[Step], dialect: str,
+            reflect: Callable[[str], sa.Table]) -> None:
+    groups = [(table, list(group)) for table, group in _groups(steps, dialect)]
+    for table, group in groups:
+        if table is None:
+            operations.invoke(group[0].operation)
+            continue
+        with operations.batch_alter_table(table, copy_from=reflect(table),
+                                          recreate="always") as batch:
+            for step in group:
+                batch.invoke(step.operation)
+
+
+def execute(connection: sa.Connection, plan: SchemaPlan, statements: list[Any]) -> None:
+    """Apply the schema steps and then the metadata statements on `connection`."""
+    operations = Operations(MigrationContext.configure(connection))
+    _invoke(operations, plan.steps, connection.dialect.name,
+            lambda table: sa.Table(table, sa.MetaData(), autoload_with=connection))
+    for statement in statements:
+        connection.execute(statement)
+
+
+def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *,
+           header: list[str], allow_destructive: bool) -> str:
+    """The plan as a SQL script for `connection`'s dialect; nothing is executed."""
+    dialect = connection.dialect
+    out = io.StringIO()
+    out.writelines(f"-- {line}\n" for line in header)
+    if not plan.steps and not statements:
+        out.write("-- no changes: the database already matches the code\n")
+        return out.getvalue()
+    transactional = dialect.name == "postgresql"
+    if transactional:
+        out.write("BEGIN;\n\n")
+    reflect = lambda table: sa.Table(table, sa.MetaData(), autoload_with=connection)
+    kept = [s for s in plan.steps if allow_destructive or not s.destructive]
+    refused = [s for s in plan.steps if s not in kept]
+    if plan.steps:
+        out.write("-- schema\n")
+        out.write(_offline(dialect, lambda o: _invoke(o, kept, dialect.name, reflect)))
+    if refused:
+        out.write("-- destructive changes, left out (boot with --allow-destructive to include):\n")
+        for step in refused:
+            out.write(f"-- {step.describe()}\n")
+            text = _offline(dialect, lambda o, s=step: _invoke(o, [s], dialect.name, reflect))
+            out.writelines(f"-- {line}\n" for line in text.strip().splitlines())
+    if statements:
+        out.write("\n-- metadata\n")
+        out.write(_offline(dialect, lambda o: [o.execute(s) for s in statements]))
+    if transactional:
+        out.write("\nCOMMIT;\n")
+    return out.getvalue()
+
+
+def _offline(dialect: sa.Dialect, emit: Callable[[Operations], Any]) -> str:
+    buffer = io.StringIO()
+    context = MigrationContext.configure(dialect=dialect, opts={
+        "as_sql": True, "output_buffer": buffer, "literal_binds": True})
+    emit(Operations(context))
+    return buffer.getvalue()

@@ -1,0 +1,2 @@
+def test_smoke(ids):
+    assert ids("name=='Kitty corner'") == [1]
