@@ -1,6 +1,7 @@
 """The `modelry` command line."""
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -22,23 +23,64 @@ def _common(function: Any) -> Any:
 
 
 @click.group()
-def main() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="no log lines on stderr")
+def main(quiet: bool) -> None:
     """modelry: declare models once; get tables, an API and a safe boot."""
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+
+
+EXIT_REFUSED, EXIT_FAILED = 3, 1
 
 
 @main.command("boot")
 @_common
-@click.option("--lifecycle", type=click.Choice(["install", "reload"], case_sensitive=False))
+@click.option("--lifecycle", type=click.Choice(
+    ["install", "reload", "custom-install", "package", "ddl"], case_sensitive=False))
+@click.option("--build-table", type=click.Choice(["never", "extend", "diff"],
+                                                 case_sensitive=False))
+@click.option("--module-online", type=click.Choice(["never", "read", "check"],
+                                                   case_sensitive=False))
+@click.option("--meta-online", type=click.Choice(["never", "module", "all"],
+                                                 case_sensitive=False))
+@click.option("--open-api/--no-open-api", default=None, help="build the HTTP API")
+@click.option("--init-data/--no-init-data", default=None, help="load module data files")
+@click.option("--check-field", is_flag=True, default=None,
+              help="check every declared column exists")
+@click.option("--allow-destructive", is_flag=True, default=None,
+              help="apply (or print) drops and narrowing changes")
+@click.option("--output", type=click.Path(), help="DDL: write the script here, not stdout")
+@click.option("--lock-timeout", type=float, help="seconds to wait for the boot lock")
+@click.option("-P", "p_arguments", multiple=True, metavar="NAME=VALUE",
+              help="Oinone-style option, e.g. -Plifecycle=RELOAD -PbuildTable=EXTEND")
 def boot_command(config: str | None, database: str | None, modules: tuple[str, ...],
-                 lifecycle: str | None) -> None:
-    """Boot the configured modules (install creates missing tables) and report."""
-    from modelry.boot import boot
-    app = boot(database=database, modules=list(modules) or None, lifecycle=lifecycle,
-               config=config)
+                 lifecycle: str | None, p_arguments: tuple[str, ...], **overrides: Any) -> None:
+    """Run a boot lifecycle and print its summary (DDL prints the script).
+
+    Exit codes: 0 success, 3 refused (destructive change, fingerprint mismatch), 1 failure.
+    """
+    from modelry.boot import BootRefused, boot
+    from modelry.boot.options import parse_p_arguments
+    options = {**{k: v for k, v in overrides.items() if v is not None},
+               **parse_p_arguments(p_arguments)}
+    if lifecycle:
+        options.setdefault("lifecycle", lifecycle)
+    err = Console(stderr=True)
     try:
-        console.print(f"booted {len(app.registry.modules)} module(s), "
-                      f"{len(app.registry.models)} model(s) on {app.dialect}; "
-                      f"fingerprint {app.registry.fingerprint()[:12]}")
+        with err.status("booting…"):
+            app = boot(database=database, modules=list(modules) or None, config=config,
+                       options=options)
+    except BootRefused as refusal:
+        err.print(f"[yellow]refused ({refusal.code}):[/yellow] {refusal.message}")
+        sys.exit(EXIT_REFUSED)
+    except ModelryError as error:
+        err.print(f"[red]failed ({error.code}):[/red] {error.message}")
+        sys.exit(EXIT_FAILED)
+    try:
+        report = app.report
+        if report.ddl is not None and not app.options.output:
+            click.echo(report.ddl, nl=False)
+        err.print(report.summary())
     finally:
         app.close()
 

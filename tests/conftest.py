@@ -40,7 +40,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             with create_engine(url).connect() as connection:
                 connection.execute(sa.text("SELECT 1"))
         except Exception as error:  # noqa: BLE001
-            raise pytest.UsageError(f"cannot reach the {backend} test database {url}: {error}")
+            raise pytest.UsageError(
+                f"cannot reach the {backend} test database {url}: {error}") from None
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int) -> None:

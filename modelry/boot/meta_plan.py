@@ -30,7 +30,9 @@ class MetaPlanner:
     def __init__(self, registry: Registry, metadata: sa.MetaData, now: dt.datetime) -> None:
         self.registry = registry
         self.now = now
-        table = lambda code: metadata.tables[registry.model(code).table]
+        def table(code: str) -> sa.Table:
+            return metadata.tables[registry.model(code).table]
+
         self.modules = table("base.ModuleDefinition")
         self.models = table("base.ModelDefinition")
         self.fields = table("base.ModelField")

@@ -67,7 +67,9 @@ def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *
     transactional = dialect.name == "postgresql"
     if transactional:
         out.write("BEGIN;\n\n")
-    reflect = lambda table: sa.Table(table, sa.MetaData(), autoload_with=connection)
+    def reflect(table: str) -> sa.Table:
+        return sa.Table(table, sa.MetaData(), autoload_with=connection)
+
     kept = [s for s in plan.steps if allow_destructive or not s.destructive]
     refused = [s for s in plan.steps if s not in kept]
     if plan.steps:

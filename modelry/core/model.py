@@ -53,8 +53,11 @@ class Model:
         code = options.get("model") or options.get("inherit") or ""
         where = f"{cls.__module__}.{cls.__qualname__}"
         if unknown:
-            raise DeclarationError(f"{where}: unknown model option(s) {', '.join(unknown)}",
-                                   model=code or None)
+            valid = isinstance(code, str) and is_model_code(code)
+            module = options.get("module") or (module_of(code) if valid else None)
+            prefix = f"{module}: model {code} ({where})" if module else where
+            raise DeclarationError(f"{prefix}: unknown model option(s) {', '.join(unknown)}",
+                                   module=module, model=code or None)
         cls._declared_fields = _collect_fields(cls)
         if not code:
             return  # a plain Python mixin: fields are inherited by declared subclasses

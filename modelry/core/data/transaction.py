@@ -58,7 +58,7 @@ def use_connection(owner: Any, engine: sa.Engine) -> Iterator[sa.Connection]:
 
 @contextlib.contextmanager
 def bind(owner: Any, connection: sa.Connection) -> Iterator[sa.Connection]:
-    """Make data calls of `owner` in this task use `connection` (its transaction is the caller's)."""
+    """Make `owner`'s data calls in this task use `connection` (the caller owns its transaction)."""
     token = _current.set(Transaction(owner, connection))
     try:
         yield connection

@@ -168,7 +168,7 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
     planned = [(record, *_update_statement(manager, meta, record)) for record in records]
     total, stale = 0, []
     with connection.begin_nested() as savepoint:
-        for record, statement, held in planned:
+        for record, statement, _ in planned:
             count = connection.execute(statement).rowcount
             if count == 0 and meta.optimistic_lock:
                 stale.append(record.id)

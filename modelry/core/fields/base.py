@@ -7,7 +7,17 @@ from typing import Any, ClassVar
 
 from modelry.errors import DeclarationError
 
-NOTHING: Any = type("Nothing", (), {"__repr__": lambda self: "NOTHING", "__bool__": lambda self: False})()
+class _Nothing:
+    """The marker for "no default declared"."""
+
+    def __repr__(self) -> str:
+        return "NOTHING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOTHING: Any = _Nothing()
 
 COMMON_OPTIONS = frozenset(
     {"required", "default", "unique", "index", "readonly", "display_name", "help"})

@@ -1,2 +1,0 @@
-def test_smoke(ids):
-    assert ids("name=='Kitty corner'") == [1]
