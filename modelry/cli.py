@@ -26,8 +26,8 @@ def _common(function: Any) -> Any:
 @click.option("-q", "--quiet", is_flag=True, help="no log lines on stderr")
 def main(quiet: bool) -> None:
     """modelry: declare models once; get tables, an API and a safe boot."""
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("modelry").setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 EXIT_REFUSED, EXIT_FAILED = 3, 1

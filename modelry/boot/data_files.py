@@ -208,9 +208,10 @@ class _ModuleLoader:
         row = self.rows.get((self.module.name, entry.external_id))
         with self._context(meta):
             if row is None:
-                self._count(created=1)
+                record = self._create(meta, values)
                 self.rows[(self.module.name, entry.external_id)] = self._register(
-                    meta, self._create(meta, values), entry.noupdate)
+                    meta, record, entry.noupdate)
+                self._count(created=1)
                 return
             if row.model != meta.code:
                 raise self._error(f"this id was loaded as a {row.model} record; an external "

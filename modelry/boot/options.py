@@ -10,7 +10,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from modelry.errors import ConfigError
@@ -70,7 +70,6 @@ class BootOptions:
     fingerprint_mismatch: str = "REFUSE"
     lock_timeout: float = 60.0
     output: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def writes(self) -> bool:

@@ -50,3 +50,16 @@ def declare(declaration: Declaration) -> None:
 def declarations() -> list[Declaration]:
     """Every declaration seen so far, in definition order."""
     return list(_declarations)
+
+
+def forget(module: str) -> int:
+    """Drop the declarations of models of `module` (and its extensions); returns how many.
+
+    For tests and tools that declare a module's models anew in one process (e.g. a v2 of
+    a model after booting v1).
+    """
+    from modelry.core.naming import module_of
+    before = len(_declarations)
+    _declarations[:] = [d for d in _declarations if not (
+        (not d.is_extension and module_of(d.code) == module) or d.module_hint == module)]
+    return before - len(_declarations)

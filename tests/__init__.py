@@ -1,0 +1,1 @@
+"""modelry's test suite (a package, so test fixture modules import as `tests.…`)."""

@@ -1,0 +1,1 @@
+"""Small modelry modules with data files, booted by tests/test_data_files.py."""
