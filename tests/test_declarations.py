@@ -360,8 +360,8 @@ def test_unknown_field_option() -> None:
 def test_unknown_option_for_this_field_type() -> None:
     with pytest.raises(DeclarationError) as refused:
         class Thing(Model, model="decl_opt2.Thing"):
-            count = fields.Integer(size=10)
-    assert_names(refused.value, "decl_opt2", "decl_opt2.Thing", "count")
+            quantity = fields.Integer(size=10)
+    assert_names(refused.value, "decl_opt2", "decl_opt2.Thing", "quantity")
     assert "size" in str(refused.value) and "Integer" in str(refused.value)
 
 

@@ -250,3 +250,28 @@ def test_a_batch_round_trips_every_type(fapp: App) -> None:
     assert {name: getattr(full, name) for name in SCALARS} == values
     assert {name: getattr(empty, name) for name in SCALARS} == {
         **dict.fromkeys(SCALARS), "name": "empty"}
+
+
+def null_columns(app: App, record_id: int) -> set[str]:
+    """Columns of the row that hold SQL NULL (a JSON `null` would not count)."""
+    table = sa.table("fieldtest_sample", sa.column("id"), *map(sa.column, SCALARS))
+    query = sa.select(*(sa.case((table.c[name].is_(None), 1), else_=0) for name in SCALARS))
+    with app.engine.connect() as connection:
+        row = connection.execute(query.where(table.c.id == record_id)).one()
+    return {name for name, is_null in zip(SCALARS, row, strict=True) if is_null}
+
+
+def test_explicit_none_is_stored_as_sql_null(fapp: App) -> None:
+    found = round_trip(fapp, **dict.fromkeys(SCALARS))
+    assert {name: getattr(found, name) for name in SCALARS} == dict.fromkeys(SCALARS)
+    assert null_columns(fapp, found.id) == set(SCALARS)
+    with fapp.transaction():
+        assert Sample.count(doc__isnull=True) == 1
+
+
+def test_enum_columns_hold_values_not_names(fapp: App) -> None:
+    columns = {c["name"]: c["type"] for c in sa.inspect(fapp.engine).get_columns(
+        "fieldtest_sample")}
+    assert isinstance(columns["color"], sa.String)
+    assert columns["color"].length == 16  # at least 16, more for longer values
+    assert isinstance(columns["level"], sa.Integer)

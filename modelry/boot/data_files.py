@@ -34,9 +34,10 @@ an error naming the field. A to-many value replaces the record's links.
 Semantics. For each entry: with no registry row, the record is created with its row;
 with a row, the fields the file gives are updated where they differ (the record keeps
 every other value, and an unchanged record is not written); a row whose record was
-deleted gets the record re-created and the row repointed. Entries marked no-update in
-the file or in the registry row are left alone once loaded, even when deleted since.
-`install` and `upgrade` follow the same rule, so loading twice never duplicates.
+deleted gets the record re-created and the row repointed. A record marked no-update
+(in the file, or in its registry row) is never updated once loaded, whatever a user
+changed; only when it was deleted is it re-created. `install` and `upgrade` follow the
+same rules, so loading twice never duplicates.
 
 All of a module's data loads in one savepoint of the caller's transaction, with the
 back-end directives plus UNLOCK (locked models are updated without a held version),
@@ -217,17 +218,17 @@ class _ModuleLoader:
                 raise self._error(f"this id was loaded as a {row.model} record; an external "
                                   "id cannot change model", model=meta.code,
                                   code="MODEL_CHANGED")
-            if row.noupdate or entry.noupdate:
-                if entry.noupdate and not row.noupdate:
-                    row.noupdate = True
-                    self.data.update_by_id(row)
-                self._count(skipped=1)
-                return
+            if entry.noupdate and not row.noupdate:
+                row.noupdate = True  # once a file says no-update, the record stays so
+                self.data.update_by_id(row)
             current = self.data.query_by_id(meta.code, row.res_id)
-            if current is None:  # deleted since it was loaded: bring it back
+            if current is None:  # deleted since it was loaded: bring it back (as Odoo does)
                 row.res_id = self._create(meta, values).id
                 self.data.update_by_id(row)
                 self._count(created=1)
+                return
+            if row.noupdate:
+                self._count(skipped=1)
                 return
             changes = self._changes(meta, current, values)
             if not changes:

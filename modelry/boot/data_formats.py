@@ -118,7 +118,9 @@ def parse_yaml(text: str) -> list[DataEntry]:
         document = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise MalformedData(f"not valid YAML: {error}".replace("\n", " "),
+        words = [getattr(error, "context", None), getattr(error, "problem", None)]
+        detail = ": ".join(w for w in words if w) or str(error).replace("\n", " ")
+        raise MalformedData(f"not valid YAML: {detail}",
                             line=mark.line + 1 if mark else None) from None
     finally:
         loader.dispose()

@@ -104,14 +104,25 @@ def compute_schema_plan(connection: sa.Connection, metadata: sa.MetaData, *, mod
     context = MigrationContext.configure(connection, opts={
         "compare_type": _compare_type, "compare_server_default": False,
         "include_object": include, "target_metadata": metadata})
-    script = produce_migrations(context, metadata)
     plan = SchemaPlan()
-    for step in _steps(script.upgrade_ops.ops, connection):
+    for step in _steps(_upgrade_operations(context, metadata), connection):
         if mode == "EXTEND" and step.kind != "add":
             plan.left_out.append(step)
         elif mode != "NEVER":
             plan.steps.append(step)
     return plan
+
+
+def _upgrade_operations(context: MigrationContext, metadata: sa.MetaData) -> list[Any]:
+    """alembic's upgrade operations, without computing the downgrade we never use."""
+    try:
+        from alembic.autogenerate.api import AutogenContext
+        from alembic.autogenerate.compare import _produce_net_changes
+    except ImportError:  # a future alembic without the private helper
+        return produce_migrations(context, metadata).upgrade_ops.ops
+    upgrade = ops.UpgradeOps(ops=[])
+    _produce_net_changes(AutogenContext(context, metadata), upgrade)
+    return upgrade.ops
 
 
 def _steps(operations: list[Any], connection: sa.Connection) -> list[Step]:

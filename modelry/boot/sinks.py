@@ -18,13 +18,19 @@ from modelry.boot.schema_plan import SchemaPlan, Step
 # On SQLite these need a table rebuild (alembic batch mode)
 SQLITE_BATCH = (ops.AlterColumnOp, ops.DropColumnOp, ops.CreateUniqueConstraintOp,
                 ops.CreateForeignKeyOp, ops.DropConstraintOp)
+TABLE_OPS = (ops.CreateTableOp, ops.DropTableOp)
 
 
 def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[Step]]]:
-    """Steps in order; on SQLite, rebuild-needing steps of one table grouped together."""
+    """Steps in order; on SQLite, every step on a table that needs a rebuild goes into
+    one group (placed at the table's first step), so the rebuilt copy keeps the columns
+    and indexes added in the same plan (offline, `copy_from` is the table before the plan).
+    """
+    rebuilt = {step.table for step in steps
+               if dialect == "sqlite" and isinstance(step.operation, SQLITE_BATCH)}
     batched: dict[str, list[Step]] = {}
     for step in steps:
-        if dialect == "sqlite" and isinstance(step.operation, SQLITE_BATCH):
+        if step.table in rebuilt and not isinstance(step.operation, TABLE_OPS):
             if step.table not in batched:
                 batched[step.table] = []
                 yield step.table, batched[step.table]
@@ -35,7 +41,7 @@ def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[
 
 def _invoke(operations: Operations, steps: list[Step], dialect: str,
             reflect: Callable[[str], sa.Table]) -> None:
-    groups = [(table, list(group)) for table, group in _groups(steps, dialect)]
+    groups = list(_groups(steps, dialect))  # batch groups fill up while this runs
     for table, group in groups:
         if table is None:
             operations.invoke(group[0].operation)

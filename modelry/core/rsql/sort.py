@@ -32,8 +32,9 @@ class SortKey(sa.ColumnElement[Any]):
 
     __visit_name__ = "rsql_sort_key"
     inherit_cache = True
-    _traverse_internals: ClassVar[list[tuple[str, Any]]] = [("key", InternalTraversal.dp_clauseelement),
-                           ("descending", InternalTraversal.dp_boolean)]
+    _traverse_internals: ClassVar[list[tuple[str, Any]]] = [
+        ("key", InternalTraversal.dp_clauseelement),
+        ("descending", InternalTraversal.dp_boolean)]
 
     def __init__(self, key: sa.ColumnElement[Any], descending: bool) -> None:
         self.key = key
@@ -107,7 +108,7 @@ def _string_items(sort: str) -> list[tuple[str, bool, int]]:
         selector = item[1:].lstrip() if item[0] in "+-" else item
         if not selector:
             raise RsqlSortError(f"sort item {item!r} names no field", position=position)
-        items.append((selector, descending, position))
+        items.append((selector, descending, position + len(item) - len(selector)))
     return items
 
 
