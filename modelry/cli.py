@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from modelry.cli_progress import BootProgress
 from modelry.errors import ModelryError
 
 console = Console()
@@ -67,9 +68,9 @@ def boot_command(config: str | None, database: str | None, modules: tuple[str, .
         options.setdefault("lifecycle", lifecycle)
     err = Console(stderr=True)
     try:
-        with err.status("booting…"):
+        with BootProgress(err) as progress:
             app = boot(database=database, modules=list(modules) or None, config=config,
-                       options=options)
+                       options=options, progress=progress)
     except BootRefused as refusal:
         err.print(f"[yellow]refused ({refusal.code}):[/yellow] {refusal.message}")
         sys.exit(EXIT_REFUSED)

@@ -19,10 +19,12 @@ from modelry.core.schema import build_metadata
 
 def boot(database: str | None = None, modules: Sequence[str | Module] | None = None,
          lifecycle: str | None = None, config: str | None = None,
-         options: Mapping[str, Any] | None = None, **engine_options: Any) -> App:
+         options: Mapping[str, Any] | None = None, progress: Any = None,
+         **engine_options: Any) -> App:
     """Load modules, run the lifecycle, and return the App (with `app.report`).
 
-    `options` overrides the config file's `boot:` section (e.g. `{"build_table": "EXTEND"}`).
+    `options` overrides the config file's `boot:` section (e.g. `{"build_table": "EXTEND"}`);
+    `progress` (see `modelry.boot.lifecycle.Progress`) hears about long steps.
     Raises BootRefused when the lifecycle must not go on.
     """
     settings = load_settings(config, database=database, lifecycle=lifecycle)
@@ -34,7 +36,7 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     app = App(registry, metadata, engine, settings)
     app.options = resolved
     try:
-        app.report = Lifecycle(app, resolved).run()
+        app.report = Lifecycle(app, resolved, progress).run()
     except BaseException:
         app.close()
         raise

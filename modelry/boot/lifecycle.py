@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -26,6 +26,14 @@ from modelry.core.registry import Registry
 log = logging.getLogger("modelry.boot")
 
 
+class Progress(Protocol):
+    """Receives progress of long steps: `start(step, total)`, then `advance(n)`."""
+
+    def start(self, step: str, total: int) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+
 def utc_now() -> dt.datetime:
     """Naive UTC now (how modelry stores time)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -34,8 +42,9 @@ def utc_now() -> dt.datetime:
 class Lifecycle:
     """Runs one boot of `app` with `options`; `run()` returns the report."""
 
-    def __init__(self, app: Any, options: BootOptions) -> None:
+    def __init__(self, app: Any, options: BootOptions, progress: Progress | None = None) -> None:
         self.app = app
+        self.progress = progress
         self.options = options
         self.registry: Registry = app.registry
         self.started = utc_now()
@@ -107,7 +116,10 @@ class Lifecycle:
             changing = any(d != "reload" for d in decisions.values())
             statements = self.plan_metadata(state, decisions, touch=changing) \
                 if self.options.update_meta else []
-            execute(connection, plan, statements)
+            if self.progress is not None and plan.steps:
+                self.progress.start("schema", len(plan.steps))
+            execute(connection, plan, statements,
+                    self.progress.advance if self.progress is not None else None)
             self._record(decisions, plan, statements)
             if self.options.update_data:
                 with bind(self.app.data, connection):
@@ -198,14 +210,18 @@ class Lifecycle:
     # ── data and bookkeeping ───────────────────────────────────────────────
     def load_data(self, decisions: dict[str, str]) -> None:
         """Load data files of installed and upgraded modules, in dependency order."""
-        for module in self.registry.modules.values():
+        loading = [m for m in self.registry.modules.values()
+                   if decisions[m.name] != "reload" and m.data]
+        if self.progress is not None and loading:
+            self.progress.start("data", len(loading))
+        for module in loading:
             decision = decisions[module.name]
-            if decision == "reload" or not module.data:
-                continue
             from modelry.boot.data_files import load_module_data
             loaded = load_module_data(self.app, module, mode=decision)
             self.report.rows_created += loaded.created
             self.report.rows_updated += loaded.updated
+            if self.progress is not None:
+                self.progress.advance(1)
 
     def _refuse_destructive(self, plan: SchemaPlan) -> None:
         if plan.destructive and not self.options.allow_destructive:

@@ -40,9 +40,12 @@ def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[
 
 
 def _invoke(operations: Operations, steps: list[Step], dialect: str,
-            reflect: Callable[[str], sa.Table]) -> None:
+            reflect: Callable[[str], sa.Table],
+            progress: Callable[[int], None] | None = None) -> None:
     groups = list(_groups(steps, dialect))  # batch groups fill up while this runs
     for table, group in groups:
+        if progress is not None:
+            progress(len(group))
         if table is None:
             operations.invoke(group[0].operation)
             continue
@@ -52,11 +55,15 @@ def _invoke(operations: Operations, steps: list[Step], dialect: str,
                 batch.invoke(step.operation)
 
 
-def execute(connection: sa.Connection, plan: SchemaPlan, statements: list[Any]) -> None:
-    """Apply the schema steps and then the metadata statements on `connection`."""
+def execute(connection: sa.Connection, plan: SchemaPlan, statements: list[Any],
+            progress: Callable[[int], None] | None = None) -> None:
+    """Apply the schema steps and then the metadata statements on `connection`.
+
+    `progress(n)` is called as each group of n steps starts.
+    """
     operations = Operations(MigrationContext.configure(connection))
     _invoke(operations, plan.steps, connection.dialect.name,
-            lambda table: sa.Table(table, sa.MetaData(), autoload_with=connection))
+            lambda table: sa.Table(table, sa.MetaData(), autoload_with=connection), progress)
     for statement in statements:
         connection.execute(statement)
 
