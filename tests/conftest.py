@@ -114,10 +114,17 @@ def drop_everything(url: str) -> None:
         engine.dispose()
 
 
+METADATA_MODELS = ("base.ModuleDefinition", "base.ModelDefinition", "base.ModelField",
+                   "base.FunctionDefinition", "base.SchemaState")
+
+
 def _empty_tables(app: App) -> None:
+    """Delete every row, except the persisted metadata a RELOAD checks."""
+    keep = {app.registry.model(code).table for code in METADATA_MODELS}
     with app.engine.begin() as connection:
         for table in reversed(app.metadata.sorted_tables):
-            connection.execute(table.delete())
+            if table.name not in keep:
+                connection.execute(table.delete())
 
 
 @pytest.fixture
@@ -128,15 +135,19 @@ def make_app(database_url: str) -> Iterator[Callable[..., App]]:
     """
     apps: list[App] = []
 
-    def make(modules: list[Any], **options: Any) -> App:
-        app = boot(database=database_url, modules=modules, lifecycle="reload", **options)
+    def make(modules: list[Any], options: dict[str, Any] | None = None,
+             **engine_options: Any) -> App:
+        unchecked = {"module_online": "never", **(options or {})}
+        app = boot(database=database_url, modules=modules, lifecycle="reload",
+                   options=unchecked, **engine_options)
         fingerprint = app.registry.fingerprint()
         if _installed.get(database_url) == fingerprint:
             _empty_tables(app)
         else:
-            _installed.pop(database_url, None)
+            app.close()
             drop_everything(database_url)
-            app.metadata.create_all(app.engine)
+            app = boot(database=database_url, modules=modules, lifecycle="install",
+                       options={"init_data": False, **(options or {})}, **engine_options)
             _installed[database_url] = fingerprint
         apps.append(app)
         return app
