@@ -88,3 +88,9 @@ def test_every_error_kind_has_its_own_code() -> None:
     assert len(kinds) >= 13
     assert len({kind.code for kind in kinds}) == len(kinds)
     assert all(issubclass(kind, ModelryError) for kind in kinds)
+
+
+def test_syntax_errors_name_the_model(shop_meta, rsql_schema) -> None:
+    with pytest.raises(rsql.RsqlSyntaxError) as caught:
+        compile_filter("rank==1;", shop_meta, rsql_schema)
+    assert (caught.value.position, caught.value.model) == (8, SHOP)

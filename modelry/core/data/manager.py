@@ -13,11 +13,12 @@ from modelry import directives
 from modelry.core import context
 from modelry.core.data import relations, write
 from modelry.core.data.page import Page
-from modelry.core.data.query import keyword_filter, order_by
+from modelry.core.data.query import keyword_filter
 from modelry.core.data.rows import to_record, to_records
 from modelry.core.data.transaction import open_transaction, use_connection
 from modelry.core.fields import ManyToMany
 from modelry.core.registry import ModelMeta, Registry
+from modelry.core.rsql import compile_filter, compile_sort
 from modelry.directives import Directive
 from modelry.errors import DataError, IntegrityViolation, OptimisticLockError
 
@@ -153,12 +154,15 @@ class DataManager:
         return connection.scalar(sa.select(table.c.id).where(where).limit(1))
 
     # ── reads ───────────────────────────────────────────────────────────────
+    def placeholders(self) -> dict[str, Any]:
+        """Values for RSQL placeholders such as `$#{currentUserId}`."""
+        return {"currentUserId": context.current_user_id()}
+
     def _where(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> list[Any]:
         table = self.table(meta)
         conditions = keyword_filter(meta, table, filters or {})
         if rsql is not None and rsql != "":
-            from modelry.core import rsql as rsql_language
-            conditions.append(rsql_language.compile_filter(rsql, meta, self))
+            conditions.append(compile_filter(rsql, meta, self, self.placeholders()))
         return conditions
 
     def _select(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> Any:
@@ -199,10 +203,8 @@ class DataManager:
             return to_records(meta, connection.execute(query))
 
     def _order(self, meta: ModelMeta, sort: Any) -> list[Any]:
-        if isinstance(sort, (list, tuple)):
-            from modelry.core import rsql as rsql_language
-            return [*rsql_language.compile_sort(list(sort), meta, self), self.table(meta).c.id]
-        return order_by(meta, self.table(meta), sort)
+        """ORDER BY for `"name,-income"` or `[{field, direction}]`, then id (a stable order)."""
+        return [*compile_sort(sort, meta, self), self.table(meta).c.id.asc()]
 
     def query_page(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
                    page: int = 1, size: int = 20, sort: str | None = None) -> Page:

@@ -1,4 +1,4 @@
-"""SELECT building: filters (RSQL or keyword), sorting, paging."""
+"""Keyword filters: `name="x", income__gt=100, id__in=[1, 2]` → WHERE conditions."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -51,19 +51,3 @@ def _stored_field(meta: ModelMeta, name: str) -> Any:
         raise DataError(f"{meta.code}: cannot filter on {name!r}: not a stored field",
                         code="BAD_FILTER", model=meta.code, field=name)
     return field
-
-
-def order_by(meta: ModelMeta, table: sa.Table, sort: str | None) -> list[Any]:
-    """`"name,-income"` → ORDER BY name ASC, income DESC, then id (a stable order)."""
-    clauses: list[Any] = []
-    seen_id = False
-    for item in [part.strip() for part in (sort or "").split(",") if part.strip()]:
-        descending = item.startswith("-")
-        name = item.lstrip("+-")
-        field = _stored_field(meta, name)
-        column = table.c[field.column]
-        clauses.append(column.desc() if descending else column.asc())
-        seen_id = seen_id or field.name == "id"
-    if not seen_id:
-        clauses.append(table.c.id.asc())
-    return clauses

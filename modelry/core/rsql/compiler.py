@@ -12,6 +12,7 @@ from modelry.core.registry import ModelMeta
 from modelry.core.rsql import like
 from modelry.core.rsql.errors import (
     RsqlArgumentError,
+    RsqlError,
     RsqlOperatorNotAllowed,
     RsqlTooManyValues,
     RsqlUnknownPlaceholder,
@@ -44,7 +45,7 @@ class _Test:
     null_safe: bool = False       # the test itself never yields NULL (IS [NOT] NULL)
 
 
-def compile_filter(text_or_node: str | Node, model: ModelMeta, schema: SchemaView,
+def compile_filter(text_or_node: str | Node | None, model: ModelMeta, schema: SchemaView,
                    placeholders: Mapping[str, Any] | None = None, *,
                    limits: RsqlLimits = DEFAULT_LIMITS) -> sa.ColumnElement[bool]:
     """A WHERE clause over `schema.table(model)` selecting the records the filter matches.
@@ -58,13 +59,19 @@ def compile_filter(text_or_node: str | Node, model: ModelMeta, schema: SchemaVie
     `=colnot=`, `=isnull=true`) matches exactly the records its positive form does not,
     so a NULL column matches it (`a!=x` is `a <> x OR a IS NULL`); across a relation it
     is `NOT EXISTS(...)` (`tags.name!=red`: no tag is named red). Ordering operators
-    never match NULL. A blank filter matches everything. Text comparisons follow the
+    never match NULL. A blank filter (or None) matches everything. Text comparisons follow the
     database's collation (case-insensitive on MySQL/MariaDB, case-sensitive on PostgreSQL).
     """
+    if text_or_node is None:
+        return sa.true()
     if isinstance(text_or_node, str):
         if not text_or_node.strip():
             return sa.true()
-        node = parse(text_or_node, limits)
+        try:
+            node = parse(text_or_node, limits)
+        except RsqlError as error:
+            error.model = error.model or model.code  # parsing knows no model; name it
+            raise
     else:
         node = text_or_node
     return _Compiler(model, schema, placeholders or {}, limits).node(node)

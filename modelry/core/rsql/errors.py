@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelry.errors import ModelryError
+from modelry.errors import DataError
 
 
-class RsqlError(ModelryError):
+class RsqlError(DataError):
     """An RSQL filter or sort was refused; `position` is a 0-based offset in the text."""
 
     code = "RSQL_ERROR"

@@ -2,8 +2,9 @@
 
 Every relation kind becomes a correlated EXISTS (filters) or a correlated scalar
 subquery (sorting across ManyToOne). The caller's statement keeps one FROM, so a filter
-is a pure WHERE clause: nothing to join, and never a duplicated row. Each crossed table
-gets an anonymous alias, so self-references (`parent.parent.name`) stay unambiguous.
+is a pure WHERE clause: nothing to join, and never a duplicated row. A table the path
+already reads gets an anonymous alias, so self-references (`parent.parent.name`) stay
+unambiguous; other tables keep their names (an alias copies every column: slow).
 """
 from __future__ import annotations
 
@@ -30,16 +31,17 @@ def exists_through(schema: SchemaView, table: sa.FromClause, steps: Sequence[Rel
     levels: list[tuple[sa.FromClause, sa.ColumnElement[bool], sa.FromClause]] = []
     outer = table
     column_of: ColumnOf | None = None
+    used: list[sa.FromClause] = [table]
     for index, step in enumerate(steps):
         target_meta = schema.registry.model(step.target)
-        target = schema.table(target_meta).alias()
+        target = _fresh(schema.table(target_meta), used)
         if isinstance(step, ManyToOne):
             levels.append((target, target.c.id == outer.c[step.column], outer))
         elif isinstance(step, OneToMany):
             inverse = target_meta.fields[step.inverse or ""]
             levels.append((target, target.c[inverse.column] == outer.c.id, outer))
         elif isinstance(step, ManyToMany):
-            join = schema.join_table(step).alias()
+            join = _fresh(schema.join_table(step), used)
             link = join.c[step.source_column] == outer.c.id
             if target_id_only and index == len(steps) - 1:
                 levels.append((join, link, outer))
@@ -63,8 +65,9 @@ def scalar_through(schema: SchemaView, table: sa.FromClause, steps: Sequence[Man
     source: sa.FromClause | None = None
     outer = table
     first_link: sa.ColumnElement[bool] | None = None
+    used: list[sa.FromClause] = [table]
     for step in steps:
-        target = schema.table(schema.registry.model(step.target)).alias()
+        target = _fresh(schema.table(schema.registry.model(step.target)), used)
         link = target.c.id == outer.c[step.column]
         if source is None:
             source, first_link = target, link
@@ -75,6 +78,13 @@ def scalar_through(schema: SchemaView, table: sa.FromClause, steps: Sequence[Man
         return table.c[field.column]
     return (sa.select(outer.c[field.column]).select_from(source).where(first_link)
             .correlate(table).scalar_subquery())
+
+
+def _fresh(table: sa.FromClause, used: list[sa.FromClause]) -> sa.FromClause:
+    """`table`, or an alias of it when the path already reads it (self-references)."""
+    fresh = table.alias() if any(table is seen for seen in used) else table
+    used.append(table)
+    return fresh
 
 
 def _columns(table: sa.FromClause) -> ColumnOf:

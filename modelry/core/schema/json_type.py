@@ -15,9 +15,10 @@ class JsonType(sa.types.TypeDecorator):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine:
+        # none_as_null: a Python None is SQL NULL (so `=isnull=` finds it), not JSON 'null'
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.JSONB())
-        return dialect.type_descriptor(sa.JSON())
+            return dialect.type_descriptor(postgresql.JSONB(none_as_null=True))
+        return dialect.type_descriptor(sa.JSON(none_as_null=True))
 
     def process_literal_param(self, value: Any, dialect: sa.Dialect) -> str:
         if value is None:
