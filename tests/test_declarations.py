@@ -100,8 +100,7 @@ def test_abstract_model_has_no_table_and_gives_its_fields_to_subclasses(dapp: Ap
     abstract = dapp.registry.model("decltest.Stamped")
     assert (abstract.kind, abstract.table) == ("abstract", None)
     assert "decltest_stamped" not in table_names(dapp)
-    assert column_names(dapp, "decltest_ticket")[:5] == [
-        "id", "stamp", "note", "priority", "title"]
+    assert {"stamp", "note", "priority", "title"} < set(column_names(dapp, "decltest_ticket"))
     ticket = dapp.registry.model("decltest.Ticket")
     assert ticket.fields["stamp"].model == "decltest.Ticket"
     assert ticket.fields["stamp"].required

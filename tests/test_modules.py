@@ -149,6 +149,7 @@ def test_modules_listed_in_the_config_file_are_found(
         module = Module("modtest_cfg", depends=["demo"])
     """)
     monkeypatch.delenv("MODELRY_MODULES", raising=False)
+    monkeypatch.delenv("MODELRY_CONFIG", raising=False)
     config = tmp_path / "modelry.yaml"
     config.write_text("database: sqlite://\nmodules:\n  - modtest_cfg\n")
     settings = load_settings(config)
@@ -159,6 +160,7 @@ def test_modules_listed_in_the_config_file_are_found(
 def test_modules_listed_in_the_environment_are_found(monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
     monkeypatch.setenv("MODELRY_MODULES", " demo , ")
+    monkeypatch.delenv("MODELRY_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)  # no modelry.yaml here
     settings = load_settings()
     assert settings.modules == ["demo"]

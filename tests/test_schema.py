@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from modelry import IntegrityViolation, Model, Module, fields
 from modelry.boot import App
+from modelry.core.schema.names import constraint_name
 
 module = Module("schematest", depends=["base"], display_name="Schema checks")
 
@@ -60,6 +61,16 @@ class Enrollment(Model, model="schematest.Enrollment"):
     grade = fields.Integer()
 
 
+class LongName(Model, model="schematest.AVeryLongModelNameThatTestsNameLimits"):
+    """Constraint names longer than an identifier may be (63 on PostgreSQL, 64 on MySQL)."""
+
+    a_rather_long_reference_name = fields.ManyToOne("schematest.Parent")
+    another_long_unique_column_name = fields.String(size=20, unique=True)
+
+
+LONG_TABLE = "schematest_a_very_long_model_name_that_tests_name_limits"
+
+
 @pytest.fixture
 def sapp(make_app: Callable[..., App]) -> Iterator[App]:
     """The schematest module booted on each database, empty, active."""
@@ -69,7 +80,7 @@ def sapp(make_app: Callable[..., App]) -> Iterator[App]:
 
 
 MODEL_TABLES = {"schematest_parent", "schematest_tag", "schematest_child", "schematest_student",
-                "schematest_course", "schematest_enrollment"}
+                "schematest_course", "schematest_enrollment", LONG_TABLE}
 JOIN_TABLES = {"schematest_parent_tags_rel", "schematest_parent_friends_rel"}
 
 
@@ -98,17 +109,17 @@ def test_tables_are_named_module_then_snake_case_model(sapp: App) -> None:
     assert tables == MODEL_TABLES | JOIN_TABLES
 
 
-@pytest.mark.parametrize("table", sorted(MODEL_TABLES))
-def test_id_is_a_64_bit_primary_key(sapp: App, table: str) -> None:
+def test_id_is_a_64_bit_primary_key(sapp: App) -> None:
     inspector = sa.inspect(sapp.engine)
-    assert inspector.get_pk_constraint(table)["constrained_columns"] == ["id"]
-    id_type = columns(sapp, table)["id"]["type"]
-    if sapp.dialect == "sqlite":
-        # SQLite assigns ids only to a column declared exactly INTEGER PRIMARY KEY: an alias
-        # of the rowid, which is already a 64-bit integer. BIGINT there would get no ids.
-        assert type(id_type) is sa.INTEGER
-    else:
-        assert isinstance(id_type, sa.BigInteger)
+    for table in sorted(MODEL_TABLES):
+        assert inspector.get_pk_constraint(table)["constrained_columns"] == ["id"], table
+        id_type = columns(sapp, table)["id"]["type"]
+        if sapp.dialect == "sqlite":
+            # SQLite assigns ids only to a column declared exactly INTEGER PRIMARY KEY: an
+            # alias of the rowid, which is already 64-bit. BIGINT there would get no ids.
+            assert type(id_type) is sa.INTEGER, table
+        else:
+            assert isinstance(id_type, sa.BigInteger), table
 
 
 def test_ids_beyond_double_precision_are_kept(sapp: App) -> None:
@@ -273,6 +284,10 @@ def expected_names() -> dict[str, set[str]]:
     for column in ("student_id", "course_id"):
         names["schematest_enrollment"] |= {f"fk_schematest_enrollment_{column}",
                                            f"ix_schematest_enrollment_{column}"}
+    names[LONG_TABLE] = {constraint_name("pk", LONG_TABLE)} | {
+        constraint_name(kind, LONG_TABLE, column) for kind, column in (
+            ("fk", "a_rather_long_reference_name_id"), ("ix", "a_rather_long_reference_name_id"),
+            ("uq", "another_long_unique_column_name"))}
     for table, far in (("schematest_parent_tags_rel", "tag_id"),
                        ("schematest_parent_friends_rel", "friends_id")):
         names[table] |= {f"fk_{table}_parent_id", f"fk_{table}_{far}", f"ix_{table}_{far}"}
@@ -294,15 +309,23 @@ def test_every_constraint_and_index_is_named_by_the_convention(sapp: App) -> Non
     assert found == expected_names()
 
 
-@pytest.mark.parametrize("table", sorted(MODEL_TABLES))
-def test_every_stored_model_has_audit_columns(sapp: App, table: str) -> None:
-    found = columns(sapp, table)
-    for name in ("create_date", "write_date"):
-        assert isinstance(found[name]["type"], sa.DateTime), name
-        assert found[name]["nullable"] is True
-    for name in ("create_uid", "write_uid"):
-        assert isinstance(found[name]["type"], sa.BigInteger), name
-        assert found[name]["nullable"] is True
+def test_long_constraint_names_are_shortened_to_fit_every_database(sapp: App) -> None:
+    names = expected_names()[LONG_TABLE]
+    assert len(names) == 4
+    assert all(len(name) <= 60 for name in names), names
+    assert {name[:3] for name in names} == {"pk_", "fk_", "ix_", "uq_"}
+    assert all(name[3:].startswith("schematest_a_very_long") for name in names)
+
+
+def test_every_stored_model_has_audit_columns(sapp: App) -> None:
+    for table in sorted(MODEL_TABLES):
+        found = columns(sapp, table)
+        for name in ("create_date", "write_date"):
+            assert isinstance(found[name]["type"], sa.DateTime), (table, name)
+            assert found[name]["nullable"] is True
+        for name in ("create_uid", "write_uid"):
+            assert isinstance(found[name]["type"], sa.BigInteger), (table, name)
+            assert found[name]["nullable"] is True
 
 
 def test_audit_columns_are_filled_on_create(sapp: App) -> None:

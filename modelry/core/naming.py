@@ -49,3 +49,15 @@ def technical_name(code: str) -> str:
 def table_name(code: str) -> str:
     """`petstore.PetShop` → `petstore_pet_shop`."""
     return f"{module_of(code)}_{snake_case(model_name(code))}"
+
+
+MAX_IDENTIFIER = 60  # PostgreSQL allows 63 characters, MySQL 64
+
+
+def bounded(name: str, limit: int = MAX_IDENTIFIER) -> str:
+    """`name` if short enough, else a readable head plus a stable hash."""
+    if len(name) <= limit:
+        return name
+    import hashlib
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:limit - 9]}_{digest}"

@@ -89,8 +89,19 @@ def insert(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
         key = connection.execute(statement).inserted_primary_key[0]
         refresh(meta, record, connection.execute(
             sa.select(table).where(table.c.id == key)).one())
+    if "id" in row:
+        _advance_sequence(connection, table)
     _finish_write(manager, connection, meta, record)
     return record
+
+
+def _advance_sequence(connection: sa.Connection, table: sa.Table) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequence past them."""
+    if connection.dialect.name != "postgresql":
+        return  # MySQL/MariaDB AUTO_INCREMENT and SQLite rowids follow the maximum by themselves
+    connection.execute(sa.select(sa.func.setval(
+        sa.func.pg_get_serial_sequence(table.name, "id"),
+        sa.select(sa.func.coalesce(sa.func.max(table.c.id), 1)).scalar_subquery())))
 
 
 def insert_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
@@ -112,6 +123,8 @@ def insert_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
                 key = connection.execute(sa.insert(table).values(row)).inserted_primary_key[0]
                 refresh(meta, record, connection.execute(
                     sa.select(table).where(table.c.id == key)).one())
+    if any("id" in key for key in groups):
+        _advance_sequence(connection, table)
     for record in records:
         _finish_write(manager, connection, meta, record)
     return records

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from modelry.core.fields import BigInteger, DateTime, Field, ManyToMany, ManyToOne, OneToMany
 from modelry.core.module import Module
-from modelry.core.naming import model_name, module_of, snake_case, table_name, technical_name
+from modelry.core.naming import (
+    MAX_IDENTIFIER, bounded, model_name, module_of, snake_case, table_name, technical_name)
 from modelry.core.registry.catalog import Declaration, declarations
 from modelry.core.registry.meta import ModelMeta
 from modelry.errors import DeclarationError
@@ -90,6 +91,10 @@ def _extension_owner(declaration: Declaration, modules: list[Module]) -> str | N
 
 def _model(module: str, declaration: Declaration) -> ModelMeta:
     code, kind = declaration.code, declaration.kind
+    if kind == "store" and len(table_name(code)) > MAX_IDENTIFIER:
+        raise DeclarationError(f"{module}: model {code}: table name {table_name(code)!r} is "
+                               f"longer than {MAX_IDENTIFIER} characters; use a shorter model "
+                               "name", module=module, model=code)
     meta = ModelMeta(code=code, module=module, kind=kind, cls=declaration.cls,
                      name=technical_name(code),
                      table=table_name(code) if kind == "store" else None,
@@ -235,7 +240,7 @@ def _join_table(models: dict[str, ModelMeta], meta: ModelMeta, field: ManyToMany
     other = f"{snake_case(model_name(target.code))}_id"
     if other == source:
         other = f"{field.name}_id"
-    field.join_table = f"{meta.table}_{field.name}_rel"
+    field.join_table = bounded(f"{meta.table}_{field.name}_rel")
     field.source_column, field.target_column = source, other
 
 
