@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
@@ -76,6 +77,10 @@ def boot_command(config: str | None, database: str | None, modules: tuple[str, .
         sys.exit(EXIT_REFUSED)
     except ModelryError as error:
         err.print(f"[red]failed ({error.code}):[/red] {error.message}")
+        sys.exit(EXIT_FAILED)
+    except sa.exc.SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        err.print(f"[red]failed (DATABASE_ERROR):[/red] {detail}")
         sys.exit(EXIT_FAILED)
     try:
         report = app.report

@@ -9,7 +9,7 @@ from modelry.boot.app import App
 from modelry.boot.engine import create_engine
 from modelry.boot.lifecycle import Lifecycle
 from modelry.boot.options import BootOptions, resolve_options
-from modelry.boot.report import BootRefused, BootReport
+from modelry.boot.report import BootFailed, BootRefused, BootReport
 from modelry.config import load_settings
 from modelry.core.module import Module
 from modelry.core.registry import build_registry
@@ -45,4 +45,4 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     return app
 
 
-__all__ = ["App", "BootOptions", "BootRefused", "BootReport", "boot"]
+__all__ = ["App", "BootFailed", "BootOptions", "BootRefused", "BootReport", "boot"]

@@ -151,7 +151,7 @@ def load_module_data(app: Any, module: Module, *, mode: str) -> DataLoadReport:
 def read_module_data(module: Module) -> list[tuple[str, list[DataEntry]]]:
     """Each of `module.data` parsed, in order; an external id defined twice is an error."""
     parsed: list[tuple[str, list[DataEntry]]] = []
-    defined: dict[str, str] = {}
+    defined: dict[str, str] = {}  # external id → where it was first defined
     for name in module.data:
         try:
             entries = parse_data_file(name, _read(module, name))
@@ -165,7 +165,7 @@ def read_module_data(module: Module) -> list[tuple[str, list[DataEntry]]]:
                     f"id {entry.external_id!r} is already defined in {defined[entry.external_id]}",
                     module=module.name, file=name, line=entry.line, entry=entry.external_id,
                     model=entry.model, code="DUPLICATE_ID")
-            defined[entry.external_id] = name
+            defined[entry.external_id] = f"{name}, line {entry.line}" if entry.line else name
         parsed.append((name, entries))
     return parsed
 
@@ -179,10 +179,11 @@ def _read(module: Module, name: str) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        problem = f"file not found in package {module.package!r}"
+        raise DataFileError(f"file not found in package {module.package!r}",
+                            module=module.name, file=name, code="FILE_NOT_FOUND") from None
     except UnicodeDecodeError as error:
-        problem = f"not UTF-8 text ({error.reason} at byte {error.start})"
-    raise DataFileError(problem, module=module.name, file=name, code="MALFORMED_DATA")
+        raise DataFileError(f"not UTF-8 text ({error.reason} at byte {error.start})",
+                            module=module.name, file=name, code="MALFORMED_DATA") from None
 
 
 class _ModuleLoader:
@@ -345,7 +346,10 @@ class _ModuleLoader:
         if raw is None or (to_many and raw == []):
             return [] if to_many else None
         refs = as_refs(raw)
-        shape = ("a list of {ref: external_id}" if to_many else "{ref: external_id}")
+        if self.entry is not None and self.entry.source == "csv":
+            shape = f"external ids in a column '{field.name}:ref'"
+        else:
+            shape = "a list of {ref: external_id}" if to_many else "{ref: external_id}"
         if refs is None or (not to_many and len(refs) != 1):
             raise self._error(f"a {field.kind} value in a data file is {shape}, got {raw!r}",
                               model=meta.code, field=field.name, code="BAD_REF")

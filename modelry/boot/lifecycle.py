@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from modelry.boot.lock import boot_lock
 from modelry.boot.meta_plan import MetaPlanner, model_fingerprint
 from modelry.boot.options import BootOptions
-from modelry.boot.report import BootRefused, BootReport
+from modelry.boot.report import BootFailed, BootRefused, BootReport
 from modelry.boot.schema_plan import SchemaPlan, compute_schema_plan
 from modelry.boot.sinks import execute, render
 from modelry.boot.state import DatabaseState, read_state
@@ -90,7 +90,7 @@ class Lifecycle:
         return plan
 
     def plan_metadata(self, state: DatabaseState, decisions: dict[str, str],
-                      touch: bool) -> list[Any]:
+                      touch: bool, with_schema_state: bool = True) -> list[Any]:
         """Statements that bring the persisted metadata in line with the code."""
         if not (self.options.update_meta or self.options.diff_meta):
             return []
@@ -99,8 +99,19 @@ class Lifecycle:
                    and state.modules[code].version != self.registry.modules[code].version}
         statements = planner.module_statements(state, rewrite)
         statements += planner.model_statements(state)
-        schema = planner.schema_statement(state, self.registry.fingerprint(), touch)
-        return statements + ([schema] if schema is not None else [])
+        if with_schema_state:
+            schema = planner.schema_statement(state, self.registry.fingerprint(), touch)
+            statements += [schema] if schema is not None else []
+        return statements
+
+    def stamp_schema(self, connection: sa.Connection, state: DatabaseState,
+                     touch: bool) -> None:
+        """Record the fingerprint, dated at the end of the work: an instance that waited for
+        the lock since before this moment sees the work done and does not repeat it."""
+        planner = MetaPlanner(self.registry, self.app.metadata, utc_now())
+        statement = planner.schema_statement(state, self.registry.fingerprint(), touch)
+        if statement is not None:
+            connection.execute(statement)
 
     # ── lifecycles ─────────────────────────────────────────────────────────
     def install(self) -> None:
@@ -114,16 +125,26 @@ class Lifecycle:
                 else SchemaPlan()
             self._refuse_destructive(plan)
             changing = any(d != "reload" for d in decisions.values())
-            statements = self.plan_metadata(state, decisions, touch=changing) \
+            statements = self.plan_metadata(state, decisions, touch=changing,
+                                            with_schema_state=False) \
                 if self.options.update_meta else []
             if self.progress is not None and plan.steps:
                 self.progress.start("schema", len(plan.steps))
-            execute(connection, plan, statements,
-                    self.progress.advance if self.progress is not None else None)
+            try:
+                execute(connection, plan, statements,
+                        self.progress.advance if self.progress is not None else None)
+            except sa.exc.DBAPIError as error:
+                raise BootFailed(f"{self.options.lifecycle}: the database refused a schema "
+                                 f"change: {str(error.orig).strip().splitlines()[0][:300]}"
+                                 + (" (MySQL/MariaDB commit each DDL statement: earlier steps "
+                                    "stay applied)" if connection.dialect.name == "mysql"
+                                    else "; nothing was changed")) from error
             self._record(decisions, plan, statements)
             if self.options.update_data:
                 with bind(self.app.data, connection):
                     self.load_data(decisions)
+            if self.options.update_meta:
+                self.stamp_schema(connection, state, touch=changing)
             connection.commit()
 
     def print_ddl(self) -> None:
@@ -163,8 +184,6 @@ class Lifecycle:
         """What differs between the code's metadata and the database's, model by model."""
         if not state.installed:
             return ["the database has no modelry schema (no base.SchemaState row)"]
-        if state.fingerprint == self.registry.fingerprint():
-            return []
         problems = []
         for module in self.registry.modules.values():
             installed = state.modules.get(module.name)
@@ -177,6 +196,8 @@ class Lifecycle:
             row = state.models.get(meta.code)
             if row is None:
                 problems.append(f"model {meta.code} is not in the database")
+            elif state.fingerprint == self.registry.fingerprint():
+                continue
             elif row["fingerprint"] != model_fingerprint(meta):
                 stored = state.fields.get(meta.code, {})
                 added = [n for n in meta.fields if n not in stored]
@@ -191,7 +212,9 @@ class Lifecycle:
         for code, row in state.models.items():
             if code not in self.registry.models and row["module"] in self.registry.modules:
                 problems.append(f"model {code} is in the database but not in the code")
-        return problems or ["schema fingerprint differs"]
+        if not problems and state.fingerprint != self.registry.fingerprint():
+            problems.append("schema fingerprint differs")
+        return problems
 
     def column_problems(self, connection: sa.Connection) -> list[str]:
         """Columns the code declares that the live tables lack (`--check-field`)."""

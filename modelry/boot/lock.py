@@ -32,6 +32,7 @@ def boot_lock(engine: sa.Engine, timeout: float) -> Iterator[sa.Connection]:
     try:
         if dialect == "sqlite":
             raw = connection.connection.driver_connection
+            usual_timeout = raw.execute("PRAGMA busy_timeout").fetchone()[0]
             raw.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             raw.execute("PRAGMA foreign_keys = OFF")  # table rebuilds must not cascade
             try:
@@ -44,20 +45,35 @@ def boot_lock(engine: sa.Engine, timeout: float) -> Iterator[sa.Connection]:
             finally:
                 connection.rollback() if connection.in_transaction() else None
                 raw.execute("PRAGMA foreign_keys = ON")
+                # the pooled connection serves data calls next: their usual wait again
+                raw.execute(f"PRAGMA busy_timeout = {usual_timeout}")
             return
-        _acquire(connection, dialect, timeout)
+        name = _lock_name(connection, dialect)
+        _acquire(connection, dialect, timeout, name)
         try:
             connection.begin()
             yield connection
         finally:
             if connection.in_transaction():
                 connection.rollback()
-            _release(connection, dialect)
+            _release(connection, dialect, name)
     finally:
         connection.close()
 
 
-def _acquire(connection: sa.Connection, dialect: str, timeout: float) -> None:
+def _lock_name(connection: sa.Connection, dialect: str) -> str:
+    """GET_LOCK names are server-wide: scope the MySQL/MariaDB lock to this database.
+
+    (PostgreSQL advisory locks already belong to one database.)
+    """
+    if dialect == "postgresql":
+        return LOCK_NAME
+    database = connection.scalar(sa.text("SELECT DATABASE()")) or ""
+    connection.commit()
+    return f"{LOCK_NAME}:{database}"[:64]  # the longest name GET_LOCK accepts
+
+
+def _acquire(connection: sa.Connection, dialect: str, timeout: float, name: str) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if dialect == "postgresql":
@@ -66,19 +82,19 @@ def _acquire(connection: sa.Connection, dialect: str, timeout: float) -> None:
         else:
             wait = max(0, min(1, int(deadline - time.monotonic())))
             got = connection.scalar(sa.text("SELECT GET_LOCK(:name, :wait)"),
-                                    {"name": LOCK_NAME, "wait": wait}) == 1
+                                    {"name": name, "wait": wait}) == 1
         connection.commit()
         if got:
             return
         if time.monotonic() >= deadline:
             raise BootLockTimeout(f"timed out after {timeout:g}s waiting for the boot lock "
-                                  f"({LOCK_NAME}) held by another instance")
+                                  f"({name}) held by another instance")
         time.sleep(0.1)
 
 
-def _release(connection: sa.Connection, dialect: str) -> None:
+def _release(connection: sa.Connection, dialect: str, name: str) -> None:
     if dialect == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
     else:
-        connection.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": LOCK_NAME})
+        connection.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": name})
     connection.commit()

@@ -136,7 +136,7 @@ def _apply(options: BootOptions, layer: Mapping[str, Any]) -> None:
             setattr(options, "rebuild_http_api" if key == "open_api" else "update_data",
                     _boolean(key, value))
         elif key == "lock_timeout":
-            options.lock_timeout = float(value)
+            options.lock_timeout = _seconds(key, value)
         elif key == "output":
             options.output = value
         else:
@@ -157,6 +157,17 @@ def _choice(options: BootOptions, key: str, value: Any) -> None:
         options.check_module = text == "CHECK"
     elif key == "meta_online":
         options.reload_meta = text != "NEVER"
+
+
+def _seconds(key: str, value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if seconds < 0 or isinstance(value, bool):
+        raise ConfigError(f"boot option {key} must be a number of seconds (0 or more), "
+                          f"got {value!r}")
+    return seconds
 
 
 def _boolean(key: str, value: Any) -> bool:

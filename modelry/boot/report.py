@@ -16,6 +16,12 @@ class BootRefused(ModelryError):
         self.reasons = reasons
 
 
+class BootFailed(ModelryError):
+    """The database refused part of the boot (e.g. data that does not fit a narrowed column)."""
+
+    code = "BOOT_FAILED"
+
+
 @dataclass
 class BootReport:
     """The summary `modelry boot` prints."""

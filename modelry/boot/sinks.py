@@ -77,15 +77,16 @@ def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *
     if not plan.steps and not statements:
         out.write("-- no changes: the database already matches the code\n")
         return out.getvalue()
-    transactional = dialect.name == "postgresql"
+    kept = [s for s in plan.steps if allow_destructive or not s.destructive]
+    refused = [s for s in plan.steps if s not in kept]
+    # no BEGIN/COMMIT around a script whose only changes are commented out
+    transactional = dialect.name == "postgresql" and bool(kept or statements)
     if transactional:
         out.write("BEGIN;\n\n")
     def reflect(table: str) -> sa.Table:
         return sa.Table(table, sa.MetaData(), autoload_with=connection)
 
-    kept = [s for s in plan.steps if allow_destructive or not s.destructive]
-    refused = [s for s in plan.steps if s not in kept]
-    if plan.steps:
+    if kept:
         out.write("-- schema\n")
         out.write(_offline(dialect, lambda o: _invoke(o, kept, dialect.name, reflect)))
     if refused:
