@@ -117,6 +117,48 @@ def demo_command(database: str) -> None:
         app.close()
 
 
+@main.command("serve")
+@_common
+@click.option("--demo", is_flag=True, help="the demo module on embedded SQLite, sample data")
+@click.option("--lifecycle", help="boot lifecycle (default: the config's, else reload)")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--log-level", default="info", show_default=True)
+@click.option("--introspection/--no-introspection", default=None)
+@click.option("--graphiql/--no-graphiql", default=None)
+def serve_command(config: str | None, database: str | None, modules: tuple[str, ...],
+                  demo: bool, lifecycle: str | None, host: str, port: int, workers: int,
+                  log_level: str, introspection: bool | None, graphiql: bool | None) -> None:
+    """Boot and serve the GraphQL API (POST /graphql, GraphiQL on GET, /health)."""
+    import json
+    import os
+
+    import uvicorn
+
+    from modelry.serving import ARGUMENTS_VARIABLE, boot_for_serving
+    graphql = {k: v for k, v in (("introspection", introspection), ("graphiql", graphiql))
+               if v is not None}
+    arguments = {"demo": demo, "database": database, "modules": list(modules),
+                 "config": config, "lifecycle": lifecycle, "graphql": graphql}
+    logging.getLogger("modelry.access").setLevel(
+        logging.INFO if log_level.lower() in ("info", "debug") else logging.WARNING)
+    app = boot_for_serving(**arguments)
+    if workers > 1:  # each worker boots (RELOAD) on its own
+        app.close()
+        os.environ[ARGUMENTS_VARIABLE] = json.dumps({**arguments, "demo": False,
+                                                     "lifecycle": "reload",
+                                                     "database": str(app.settings.database),
+                                                     "modules": list(app.registry.modules)})
+        target: Any = "modelry.serving:create_asgi"
+    else:
+        target = app.asgi
+    console.print(f"modelry serving {', '.join(app.registry.modules)} on {app.dialect}: "
+                  f"http://{host}:{port}/graphql", highlight=False)
+    uvicorn.run(target, host=host, port=port, workers=workers, log_level=log_level.lower(),
+                access_log=False, factory=workers > 1, timeout_graceful_shutdown=10)
+
+
 def run() -> None:
     """Entry point that turns modelry errors into a message and exit code 2."""
     try:

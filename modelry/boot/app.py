@@ -33,6 +33,7 @@ class App:
         self.closed = False
         self.options: Any = None   # the BootOptions it booted with
         self.report: Any = None    # the BootReport of its boot
+        self._asgi: Any = None
         with _lock:
             _default.append(self)
 
@@ -41,9 +42,30 @@ class App:
         """`sqlite`, `postgresql` or `mysql` (MariaDB included)."""
         return self.engine.dialect.name
 
-    def transaction(self) -> contextlib.AbstractContextManager[sa.Connection]:
-        """A transaction for data calls in this thread/task (a savepoint when nested)."""
-        return self.data.transaction()
+    def transaction(self, readonly: bool = False
+                    ) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A transaction for data calls in this thread/task (a savepoint when nested).
+
+        `readonly` is a hint: on SQLite it starts a shared transaction instead of taking
+        the write lock.
+        """
+        return self.data.transaction(readonly)
+
+    @property
+    def asgi(self) -> Any:
+        """The Starlette app serving this application's GraphQL API (built on first use)."""
+        if self._asgi is None:
+            if self.options is not None and not self.options.rebuild_http_api:
+                from modelry.errors import ConfigError
+                raise ConfigError(f"lifecycle {self.options.lifecycle} builds no HTTP API "
+                                  "(open_api is off)")
+            from modelry.core.graphql.asgi import build_asgi
+            from modelry.core.graphql.context import GraphQLSettings
+            server = dict(getattr(self.settings, "server", None) or {})
+            known = GraphQLSettings.__dataclass_fields__
+            self._asgi = build_asgi(self, GraphQLSettings(
+                **{k: v for k, v in server.get("graphql", {}).items() if k in known}))
+        return self._asgi
 
     @contextlib.contextmanager
     def activate(self) -> Iterator[App]:

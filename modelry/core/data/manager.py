@@ -25,17 +25,34 @@ from modelry.errors import DataError, IntegrityViolation, OptimisticLockError
 T = TypeVar("T")
 
 
+MYSQL_NO_DEFAULT = 1364  # a NOT NULL column left out: MySQL reports an OperationalError
+
+
+def _is_integrity(error: sa.exc.DBAPIError) -> bool:
+    if isinstance(error, sa.exc.IntegrityError):
+        return True
+    return (isinstance(error, sa.exc.OperationalError)
+            and getattr(error.orig, "args", (None,))[:1] == (MYSQL_NO_DEFAULT,))
+
+
 def _integrity(method: Callable[..., T]) -> Callable[..., T]:
-    """Database constraint failures become IntegrityViolation naming the model."""
+    """Writes the database refuses become IntegrityViolation (constraints) or DataError
+    (a value the column cannot hold), naming the model, on every dialect."""
     @functools.wraps(method)
     def wrapper(self: DataManager, subject: Any, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, subject, *args, **kwargs)
-        except sa.exc.IntegrityError as error:
+        except (sa.exc.IntegrityError, sa.exc.DataError, sa.exc.OperationalError) as error:
+            integrity = _is_integrity(error)
+            if not integrity and not isinstance(error, sa.exc.DataError):
+                raise
             code = subject if isinstance(subject, str) else subject._model_code
             detail = str(error.orig).strip().splitlines()[0][:300]
-            raise IntegrityViolation(f"{code}: the database refused the write: {detail}",
-                                     model=code) from error
+            if integrity:
+                raise IntegrityViolation(f"{code}: the database refused the write: {detail}",
+                                         model=code) from error
+            raise DataError(f"{code}: the database refused a value: {detail}",
+                            code="INVALID_VALUE", model=code) from error
     return wrapper
 
 
@@ -48,9 +65,10 @@ class DataManager:
         self.engine = engine
 
     # ── plumbing ────────────────────────────────────────────────────────────
-    def transaction(self) -> contextlib.AbstractContextManager[sa.Connection]:
+    def transaction(self, readonly: bool = False
+                    ) -> contextlib.AbstractContextManager[sa.Connection]:
         """Open a transaction (a savepoint when nested) that data calls in this task use."""
-        return open_transaction(self, self.engine)
+        return open_transaction(self, self.engine, readonly)
 
     def connection(self) -> contextlib.AbstractContextManager[sa.Connection]:
         """The open transaction's connection, or a transaction for this one call."""
@@ -235,10 +253,15 @@ class DataManager:
             setattr(record, name, value)
         return record
 
-    def load_relation(self, record: Any, name: str) -> Any:
-        """Load relation `name` for `record` and the rest of its batch."""
+    def load_relation(self, record: Any, name: str, rsql: str | None = None,
+                      size: int | None = None) -> Any:
+        """Load relation `name` for `record` and the rest of its batch (one statement).
+
+        For to-many relations, `rsql` filters the related records and `size` keeps the
+        first `size` of each owner (by id).
+        """
         with self.connection() as connection:
-            return relations.load(self, connection, record, name)
+            return relations.load(self, connection, record, name, rsql=rsql, size=size)
 
     @contextlib.contextmanager
     def acting_as(self, user_id: Any) -> Iterator[None]:

@@ -20,32 +20,58 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[start:start + CHUNK]
 
 
-def load(manager: Any, connection: sa.Connection, record: Any, name: str) -> Any:
-    """Load relation `name` for every record in `record`'s batch; return `record`'s value."""
+def load(manager: Any, connection: sa.Connection, record: Any, name: str,
+         rsql: str | None = None, size: int | None = None) -> Any:
+    """Load relation `name` for every record in `record`'s batch; return `record`'s value.
+
+    `rsql`/`size` narrow a to-many relation; the result is cached per (name, rsql, size).
+    """
     meta = manager.registry.model(type(record))
     field = meta.field(name)
-    batch = [r for r in (record._batch or [record]) if name not in r._related]
-    if record not in batch:
+    key = name if rsql is None and size is None else f"{name}?{rsql or ''}&{size}"
+    batch = [r for r in (record._batch or [record]) if key not in r._related]
+    if record not in batch and key not in record._related:
         batch.append(record)
+    if not batch:
+        return record._related[key]
     target = manager.registry.model(field.target)
     loaded: list[Any] = []
     if isinstance(field, ManyToOne):
         by_id = _load_by_ids(manager, connection, target,
                              {r._values.get(field.column) for r in batch} - {None}, loaded)
         for owner in batch:
-            owner._related[name] = by_id.get(owner._values.get(field.column))
-    elif isinstance(field, OneToMany):
+            owner._related[key] = by_id.get(owner._values.get(field.column))
+        return record._related[key]
+    narrowing = _Narrowing(manager, target, rsql, size)
+    owner_ids = [r.id for r in batch if r.id is not None]
+    if isinstance(field, OneToMany):
         inverse = target.field(field.inverse)  # type: ignore[arg-type]
-        groups = _load_children(manager, connection, target, inverse.column,
-                                [r.id for r in batch if r.id is not None], loaded)
-        for owner in batch:
-            owner._related[name] = groups.get(owner.id, [])
-    elif isinstance(field, ManyToMany):
-        groups = _load_linked(manager, connection, target, field,
-                              [r.id for r in batch if r.id is not None], loaded)
-        for owner in batch:
-            owner._related[name] = groups.get(owner.id, [])
-    return record._related[name]
+        groups = _load_children(manager, connection, target, inverse.column, owner_ids,
+                                loaded, narrowing)
+    else:
+        groups = _load_linked(manager, connection, target, field, owner_ids, loaded, narrowing)
+    for owner in batch:
+        owner._related[key] = groups.get(owner.id, [])
+    return record._related[key]
+
+
+class _Narrowing:
+    """An optional RSQL filter and a per-owner row limit for to-many loads."""
+
+    def __init__(self, manager: Any, target: Any, rsql: str | None, size: int | None) -> None:
+        self.manager, self.target, self.rsql, self.size = manager, target, rsql, size
+
+    def apply(self, query: Any, table: sa.Table, owner_column: Any) -> Any:
+        """Filter `query`; keep the first `size` rows (by id) per owner with ROW_NUMBER."""
+        if self.rsql:
+            from modelry.core.rsql import compile_filter
+            query = query.where(compile_filter(self.rsql, self.target, self.manager,
+                                               self.manager.placeholders()))
+        if self.size is None:
+            return query.order_by(table.c.id)
+        ranked = query.add_columns(sa.func.row_number().over(
+            partition_by=owner_column, order_by=table.c.id).label("__rank")).subquery()
+        return sa.select(ranked).where(ranked.c["__rank"] <= self.size).order_by(ranked.c.id)
 
 
 def _load_by_ids(manager: Any, connection: sa.Connection, target: Any, ids: set[Any],
@@ -60,26 +86,30 @@ def _load_by_ids(manager: Any, connection: sa.Connection, target: Any, ids: set[
 
 
 def _load_children(manager: Any, connection: sa.Connection, target: Any, column: str,
-                   owner_ids: list[Any], batch: list[Any]) -> dict[Any, list[Any]]:
+                   owner_ids: list[Any], batch: list[Any],
+                   narrowing: _Narrowing) -> dict[Any, list[Any]]:
     table = manager.table(target)
     groups: dict[Any, list[Any]] = defaultdict(list)
     for chunk in _chunks(owner_ids):
-        query = sa.select(table).where(table.c[column].in_(chunk)).order_by(table.c.id)
+        query = narrowing.apply(sa.select(table).where(table.c[column].in_(chunk)), table,
+                                table.c[column])
         for row in connection.execute(query):
             groups[row._mapping[column]].append(to_record(target, row, batch))
     return groups
 
 
 def _load_linked(manager: Any, connection: sa.Connection, target: Any, field: ManyToMany,
-                 owner_ids: list[Any], batch: list[Any]) -> dict[Any, list[Any]]:
+                 owner_ids: list[Any], batch: list[Any],
+                 narrowing: _Narrowing) -> dict[Any, list[Any]]:
     table, join = manager.table(target), manager.join_table(field)
-    owner_column = join.c[field.source_column].label("__owner_id")
+    owner = join.c[field.source_column]
     groups: dict[Any, list[Any]] = defaultdict(list)
     shared: dict[Any, Any] = {}
     for chunk in _chunks(owner_ids):
-        query = (sa.select(table, owner_column)
-                 .join(join, join.c[field.target_column] == table.c.id)
-                 .where(join.c[field.source_column].in_(chunk)).order_by(table.c.id))
+        query = narrowing.apply(
+            sa.select(table, owner.label("__owner_id"))
+            .join(join, join.c[field.target_column] == table.c.id)
+            .where(owner.in_(chunk)), table, owner)
         for row in connection.execute(query):
             record = shared.get(row._mapping["id"]) or to_record(target, row, batch)
             shared[record.id] = record

@@ -27,17 +27,22 @@ def current() -> Transaction | None:
 
 
 @contextlib.contextmanager
-def open_transaction(owner: Any, engine: sa.Engine) -> Iterator[sa.Connection]:
+def open_transaction(owner: Any, engine: sa.Engine,
+                     readonly: bool = False) -> Iterator[sa.Connection]:
     """Open a transaction for `owner`, or a savepoint when one is already open for it.
 
-    Commits on normal exit, rolls back when the block raises.
+    Commits on normal exit, rolls back when the block raises. `readonly` lets SQLite
+    start a shared (not write-locking) transaction.
     """
     active = _current.get()
     if active is not None and active.owner is owner:
         with active.connection.begin_nested():
             yield active.connection
         return
-    with engine.connect() as connection, connection.begin():
+    connection = engine.connect()
+    if readonly:
+        connection = connection.execution_options(modelry_readonly=True)
+    with connection, connection.begin():
         token = _current.set(Transaction(owner, connection))
         try:
             yield connection

@@ -78,9 +78,7 @@ def _build_validator(meta: ModelMeta, partial: bool) -> type[pydantic.BaseModel]
         annotation = _annotation(field)
         if field.required and not partial:
             definitions[field.name] = (annotation, ...)
-        elif field.required:
-            definitions[field.name] = (annotation, None)  # absent is fine; None is checked below
-        else:
+        else:  # optional, or an update (absent is fine; check_values reports a required None)
             definitions[field.name] = (annotation | None, None)
     config = pydantic.ConfigDict(arbitrary_types_allowed=True)
     return pydantic.create_model(f"{meta.name}Check", __config__=config, **definitions)

@@ -54,12 +54,18 @@ def _columns(meta: ModelMeta, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _save_new_parents(manager: Any, meta: ModelMeta, record: Any) -> None:
-    """ManyToOne values given as unsaved records are created first."""
+    """ManyToOne values given as records: unsaved ones are created first; the column takes the id.
+
+    The id is copied even when the parent is already saved: it may have been saved after it
+    was assigned (e.g. one new parent shared by a batch), when the column still held None.
+    """
     for field in meta.many2ones:
         parent = record._related.get(field.name)
-        if parent is not None and parent.id is None:
+        if parent is None:
+            continue
+        if parent.id is None:
             manager.create(parent)
-            record._values[field.column] = parent.id
+        record._values[field.column] = parent.id
 
 
 def prepare_insert(manager: Any, meta: ModelMeta, record: Any) -> dict[str, Any]:
@@ -113,7 +119,9 @@ def insert_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
         row = prepare_insert(manager, meta, record)
         groups.setdefault(tuple(sorted(row)), []).append((record, row))
     for group in groups.values():
-        if connection.dialect.insert_executemany_returning:
+        if connection.dialect.name == "sqlite":
+            _insert_sqlite_group(connection, meta, table, group)
+        elif connection.dialect.insert_executemany_returning:
             statement = sa.insert(table).returning(*table.c, sort_by_parameter_order=True)
             rows = connection.execute(statement, [row for _, row in group]).all()
             for (record, _), returned in zip(group, rows):
@@ -128,6 +136,25 @@ def insert_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
     for record in records:
         _finish_write(manager, connection, meta, record)
     return records
+
+
+def _insert_sqlite_group(connection: sa.Connection, meta: ModelMeta, table: sa.Table,
+                         group: list[tuple[Any, dict[str, Any]]]) -> None:
+    """One multi-row INSERT on SQLite, its RETURNING rows matched to records by id.
+
+    SQLite cannot tie RETURNING rows to parameter sets, so SQLAlchemy's ordered RETURNING
+    falls back to one INSERT per row. Rows without an id take the next ones, max(id) + 1 on,
+    as SQLite itself would; the write transaction (BEGIN IMMEDIATE) keeps other writers out.
+    """
+    rows = [row for _, row in group]
+    if "id" not in rows[0]:  # a group shares its columns: no row has an id
+        start = connection.scalar(sa.select(sa.func.max(table.c.id))) or 0
+        for offset, row in enumerate(rows, start=1):
+            row["id"] = start + offset
+    returned = {r._mapping["id"]: r for r in connection.execute(
+        sa.insert(table).returning(*table.c), rows)}
+    for record, row in group:
+        refresh(meta, record, returned[row["id"]])
 
 
 def _finish_write(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> None:

@@ -1,0 +1,129 @@
+"""The Starlette app: `POST /graphql`, GraphiQL on `GET /graphql`, `/health`, access log."""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from typing import Any, AsyncIterator
+
+import orjson
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.http.ides import get_graphql_ide_html
+
+from modelry.core.graphql.context import GraphQLSettings
+from modelry.core.graphql.executor import Executor
+from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
+
+access_log = logging.getLogger("modelry.access")
+
+
+def _json(body: dict[str, Any], status: int = 200, statements: int | None = None) -> Response:
+    headers = {"X-SQL-Statements": str(statements)} if statements is not None else None
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json",
+                    headers=headers)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(f"the body is over {limit} bytes", "BODY_TOO_LARGE", 413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(f"the body is over {limit} bytes", "BODY_TOO_LARGE", 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
+    """The ASGI application serving `app`'s GraphQL API."""
+    settings = settings or GraphQLSettings()
+    executor = Executor(app, settings)
+
+    async def graphql_post(request: Request) -> Response:
+        try:
+            body = await _read_body(request, settings.max_body_bytes)
+        except ProtocolError as error:
+            return _json(protocol_error_body(error), error.status)
+        answer = await run_in_threadpool(executor.run, body)
+        return _json(answer.body, answer.status, answer.statements)
+
+    async def graphql_get(request: Request) -> Response:
+        query = request.query_params.get("query")
+        if query is None:
+            if not settings.graphiql:
+                return _json(protocol_error_body(ProtocolError(
+                    "GraphiQL is switched off; POST queries to /graphql", "METHOD_NOT_ALLOWED",
+                    405)), 405)
+            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        try:
+            variables = json.loads(request.query_params.get("variables") or "{}")
+        except ValueError:
+            return _json(protocol_error_body(ProtocolError("variables are not valid JSON",
+                                                           "BAD_JSON")), 400)
+        payload = {"query": query, "variables": variables,
+                   "operationName": request.query_params.get("operationName")}
+        answer = await run_in_threadpool(executor.run, payload, get=True)
+        return _json(answer.body, answer.status, answer.statements)
+
+    async def health(_: Request) -> Response:
+        def ping() -> None:
+            with app.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        try:
+            await run_in_threadpool(ping)
+        except sa.exc.SQLAlchemyError:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "modules": list(app.registry.modules)})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        app.close()  # graceful shutdown: in-flight requests are done, release connections
+
+    starlette = Starlette(lifespan=lifespan, routes=[
+        Route("/graphql", graphql_post, methods=["POST"]),
+        Route("/graphql", graphql_get, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+    ])
+    starlette.state.executor = executor
+    return _AccessLog(starlette)
+
+
+class _AccessLog:
+    """ASGI middleware writing one JSON line per HTTP request."""
+
+    def __init__(self, inner: Starlette) -> None:
+        self.inner = inner
+        self.state = inner.state
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        began = time.perf_counter()
+        seen: dict[str, Any] = {"status": 500, "statements": None}
+
+        async def watch(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                for key, value in message.get("headers", ()):
+                    if key == b"x-sql-statements":
+                        seen["statements"] = int(value)
+            await send(message)
+
+        try:
+            await self.inner(scope, receive, watch)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(orjson.dumps({
+                    "method": scope["method"], "path": scope["path"], "status": seen["status"],
+                    "ms": round((time.perf_counter() - began) * 1000, 2),
+                    "statements": seen["statements"]}).decode())

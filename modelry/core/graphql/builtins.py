@@ -1,0 +1,187 @@
+"""The built-in functions of every model, as GraphQL resolvers over the data manager.
+
+Queries run with CHECK cleared; create, update and delete with BUILT_ACTION set, as
+Oinone's gateway does.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator, List, Optional
+
+import strawberry
+
+from modelry import directives
+from modelry.core.graphql.inputs import UNSET, equality_filters, sent, to_record
+from modelry.core.graphql.namespace import Namespace
+from modelry.core.graphql.types import Pagination, QueryWrapper, type_name
+from modelry.core.registry import ModelMeta, Registry
+from modelry.directives import Directive
+from modelry.errors import DataError, OptimisticLockError
+
+QUERY_BUILTINS = ("queryPage", "queryOne", "queryOneByWrapper", "queryListByWrapper",
+                  "countByWrapper", "construct")
+MUTATION_BUILTINS = ("create", "update", "delete")
+
+
+@contextlib.contextmanager
+def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> Iterator[None]:
+    with directives.scope((directives.current() | add) & ~remove):
+        yield
+
+
+def page_arguments(meta: ModelMeta, page: Any, settings: Any) -> tuple[int, int, Any]:
+    """(current page, size, sort) from a `Pagination` input, checked against the limits."""
+    current = (page.current_page if page is not None else None) or 1
+    size = (page.size if page is not None else None) or settings.default_page_size
+    if size > settings.max_page_size:
+        raise DataError(f"{meta.code}: page size {size} is over the maximum "
+                        f"{settings.max_page_size}", code="PAGE_TOO_LARGE", model=meta.code)
+    if current < 1 or size < 1:
+        raise DataError(f"{meta.code}: currentPage and size must be at least 1",
+                        code="BAD_PAGE", model=meta.code)
+    orders = page.sort.orders if page is not None and page.sort and page.sort.orders else None
+    sort = [{"field": o.field, "direction": (o.direction.value if o.direction else "ASC")}
+            for o in orders] if orders else None
+    return current, size, sort
+
+
+def _rsql(wrapper: Any) -> Any:
+    return wrapper.rsql if wrapper is not None else None
+
+
+class Builtins:
+    """Resolvers of one model's built-ins."""
+
+    def __init__(self, registry: Registry, namespace: Namespace, meta: ModelMeta) -> None:
+        self.registry = registry
+        self.namespace = namespace
+        self.meta = meta
+        self.name = type_name(meta)
+
+    def _fn(self, fn: Callable[..., Any], returns: str, **arguments: Any) -> Any:
+        annotations = {"info": strawberry.Info, **arguments, "return": returns}
+        return strawberry.field(resolver=self.namespace.function(fn, annotations))
+
+    def query_fields(self) -> dict[str, Any]:
+        """`<name>Query` fields."""
+        meta, registry, name = self.meta, self.registry, self.name
+        model_class = meta.cls
+
+        def query_page(info: Any, page: Any = None, query_wrapper: Any = None) -> Any:
+            current, size, sort = page_arguments(meta, page, info.context.settings)
+            with _bits(remove=Directive.CHECK):
+                result = model_class.query_page(_rsql(query_wrapper), page=current, size=size,
+                                         sort=sort)
+            return self.namespace.module.__dict__[f"{name}Page"](
+                content=result.content, total_elements=result.total_elements,
+                total_pages=result.total_pages, current_page=result.current_page,
+                size=result.size)
+
+        def query_one(info: Any, query: Any) -> Any:
+            with _bits(remove=Directive.CHECK):
+                identifier = sent(query, "id")
+                if identifier is not UNSET and identifier is not None:
+                    return model_class.query_by_id(identifier)
+                return model_class.query_one(**equality_filters(meta, query))
+
+        def query_one_by_wrapper(info: Any, query_wrapper: Any) -> Any:
+            with _bits(remove=Directive.CHECK):
+                return model_class.query_one(_rsql(query_wrapper))
+
+        def query_list_by_wrapper(info: Any, query_wrapper: Any = None) -> Any:
+            limit = info.context.settings.max_page_size
+            with _bits(remove=Directive.CHECK):
+                found = model_class.query_list(_rsql(query_wrapper), limit=limit + 1)
+            if len(found) > limit:
+                raise DataError(f"{meta.code}: more than {limit} records match; use queryPage",
+                                code="PAGE_TOO_LARGE", model=meta.code)
+            return found
+
+        def count_by_wrapper(info: Any, query_wrapper: Any = None) -> int:
+            with _bits(remove=Directive.CHECK):
+                return model_class.count(_rsql(query_wrapper))
+
+        def construct(info: Any, data: Any = None) -> Any:
+            values = to_record(registry, meta, data) if data is not None else None
+            record = model_class.construct()
+            if values is not None:
+                record._values.update(values._values)
+                record._related.update(values._related)
+            return record
+
+        wrapper = Optional[QueryWrapper]
+        fields = {
+            "queryPage": self._fn(query_page, f"{name}Page", page=Optional[Pagination],
+                                  query_wrapper=wrapper),
+            "queryOne": self._fn(query_one, f"Optional[{name}]", query=f"{name}Input"),
+            "queryOneByWrapper": self._fn(query_one_by_wrapper, f"Optional[{name}]",
+                                          query_wrapper=QueryWrapper),
+            "queryListByWrapper": self._fn(query_list_by_wrapper, f"List[{name}]",
+                                           query_wrapper=wrapper),
+            "countByWrapper": self._fn(count_by_wrapper, "int", query_wrapper=wrapper),
+        }
+        fields["construct"] = self._fn(construct, name, data=f"Optional[{name}Input]")
+        return fields
+
+    def mutation_fields(self) -> dict[str, Any]:
+        """`<name>Mutation` fields."""
+        meta, registry, name = self.meta, self.registry, self.name
+
+        def create(info: Any, data: Any) -> Any:
+            record = to_record(registry, meta, data)
+            with _bits(add=Directive.BUILT_ACTION):
+                return record.create()
+
+        def update(info: Any, data: Any) -> Any:
+            record = to_record(registry, meta, data)
+            if record.id is None:
+                raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
+                                model=meta.code, field="id")
+            with _bits(add=Directive.BUILT_ACTION):
+                if record.update_by_id():
+                    return meta.cls.query_by_id(record.id)
+                if meta.cls.query_by_id(record.id) is None:
+                    raise DataError(f"{meta.code}: no record with id {record.id}",
+                                    code="RECORD_NOT_FOUND", model=meta.code, field="id")
+                raise OptimisticLockError(
+                    f"{meta.code}: record {record.id} was changed by someone else since you "
+                    f"read it (your optVersion {record.opt_version} is stale); reload and retry",
+                    model=meta.code, stale_ids=[record.id])
+
+        def delete(info: Any, data_list: Any) -> Any:
+            records = [to_record(registry, meta, item) for item in data_list]
+            missing = [index for index, r in enumerate(records) if r.id is None]
+            if missing:
+                raise DataError(f"{meta.code}: delete needs an id in every item "
+                                f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
+                                field="id")
+            with _bits(add=Directive.BUILT_ACTION):
+                meta.cls.delete_batch(records)
+            return records
+
+        return {
+            "create": self._fn(create, name, data=f"{name}Input"),
+            "update": self._fn(update, name, data=f"{name}Input"),
+            "delete": self._fn(delete, f"List[{name}]", data_list=f"List[{name}Input]"),
+        }
+
+
+def relation_resolver(namespace: Namespace, field: Any, target: str) -> Callable[..., Any]:
+    """Resolver of a to-many field; `rsql` and `size` narrow it (still batched per level)."""
+    name = field.name
+
+    def resolve(root: Any, info: Any, rsql: Optional[str] = None,
+                size: Optional[int] = None) -> Any:
+        if rsql is None and size is None:
+            return getattr(root, name)
+        if size is not None and size < 0:
+            raise DataError(f"{field.model}.{name}: size must not be negative",
+                            code="BAD_PAGE", model=field.model, field=name)
+        return info.context.app.data.load_relation(root, name, rsql=rsql, size=size)
+
+    return namespace.function(resolve, {"info": strawberry.Info, "rsql": Optional[str],
+                                        "size": Optional[int],
+                                        "return": f"Optional[List[{target}]]"})
+
+
+__all__ = ["Builtins", "relation_resolver", "page_arguments", "List"]

@@ -1,0 +1,29 @@
+"""What resolvers get as `info.context` for one request."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class GraphQLSettings:
+    """Limits and switches of the GraphQL endpoint (from the `server:` config)."""
+
+    max_page_size: int = 1000
+    default_page_size: int = 20
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_body_bytes: int = 1_000_000
+    introspection: bool = True
+    graphiql: bool = True
+    compiled: bool = True
+
+
+@dataclass
+class RequestContext:
+    """Per request: the app, the settings, and messages for `extensions.messages`."""
+
+    app: Any
+    settings: GraphQLSettings
+    messages: list[dict[str, Any]] = field(default_factory=list)

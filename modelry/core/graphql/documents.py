@@ -1,0 +1,108 @@
+"""Parse and validate GraphQL documents once (LRU by text), with depth/alias/token limits."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
+    InlineFragmentNode, OperationDefinitionNode, parse, specified_rules, validate)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from modelry.core.graphql.context import GraphQLSettings
+
+
+@dataclass
+class Checked:
+    """A parsed document and the problems found (empty when it may run)."""
+
+    document: DocumentNode | None
+    errors: list[dict[str, Any]]
+
+
+def _problem(message: str, code: str, error: GraphQLError | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"message": message, "extensions": {"code": code}}
+    if error is not None and error.locations:
+        entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    return entry
+
+
+def _without_suggestions(message: str) -> str:
+    head, _, _ = message.partition(" Did you mean")
+    return head
+
+
+class DocumentCache:
+    """Checked documents of one schema, keyed by query text."""
+
+    def __init__(self, schema: Any, settings: GraphQLSettings, capacity: int = 512) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.capacity = capacity
+        self.rules = list(specified_rules)
+        if not settings.introspection:
+            self.rules.append(NoSchemaIntrospectionCustomRule)
+        self._cache: OrderedDict[str, Checked] = OrderedDict()
+
+    def check(self, query: str) -> Checked:
+        """Parse, limit and validate `query` (cached)."""
+        found = self._cache.get(query)
+        if found is not None:
+            self._cache.move_to_end(query)
+            return found
+        checked = self._check(query)
+        self._cache[query] = checked
+        if len(self._cache) > self.capacity:
+            self._cache.popitem(last=False)
+        return checked
+
+    def _check(self, query: str) -> Checked:
+        try:
+            document = parse(query, max_tokens=self.settings.max_tokens)
+        except GraphQLError as error:
+            code = "TOKEN_LIMIT" if "token limit" in error.message.lower() else "GRAPHQL_SYNTAX"
+            return Checked(None, [_problem(error.message, code, error)])
+        depth, aliases = measure(document)
+        if depth > self.settings.max_depth:
+            return Checked(None, [_problem(
+                f"query depth {depth} is over the limit {self.settings.max_depth}",
+                "DEPTH_LIMIT")])
+        if aliases > self.settings.max_aliases:
+            return Checked(None, [_problem(
+                f"{aliases} aliases is over the limit {self.settings.max_aliases}",
+                "ALIAS_LIMIT")])
+        errors = validate(self.schema, document, self.rules, max_errors=20)
+        if errors:
+            return Checked(None, [_problem(_without_suggestions(e.message),
+                                           "GRAPHQL_VALIDATION", e) for e in errors])
+        return Checked(document, [])
+
+
+def measure(document: DocumentNode) -> tuple[int, int]:
+    """(deepest field nesting, number of aliases) over all operations, fragments followed."""
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    aliases = 0
+    deepest = 0
+
+    def walk(selection_set: Any, depth: int, seen: frozenset[str]) -> None:
+        nonlocal aliases, deepest
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                aliases += selection.alias is not None
+                deepest = max(deepest, depth + 1)
+                walk(selection.selection_set, depth + 1, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set, depth, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in seen:
+                    walk(fragments[name].selection_set, depth, seen | {name})
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            walk(definition.selection_set, 0, frozenset())
+    return deepest, aliases

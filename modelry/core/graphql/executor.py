@@ -1,0 +1,104 @@
+"""Run one GraphQL request: one transaction, client directives, the protocol envelope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import ExecutionResult, OperationDefinitionNode, OperationType, execute
+
+from modelry import directives
+from modelry.core.graphql import statements
+from modelry.core.graphql.context import GraphQLSettings, RequestContext
+from modelry.core.graphql.documents import DocumentCache
+from modelry.core.graphql.protocol import (
+    GraphQLRequest, ProtocolError, envelope, error_messages, parse_request, protocol_error_body)
+from modelry.core.graphql.schema import GeneratedSchema
+
+
+@dataclass
+class Response:
+    """What the HTTP layer sends back."""
+
+    status: int
+    body: dict[str, Any]
+    statements: int = 0
+
+
+class _Rollback(Exception):
+    """Leave the request's transaction without committing."""
+
+    def __init__(self, result: ExecutionResult) -> None:
+        super().__init__("rollback")
+        self.result = result
+
+
+class Executor:
+    """Runs requests against one app's generated schema."""
+
+    def __init__(self, app: Any, settings: GraphQLSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self.schema = GeneratedSchema(app.registry)
+        self.documents = DocumentCache(self.schema.graphql, settings)
+        statements.install(app.engine)
+
+    def run(self, body: bytes | dict[str, Any], *, get: bool = False) -> Response:
+        """Answer one request body (GET requests may only query)."""
+        with statements.counting() as counted:
+            try:
+                request = parse_request(body)
+                response = self._run(request, get)
+            except ProtocolError as error:
+                response = Response(error.status, protocol_error_body(error))
+        response.statements = counted[0]
+        return response
+
+    def _run(self, request: GraphQLRequest, get: bool) -> Response:
+        checked = self.documents.check(request.query)
+        if checked.document is None:
+            messages = [{"level": "ERROR", "message": e["message"],
+                         "code": e["extensions"]["code"], "model": None, "field": None,
+                         "path": None} for e in checked.errors]
+            return Response(200, envelope(None, checked.errors, messages, request.strategy))
+        operation = _operation(checked.document, request.operation_name)
+        if get and operation.operation is not OperationType.QUERY:
+            raise ProtocolError("only queries may be sent with GET", "METHOD_NOT_ALLOWED", 405)
+        context = RequestContext(self.app, self.settings)
+        readonly = operation.operation is OperationType.QUERY
+        result = self._execute(checked.document, request, context, readonly)
+        errors, messages = [], list(context.messages)
+        for error in result.errors or ():
+            entry, more = error_messages(error)
+            errors.append(entry)
+            messages.extend(more)
+        rolled_back = errors and operation.operation is OperationType.MUTATION
+        data = None if request.strategy.only_validate or rolled_back else result.data
+        return Response(200, envelope(data, errors, messages, request.strategy))
+
+    def _execute(self, document: Any, request: GraphQLRequest, context: RequestContext,
+                 readonly: bool) -> ExecutionResult:
+        """Execute in one transaction with client directives; any error rolls it all back."""
+        with directives.client_scope():
+            try:
+                with self.app.transaction(readonly=readonly):
+                    result = execute(self.schema.graphql, document, context_value=context,
+                                     variable_values=request.variables,
+                                     operation_name=request.operation_name)
+                    if result.errors or request.strategy.only_validate:
+                        raise _Rollback(result)
+            except _Rollback as rollback:
+                return rollback.result
+        return result
+
+
+def _operation(document: Any, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        for operation in operations:
+            if operation.name is not None and operation.name.value == name:
+                return operation
+        raise ProtocolError(f"no operation named {name!r} in the document", "BAD_REQUEST")
+    if len(operations) != 1:
+        raise ProtocolError("several operations in the document: give operationName",
+                            "BAD_REQUEST")
+    return operations[0]

@@ -1,0 +1,64 @@
+"""GraphQL input objects → records (only the fields the client sent)."""
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from modelry.core.fields import ManyToOne, Relation
+from modelry.core.registry import ModelMeta, Registry
+
+UNSET = strawberry.UNSET
+
+
+def sent(data: Any, name: str) -> Any:
+    """The value the client sent for `name`, or UNSET."""
+    return getattr(data, name, UNSET) if data is not None else UNSET
+
+
+def to_record(registry: Registry, meta: ModelMeta, data: Any) -> Any:
+    """A record of `meta` holding exactly the sent values (relations included)."""
+    record = meta.cls()
+    for field in meta.fields.values():
+        value = sent(data, field.name)
+        if isinstance(field, ManyToOne):
+            by_id = sent(data, f"{field.name}_id")
+            if value is UNSET and by_id is not UNSET:
+                value = by_id
+            elif value is not UNSET and value is not None:
+                value = _reference(registry, registry.model(field.target), value)
+        elif isinstance(field, Relation) and value is not UNSET and value is not None:
+            target = registry.model(field.target)
+            value = [_reference(registry, target, item) for item in value]
+        if value is UNSET:
+            continue
+        if field.system:
+            record._values[field.name] = value
+        else:
+            setattr(record, field.name, value)
+    return record
+
+
+def _reference(registry: Registry, target: ModelMeta, item: Any) -> Any:
+    """An id when the item only names an existing record, else a record to create."""
+    given = [f.name for f in target.fields.values()
+             if sent(item, f.name) is not UNSET and f.name != "id"]
+    identifier = sent(item, "id")
+    if identifier is not UNSET and identifier is not None and not given:
+        return identifier
+    return to_record(registry, target, item)
+
+
+def equality_filters(meta: ModelMeta, data: Any) -> dict[str, Any]:
+    """Keyword filters from the scalar and ManyToOne values sent (for queryOne)."""
+    filters = {}
+    for field in meta.columns:
+        value = sent(data, field.name)
+        if isinstance(field, ManyToOne):
+            reference = value if value is not UNSET else sent(data, f"{field.name}_id")
+            if reference is not UNSET:
+                filters[field.column] = sent(reference, "id") if hasattr(
+                    reference, "__dict__") else reference
+        elif value is not UNSET:
+            filters[field.name] = value
+    return filters

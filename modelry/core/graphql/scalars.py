@@ -1,0 +1,94 @@
+"""Wire formats: Long ids and Money travel as strings, times as ISO 8601, bytes as base64.
+
+The same `to_wire` functions serve the compiled path, so both paths answer identically.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import enum
+from typing import Any, Callable, NewType
+
+import strawberry
+
+
+def _long(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an integer")
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an integer") from None
+
+
+def _decimal(value: Any) -> decimal.Decimal:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    try:
+        result = decimal.Decimal(str(value))
+    except decimal.InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+def _datetime(value: Any) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _binary(value: Any) -> bytes:
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except ValueError:
+        raise ValueError("binary values travel as base64") from None
+
+
+Long = strawberry.scalar(NewType("Long", int), name="Long",
+                         description="64-bit integer as a string", serialize=str,
+                         parse_value=_long)
+BigDecimal = strawberry.scalar(NewType("BigDecimal", decimal.Decimal), name="BigDecimal",
+                               description="exact decimal as a string", serialize=str,
+                               parse_value=_decimal)
+DateTime = strawberry.scalar(NewType("DateTime", dt.datetime), name="DateTime",
+                             description="ISO 8601 date and time (UTC)",
+                             serialize=lambda v: v.isoformat(), parse_value=_datetime)
+Date = strawberry.scalar(NewType("Date", dt.date), name="Date", description="ISO 8601 date",
+                         serialize=lambda v: v.isoformat(),
+                         parse_value=lambda v: dt.date.fromisoformat(str(v)))
+Time = strawberry.scalar(NewType("Time", dt.time), name="Time", description="ISO 8601 time",
+                         serialize=lambda v: v.isoformat(),
+                         parse_value=lambda v: dt.time.fromisoformat(str(v)))
+Binary = strawberry.scalar(NewType("Binary", bytes), name="Binary", description="base64 bytes",
+                           serialize=lambda v: base64.b64encode(v).decode(),
+                           parse_value=_binary)
+JSON = strawberry.scalar(NewType("JSON", object), name="JSON", description="any JSON value",
+                         serialize=lambda v: v, parse_value=lambda v: v)
+
+SCALARS: dict[str, Any] = {
+    "string": str, "text": str, "integer": int, "biginteger": Long, "float": float,
+    "decimal": BigDecimal, "money": BigDecimal, "boolean": bool, "date": Date,
+    "datetime": DateTime, "time": Time, "json": JSON, "binary": Binary, "many2one": Long,
+}
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat()
+
+
+WIRE: dict[str, Callable[[Any], Any]] = {
+    "biginteger": str, "many2one": str, "decimal": str, "money": str, "date": _iso,
+    "datetime": _iso, "time": _iso,
+    "binary": lambda v: base64.b64encode(v).decode(),
+}
+
+
+def to_wire(kind: str, value: Any) -> Any:
+    """A Python value of a field of `kind` as it appears in a response."""
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        return value.name
+    convert = WIRE.get(kind)
+    return convert(value) if convert is not None else value

@@ -1,0 +1,43 @@
+"""`modelry serve`: boot, then serve the GraphQL API with uvicorn."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from modelry.boot import App, boot
+
+DEMO_DATABASE = "sqlite:///modelry-demo.db"
+ARGUMENTS_VARIABLE = "MODELRY_SERVE_ARGUMENTS"
+
+
+def boot_for_serving(demo: bool = False, database: str | None = None,
+                     modules: list[str] | None = None, config: str | None = None,
+                     lifecycle: str | None = None, graphql: dict[str, Any] | None = None
+                     ) -> App:
+    """Boot the app a server will serve; `demo` installs the demo module with sample data."""
+    if demo:
+        app = boot(database=database or DEMO_DATABASE, modules=["demo", *(modules or [])],
+                   lifecycle=lifecycle or "install", config=config)
+        from modelry.modules.demo.sample import load_sample_data
+        with app.transaction():
+            load_sample_data(shops=20, items_per_shop=5)
+    else:
+        app = boot(database=database, modules=modules or None, config=config,
+                   lifecycle=lifecycle or _configured_lifecycle(config))
+    if graphql:
+        app.settings.server = {**(app.settings.server or {}),
+                               "graphql": {**app.settings.server.get("graphql", {}), **graphql}}
+    return app
+
+
+def _configured_lifecycle(config: str | None) -> str:
+    from modelry.config import load_settings
+    settings = load_settings(config)
+    return settings.lifecycle if "lifecycle" in settings.model_fields_set else "reload"
+
+
+def create_asgi() -> Any:
+    """ASGI factory for uvicorn workers: arguments come from MODELRY_SERVE_ARGUMENTS."""
+    arguments = json.loads(os.environ.get(ARGUMENTS_VARIABLE, "{}"))
+    return boot_for_serving(**arguments).asgi
