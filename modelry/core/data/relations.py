@@ -42,7 +42,7 @@ def load(manager: Any, connection: sa.Connection, record: Any, name: str,
         for owner in batch:
             owner._related[key] = by_id.get(owner._values.get(field.column))
         return record._related[key]
-    narrowing = _Narrowing(manager, target, rsql, size)
+    narrowing = Narrowing(manager, target, rsql, size)
     owner_ids = [r.id for r in batch if r.id is not None]
     if isinstance(field, OneToMany):
         inverse = target.field(field.inverse)  # type: ignore[arg-type]
@@ -55,7 +55,7 @@ def load(manager: Any, connection: sa.Connection, record: Any, name: str,
     return record._related[key]
 
 
-class _Narrowing:
+class Narrowing:
     """An optional RSQL filter and a per-owner row limit for to-many loads."""
 
     def __init__(self, manager: Any, target: Any, rsql: str | None, size: int | None) -> None:
@@ -87,7 +87,7 @@ def _load_by_ids(manager: Any, connection: sa.Connection, target: Any, ids: set[
 
 def _load_children(manager: Any, connection: sa.Connection, target: Any, column: str,
                    owner_ids: list[Any], batch: list[Any],
-                   narrowing: _Narrowing) -> dict[Any, list[Any]]:
+                   narrowing: Narrowing) -> dict[Any, list[Any]]:
     table = manager.table(target)
     groups: dict[Any, list[Any]] = defaultdict(list)
     for chunk in _chunks(owner_ids):
@@ -100,7 +100,7 @@ def _load_children(manager: Any, connection: sa.Connection, target: Any, column:
 
 def _load_linked(manager: Any, connection: sa.Connection, target: Any, field: ManyToMany,
                  owner_ids: list[Any], batch: list[Any],
-                 narrowing: _Narrowing) -> dict[Any, list[Any]]:
+                 narrowing: Narrowing) -> dict[Any, list[Any]]:
     table, join = manager.table(target), manager.join_table(field)
     owner = join.c[field.source_column]
     groups: dict[Any, list[Any]] = defaultdict(list)

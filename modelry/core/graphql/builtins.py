@@ -40,7 +40,7 @@ def page_arguments(meta: ModelMeta, page: Any, settings: Any) -> tuple[int, int,
         raise DataError(f"{meta.code}: currentPage and size must be at least 1",
                         code="BAD_PAGE", model=meta.code)
     orders = page.sort.orders if page is not None and page.sort and page.sort.orders else None
-    sort = [{"field": o.field, "direction": (o.direction.value if o.direction else "ASC")}
+    sort = [{"field": o.field, "direction": getattr(o.direction, "value", o.direction) or "ASC"}
             for o in orders] if orders else None
     return current, size, sort
 

@@ -8,6 +8,7 @@ from graphql import ExecutionResult, OperationDefinitionNode, OperationType, exe
 
 from modelry import directives
 from modelry.core.graphql import statements
+from modelry.core.graphql.compiled_run import CompiledPath
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
 from modelry.core.graphql.documents import DocumentCache
 from modelry.core.graphql.protocol import (
@@ -40,6 +41,7 @@ class Executor:
         self.settings = settings
         self.schema = GeneratedSchema(app.registry)
         self.documents = DocumentCache(self.schema.graphql, settings)
+        self.compiled = CompiledPath(app, self.schema, settings)
         statements.install(app.engine)
 
     def run(self, body: bytes | dict[str, Any], *, get: bool = False) -> Response:
@@ -64,6 +66,11 @@ class Executor:
         if get and operation.operation is not OperationType.QUERY:
             raise ProtocolError("only queries may be sent with GET", "METHOD_NOT_ALLOWED", 405)
         context = RequestContext(self.app, self.settings)
+        if self.settings.compiled:
+            data = self._compiled(request, checked.document, operation)
+            if data is not None:
+                return Response(200, envelope(None if request.strategy.only_validate else data,
+                                              [], context.messages, request.strategy))
         readonly = operation.operation is OperationType.QUERY
         result = self._execute(checked.document, request, context, readonly)
         errors, messages = [], list(context.messages)
@@ -74,6 +81,18 @@ class Executor:
         rolled_back = errors and operation.operation is OperationType.MUTATION
         data = None if request.strategy.only_validate or rolled_back else result.data
         return Response(200, envelope(data, errors, messages, request.strategy))
+
+    def _compiled(self, request: GraphQLRequest, document: Any,
+                  operation: OperationDefinitionNode) -> dict[str, Any] | None:
+        """`data` from the compiled path, or None to use the general executor."""
+        plan = self.compiled.plan(request.query, document, operation)
+        if plan is None:
+            return None
+        try:
+            with directives.client_scope(), self.app.transaction(readonly=True) as connection:
+                return self.compiled.run(plan, operation, request.variables, connection)
+        except Exception:  # noqa: BLE001 - the general executor reports errors as usual
+            return None
 
     def _execute(self, document: Any, request: GraphQLRequest, context: RequestContext,
                  readonly: bool) -> ExecutionResult:

@@ -1,0 +1,241 @@
+"""The compiled path, part 2: run a plan with a fixed number of statements, emit dicts.
+
+Per level of the selection one statement loads every record of that level (plus one
+for totals), and rows become response dicts in one pass, with the same wire values as
+the general executor. Any exception makes the caller fall back to the general
+executor, which then reports errors exactly as usual.
+"""
+from __future__ import annotations
+
+import math
+from collections import OrderedDict, defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from modelry.core.data.query import keyword_filter
+from modelry.core.data.relations import CHUNK, Narrowing
+from modelry.core.fields import ManyToMany, OneToMany
+from strawberry.utils.str_converters import to_camel_case
+
+from modelry.core.graphql.builtins import page_arguments
+from modelry.core.graphql.compiled_plan import (
+    BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan)
+from modelry.core.graphql.inputs import UNSET, equality_filters, sent
+from modelry.core.graphql.types import type_name
+from modelry.errors import DataError
+
+
+class Arguments:
+    """Coerced GraphQL arguments (camelCase dicts) read like strawberry inputs (snake_case)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._values.get(to_camel_case(name), UNSET)
+        if isinstance(value, dict):
+            return Arguments(value)
+        if isinstance(value, list):
+            return [Arguments(v) if isinstance(v, dict) else v for v in value]
+        return value
+
+    def get(self, name: str) -> Any:
+        """The argument, None when absent."""
+        value = getattr(self, name)
+        return None if value is UNSET else value
+
+
+class CompiledPath:
+    """Plans (cached by document text and operation) and runs them."""
+
+    def __init__(self, app: Any, schema: Any, settings: Any, capacity: int = 512) -> None:
+        self.app = app
+        self.manager = app.data
+        self.schema = schema
+        self.settings = settings
+        self.planner = Planner(app.registry, schema.roots,
+                               {m.code: type_name(m) for m in schema.types.exposed()})
+        self.capacity = capacity
+        self._plans: OrderedDict[tuple[str, str | None], OperationPlan | None] = OrderedDict()
+
+    def plan(self, query: str, document: Any, operation: OperationDefinitionNode
+             ) -> OperationPlan | None:
+        """The cached plan of this operation, or None when it must run the general way."""
+        key = (query, operation.name.value if operation.name else None)
+        if key in self._plans:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        try:
+            plan: OperationPlan | None = self.planner.plan(document, operation)
+        except (NotCompilable, KeyError):
+            plan = None
+        self._plans[key] = plan
+        if len(self._plans) > self.capacity:
+            self._plans.popitem(last=False)
+        return plan
+
+    def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
+            variables: dict[str, Any], connection: sa.Connection) -> dict[str, Any]:
+        """The `data` of the response."""
+        coerced = get_variable_values(self.schema.graphql, operation.variable_definitions or (),
+                                      variables)
+        if isinstance(coerced, list):
+            raise NotCompilable("variables need the general executor's errors")
+        query_type = self.schema.graphql.query_type
+        data: dict[str, Any] = {}
+        for root in plan.roots:
+            root_type = get_named_type(query_type.fields[root.root_field].type)
+            data[root.key] = {
+                call.key: self._call(call, Arguments(get_argument_values(
+                    root_type.fields[call.builtin], call.node, coerced)), coerced, connection)
+                for call in root.calls}
+        return data
+
+    # ── built-ins ──────────────────────────────────────────────────────────
+    def _call(self, call: BuiltinPlan, arguments: Arguments, variables: Any,
+              connection: sa.Connection) -> Any:
+        meta = call.meta
+        wrapper = arguments.get("query_wrapper")
+        rsql = wrapper.rsql if wrapper is not None else None
+        if call.builtin == "countByWrapper":
+            return self._count(meta, self.manager._where(meta, rsql, None), connection)
+        if call.builtin == "queryPage":
+            return self._page(call, arguments, rsql, variables, connection)
+        if call.builtin == "queryOne":
+            query = arguments.query
+            identifier = sent(query, "id")
+            if identifier is not UNSET and identifier is not None:
+                where = [self.manager.table(meta).c.id == int(identifier)]
+            else:
+                where = keyword_filter(meta, self.manager.table(meta),
+                                       equality_filters(meta, query))
+            return self._one(call, where, variables, connection)
+        if call.builtin == "queryOneByWrapper":
+            return self._one(call, self.manager._where(meta, rsql, None), variables, connection)
+        limit = self.settings.max_page_size
+        rows = self._rows(call.records, self.manager._where(meta, rsql, None),  # type: ignore
+                          self.manager._order(meta, None), limit + 1, None, connection)
+        if len(rows) > limit:
+            raise DataError("too many rows for queryListByWrapper", code="PAGE_TOO_LARGE")
+        return self._emit(call.records, rows, variables, connection)  # type: ignore[arg-type]
+
+    def _page(self, call: BuiltinPlan, arguments: Arguments, rsql: Any, variables: Any,
+              connection: sa.Connection) -> dict[str, Any]:
+        meta = call.meta
+        current, size, sort = page_arguments(meta, arguments.get("page"), self.settings)
+        where = self.manager._where(meta, rsql, None)
+        wanted = {name for _, name in call.page_keys}
+        total = self._count(meta, where, connection) \
+            if wanted & {"totalElements", "totalPages"} else None
+        content: list[Any] = []
+        if call.records is not None and total != 0:
+            rows = self._rows(call.records, where, self.manager._order(meta, sort), size,
+                              (current - 1) * size, connection)
+            content = self._emit(call.records, rows, variables, connection)
+        values = {"content": content, "totalElements": total,
+                  "totalPages": math.ceil(total / size) if total is not None else None,
+                  "currentPage": current, "size": size}
+        return {key: values[name] for key, name in call.page_keys}
+
+    def _one(self, call: BuiltinPlan, where: list[Any], variables: Any,
+             connection: sa.Connection) -> Any:
+        rows = self._rows(call.records, where, [], 2, None, connection)  # type: ignore[arg-type]
+        if len(rows) > 1:
+            raise DataError("several records match", code="MULTIPLE_RESULTS")
+        emitted = self._emit(call.records, rows, variables, connection)  # type: ignore
+        return emitted[0] if emitted else None
+
+    def _count(self, meta: Any, where: list[Any], connection: sa.Connection) -> int:
+        table = self.manager.table(meta)
+        query = sa.select(sa.func.count()).select_from(table).where(*where)
+        return int(connection.scalar(query) or 0)
+
+    def _rows(self, plan: RecordPlan, where: list[Any], order: list[Any], limit: int | None,
+              offset: int | None, connection: sa.Connection) -> list[Any]:
+        table = self.manager.table(plan.meta)
+        query = sa.select(*(table.c[c] for c in plan.columns())).where(*where).order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        return connection.execute(query).mappings().all()
+
+    # ── one level of records ───────────────────────────────────────────────
+    def _emit(self, plan: RecordPlan, rows: list[Any], variables: Any,
+              connection: sa.Connection) -> list[dict[str, Any]]:
+        related: dict[str, dict[Any, Any]] = {}
+        for item in plan.selected:
+            if item.kind == "many2one":
+                related[item.key] = self._many2one(item, rows, variables, connection)
+            elif item.kind == "tomany":
+                related[item.key] = self._to_many(plan, item, rows, variables, connection)
+        emitted = []
+        for row in rows:
+            out: dict[str, Any] = {}
+            for item in plan.selected:
+                if item.kind == "column":
+                    out[item.key] = item.convert(row[item.column])  # type: ignore[misc]
+                elif item.kind == "many2one":
+                    out[item.key] = related[item.key].get(row[item.column])
+                elif item.kind == "tomany":
+                    out[item.key] = related[item.key].get(row["id"], [])
+                else:
+                    out[item.key] = item.type_name
+            emitted.append(out)
+        return emitted
+
+    def _many2one(self, item: Any, rows: list[Any], variables: Any,
+                  connection: sa.Connection) -> dict[Any, Any]:
+        ids = sorted({row[item.column] for row in rows} - {None})
+        nested: RecordPlan = item.nested
+        table = self.manager.table(nested.meta)
+        found: list[Any] = []
+        for start in range(0, len(ids), CHUNK):
+            found += connection.execute(sa.select(*(table.c[c] for c in nested.columns()))
+                                        .where(table.c.id.in_(ids[start:start + CHUNK]))
+                                        ).mappings().all()
+        emitted = self._emit(nested, found, variables, connection)
+        return {row["id"]: out for row, out in zip(found, emitted)}
+
+    def _to_many(self, plan: RecordPlan, item: Any, rows: list[Any], variables: Any,
+                 connection: sa.Connection) -> dict[Any, list[Any]]:
+        owner_type = self.schema.graphql.get_type(plan.type_name)
+        arguments = get_argument_values(owner_type.fields[item.node.name.value], item.node,
+                                        variables)
+        size = arguments.get("size")
+        if size is not None and size < 0:
+            raise DataError("negative size", code="BAD_PAGE")
+        nested: RecordPlan = item.nested
+        target = nested.meta
+        table = self.manager.table(target)
+        narrowing = Narrowing(self.manager, target, arguments.get("rsql"), size)
+        columns = [table.c[c] for c in nested.columns()]
+        if isinstance(item.field, OneToMany):
+            owner = table.c[target.field(item.field.inverse).column]
+            base = sa.select(*columns, owner.label("__owner_id"))
+        elif isinstance(item.field, ManyToMany):
+            join = self.manager.join_table(item.field)
+            owner = join.c[item.field.source_column]
+            base = sa.select(*columns, owner.label("__owner_id")).join(
+                join, join.c[item.field.target_column] == table.c.id)
+        else:
+            raise NotCompilable("relation kind")
+        owner_ids = [row["id"] for row in rows]
+        found: list[Any] = []
+        for start in range(0, len(owner_ids), CHUNK):
+            query = narrowing.apply(base.where(owner.in_(owner_ids[start:start + CHUNK])),
+                                    table, owner)
+            found += connection.execute(query).mappings().all()
+        emitted = self._emit(nested, found, variables, connection)
+        groups: dict[Any, list[Any]] = defaultdict(list)
+        for row, out in zip(found, emitted):
+            groups[row["__owner_id"]].append(out)
+        return groups
+
+
+__all__ = ["CompiledPath", "GraphQLNonNull"]
