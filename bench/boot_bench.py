@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from modelry import Model, Module, fields  # noqa: E402
 from modelry.boot import boot  # noqa: E402
 from modelry.boot.engine import create_engine  # noqa: E402
-from conftest import drop_everything  # noqa: E402
+from tests.conftest import drop_everything  # noqa: E402
 
 MODELS = 200
 DEFAULT_URLS = ["sqlite:////tmp/modelry-boot-bench.db",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from modelry.core.data.rows import to_record
 from modelry.core.fields import ManyToMany, ManyToOne, OneToMany, Relation
@@ -53,6 +54,15 @@ def load(manager: Any, connection: sa.Connection, record: Any, name: str,
     for owner in batch:
         owner._related[key] = groups.get(owner.id, [])
     return record._related[key]
+
+
+def ids_in(column: Any, ids: list[Any], dialect: str) -> Any:
+    """`column IN ids`; on PostgreSQL `= ANY(array)`, one parameter: the SQL text stays the
+    same whatever the number of ids, so the driver can prepare it once."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(ids),
+                                              type_=postgresql.ARRAY(sa.BigInteger())))
+    return column.in_(ids)
 
 
 class Narrowing:

@@ -8,6 +8,7 @@ scalar fields, ManyToOne objects and to-many lists (with `rsql`/`size`). Anythin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable
 
 from graphql import (
@@ -92,8 +93,21 @@ def converter(field: Field) -> Callable[[Any], Any]:
     kind = "biginteger" if field.name == "id" else field.kind
     from_db = field.from_db
     if kind in ("string", "text", "integer", "json", "float"):
-        return lambda value: value
+        return _same
+    if kind in ("biginteger", "many2one"):
+        return str_id
+    if kind in ("decimal", "money"):
+        return lambda v: None if v is None else str(v if type(v) is Decimal else from_db(v))
+    if kind == "enum":
+        names = {member.value: member.name for member in field.enum_class}  # type: ignore
+        return lambda v: None if v is None else names[v]
+    if kind in ("date", "datetime", "time"):
+        return lambda v: None if v is None else v.isoformat()
     return lambda value: None if value is None else to_wire(kind, from_db(value))
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class Planner:

@@ -16,7 +16,7 @@ from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from modelry.core.data.query import keyword_filter
-from modelry.core.data.relations import CHUNK, Narrowing
+from modelry.core.data.relations import CHUNK, Narrowing, ids_in
 from modelry.core.fields import ManyToMany, OneToMany
 from strawberry.utils.str_converters import to_camel_case
 
@@ -58,6 +58,7 @@ class CompiledPath:
         self.manager = app.data
         self.schema = schema
         self.settings = settings
+        self.dialect = app.engine.dialect.name
         self.planner = Planner(app.registry, schema.roots,
                                {m.code: type_name(m) for m in schema.types.exposed()})
         self.capacity = capacity
@@ -197,8 +198,8 @@ class CompiledPath:
         found: list[Any] = []
         for start in range(0, len(ids), CHUNK):
             found += connection.execute(sa.select(*(table.c[c] for c in nested.columns()))
-                                        .where(table.c.id.in_(ids[start:start + CHUNK]))
-                                        ).mappings().all()
+                                        .where(ids_in(table.c.id, ids[start:start + CHUNK],
+                                                      self.dialect))).mappings().all()
         emitted = self._emit(nested, found, variables, connection)
         return {row["id"]: out for row, out in zip(found, emitted)}
 
@@ -228,8 +229,9 @@ class CompiledPath:
         owner_ids = [row["id"] for row in rows]
         found: list[Any] = []
         for start in range(0, len(owner_ids), CHUNK):
-            query = narrowing.apply(base.where(owner.in_(owner_ids[start:start + CHUNK])),
-                                    table, owner)
+            query = narrowing.apply(
+                base.where(ids_in(owner, owner_ids[start:start + CHUNK], self.dialect)),
+                table, owner)
             found += connection.execute(query).mappings().all()
         emitted = self._emit(nested, found, variables, connection)
         groups: dict[Any, list[Any]] = defaultdict(list)

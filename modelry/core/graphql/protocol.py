@@ -99,8 +99,12 @@ def error_messages(error: GraphQLError) -> tuple[dict[str, Any], list[dict[str, 
         code, text = original.code, original.message
         model, field = original.model, original.field
         messages = [_message("ERROR", text, code, model, field, path)]
-    elif original is None:
-        code, text, model, field = "GRAPHQL_ERROR", error.message, None, None
+    elif original is None or isinstance(original, GraphQLError):
+        # A GraphQLError wrapping another is graphql-core refusing the client's input (a
+        # variable of the wrong type has no path), not a server fault.
+        code = "BAD_VARIABLES" if isinstance(original, GraphQLError) and path is None \
+            else "GRAPHQL_ERROR"
+        text, model, field = error.message.partition(" Did you mean")[0], None, None
         messages = [_message("ERROR", text, code, path=path)]
     else:
         log.error("unexpected error at %s", path, exc_info=original)
