@@ -8,6 +8,7 @@ from modelry import directives
 from modelry.core import fields
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
+from modelry.core.functions import Call, action, ext_point, function, hook
 from modelry.core.model import Model
 from modelry.core.module import Module
 from modelry.errors import (
@@ -24,6 +25,7 @@ from modelry.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Call", "action", "ext_point", "function", "hook",
     "DataError",
     "DeclarationError",
     "IntegrityViolation",

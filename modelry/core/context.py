@@ -55,3 +55,17 @@ def set_user_id(user_id: Any) -> Token:
 def reset_user_id(token: Token) -> None:
     """Undo `set_user_id`."""
     _user_id.reset(token)
+
+
+_hidden_provider: Callable[[str], frozenset[str]] | None = None
+
+
+def set_hidden_fields_provider(provider: Callable[[str], frozenset[str]] | None) -> None:
+    """Install the function naming the fields the current caller may not see (security)."""
+    global _hidden_provider
+    _hidden_provider = provider
+
+
+def hidden_fields(model: str) -> frozenset[str]:
+    """Fields of `model` the current caller may not read, write or filter on."""
+    return _hidden_provider(model) if _hidden_provider is not None else frozenset()

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from modelry.core import context
 from modelry.core.fields import Field, ManyToOne, Relation
-from modelry.core.naming import is_identifier, is_model_code, module_of
+from modelry.core.naming import is_identifier, is_model_code, lower_camel, module_of
 from modelry.core.registry.catalog import KINDS, Declaration, declare
 from modelry.errors import DataError, DeclarationError
 
@@ -163,15 +163,18 @@ class Model:
     # ── data manager: record methods ─────────────────────────────────────────
     def create(self) -> Model:
         """Insert this record; fills `id` and the audit fields. Returns self."""
-        return context.gateway(self._model_code).create(self)
+        return _builtin(self._model_code, "create", "CREATE",
+                        lambda: context.gateway(self._model_code).create(self))
 
     def update_by_id(self) -> int:
         """Write the changed fields; returns rows affected (0 when the held version is stale)."""
-        return context.gateway(self._model_code).update_by_id(self)
+        return _builtin(self._model_code, "update_by_id", "UPDATE",
+                        lambda: context.gateway(self._model_code).update_by_id(self))
 
     def delete_by_id(self) -> int:
         """Delete this record; returns rows deleted."""
-        return context.gateway(self._model_code).delete_by_id(self)
+        return _builtin(self._model_code, "delete_by_id", "DELETE",
+                        lambda: context.gateway(self._model_code).delete_by_id(self))
 
     def save(self) -> Model:
         """Insert or update (by primary key when USE_PK_STRATEGY, else by unique fields)."""
@@ -230,6 +233,16 @@ class Model:
 
 RESERVED_NAMES = frozenset(SYSTEM_FIELDS) | frozenset(
     name for name in vars(Model) if not name.startswith("_"))
+
+
+def _builtin(namespace: str, fun: str, fun_type: str, body: Any) -> Any:
+    """Run a built-in through hooks and extension points when the directives ask for it."""
+    from modelry import directives
+    from modelry.directives import Directive
+    if not directives.current() & (Directive.HOOK | Directive.EXT_POINT):
+        return body()
+    from modelry.core.functions.pipeline import invoke
+    return invoke(namespace, lower_camel(fun), fun_type, body, (), {}, builtin=True)
 
 
 def _as_id(value: Any) -> int:

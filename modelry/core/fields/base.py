@@ -20,7 +20,7 @@ class _Nothing:
 NOTHING: Any = _Nothing()
 
 COMMON_OPTIONS = frozenset(
-    {"required", "default", "unique", "index", "readonly", "display_name", "help"})
+    {"required", "default", "unique", "index", "readonly", "display_name", "help", "write_only"})
 
 
 class Field:
@@ -46,6 +46,7 @@ class Field:
         self.unique: bool = bool(options.get("unique", False))
         self.index: bool = bool(options.get("index", False))
         self.readonly: bool = bool(options.get("readonly", False))
+        self.write_only: bool = bool(options.get("write_only", False))  # never read by clients
         self.display_name: str | None = options.get("display_name")
         self.help: str | None = options.get("help")
         self.options = options

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator, List, Optional
 import strawberry
 
 from modelry import directives
+from modelry.core.functions.pipeline import invoke
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent, to_record
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.types import Pagination, QueryWrapper, type_name
@@ -70,8 +71,10 @@ class Builtins:
         def query_page(info: Any, page: Any = None, query_wrapper: Any = None) -> Any:
             current, size, sort = page_arguments(meta, page, info.context.settings)
             with _bits(remove=Directive.CHECK):
-                result = model_class.query_page(_rsql(query_wrapper), page=current, size=size,
-                                         sort=sort)
+                result = invoke(meta.code, "queryPage", "QUERY",
+                                lambda rsql, number, count, order: model_class.query_page(
+                                    rsql, page=number, size=count, sort=order),
+                                (_rsql(query_wrapper), current, size, sort), {}, builtin=True)
             return self.namespace.module.__dict__[f"{name}Page"](
                 content=result.content, total_elements=result.total_elements,
                 total_pages=result.total_pages, current_page=result.current_page,
@@ -81,17 +84,22 @@ class Builtins:
             with _bits(remove=Directive.CHECK):
                 identifier = sent(query, "id")
                 if identifier is not UNSET and identifier is not None:
-                    return model_class.query_by_id(identifier)
-                return model_class.query_one(**equality_filters(meta, query))
+                    return invoke(meta.code, "queryOne", "QUERY", model_class.query_by_id,
+                                  (identifier,), {}, builtin=True)
+                return invoke(meta.code, "queryOne", "QUERY", model_class.query_one, (),
+                              equality_filters(meta, query), builtin=True)
 
         def query_one_by_wrapper(info: Any, query_wrapper: Any) -> Any:
             with _bits(remove=Directive.CHECK):
-                return model_class.query_one(_rsql(query_wrapper))
+                return invoke(meta.code, "queryOneByWrapper", "QUERY", model_class.query_one,
+                              (_rsql(query_wrapper),), {}, builtin=True)
 
         def query_list_by_wrapper(info: Any, query_wrapper: Any = None) -> Any:
             limit = info.context.settings.max_page_size
             with _bits(remove=Directive.CHECK):
-                found = model_class.query_list(_rsql(query_wrapper), limit=limit + 1)
+                found = invoke(meta.code, "queryListByWrapper", "QUERY",
+                               model_class.query_list, (_rsql(query_wrapper),),
+                               {"limit": limit + 1}, builtin=True)
             if len(found) > limit:
                 raise DataError(f"{meta.code}: more than {limit} records match; use queryPage",
                                 code="PAGE_TOO_LARGE", model=meta.code)
@@ -99,11 +107,13 @@ class Builtins:
 
         def count_by_wrapper(info: Any, query_wrapper: Any = None) -> int:
             with _bits(remove=Directive.CHECK):
-                return model_class.count(_rsql(query_wrapper))
+                return invoke(meta.code, "countByWrapper", "QUERY", model_class.count,
+                              (_rsql(query_wrapper),), {}, builtin=True)
 
         def construct(info: Any, data: Any = None) -> Any:
             values = to_record(registry, meta, data) if data is not None else None
-            record = model_class.construct()
+            record = invoke(meta.code, "construct", "QUERY", model_class.construct, (), {},
+                            builtin=True)
             if values is not None:
                 record._values.update(values._values)
                 record._related.update(values._related)
@@ -130,7 +140,8 @@ class Builtins:
         def create(info: Any, data: Any) -> Any:
             record = to_record(registry, meta, data)
             with _bits(add=Directive.BUILT_ACTION):
-                return record.create()
+                return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
+                              builtin=True)
 
         def update(info: Any, data: Any) -> Any:
             record = to_record(registry, meta, data)
@@ -138,7 +149,8 @@ class Builtins:
                 raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
                                 model=meta.code, field="id")
             with _bits(add=Directive.BUILT_ACTION):
-                if record.update_by_id():
+                if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
+                          {}, builtin=True):
                     return meta.cls.query_by_id(record.id)
                 if meta.cls.query_by_id(record.id) is None:
                     raise DataError(f"{meta.code}: no record with id {record.id}",
@@ -156,7 +168,8 @@ class Builtins:
                                 f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
                                 field="id")
             with _bits(add=Directive.BUILT_ACTION):
-                meta.cls.delete_batch(records)
+                invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch, (records,), {},
+                       builtin=True)
             return records
 
         return {

@@ -103,6 +103,8 @@ class TypeFactory:
         annotations: dict[str, Any] = {}
         members: dict[str, Any] = {}
         for field in meta.fields.values():
+            if field.write_only:
+                continue  # e.g. password hashes: written through inputs, never returned
             if not isinstance(field, Relation):
                 annotations[field.name] = Optional[self.scalar(field)]
                 continue

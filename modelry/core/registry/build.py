@@ -9,7 +9,9 @@ from modelry.core.fields import BigInteger, DateTime, Field, ManyToMany, ManyToO
 from modelry.core.module import Module
 from modelry.core.naming import (
     MAX_IDENTIFIER, bounded, model_name, module_of, snake_case, table_name, technical_name)
+from modelry.core.registry.behaviours import collect_behaviours
 from modelry.core.registry.catalog import Declaration, declarations
+from modelry.core.registry.functions import Behaviours
 from modelry.core.registry.meta import ModelMeta
 from modelry.errors import DeclarationError
 
@@ -17,9 +19,11 @@ from modelry.errors import DeclarationError
 class Registry:
     """Modules → models → fields: the one source of truth every layer reads."""
 
-    def __init__(self, modules: list[Module], models: dict[str, ModelMeta]) -> None:
+    def __init__(self, modules: list[Module], models: dict[str, ModelMeta],
+                 behaviours: Behaviours | None = None) -> None:
         self.modules: dict[str, Module] = {module.name: module for module in modules}
         self.models = models
+        self.behaviours = behaviours or Behaviours()
         self._by_class = {meta.cls: meta for meta in models.values()}
 
     def model(self, code_or_class: str | type) -> ModelMeta:
@@ -79,7 +83,7 @@ def build_registry(modules: Iterable[Module]) -> Registry:
     for meta in list(models.values()):
         _finish(models, meta)
     _check(models)
-    return Registry(modules, models)
+    return Registry(modules, models, collect_behaviours(modules, models))
 
 
 def _extension_owner(declaration: Declaration, modules: list[Module]) -> str | None:

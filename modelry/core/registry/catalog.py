@@ -63,3 +63,16 @@ def forget(module: str) -> int:
     _declarations[:] = [d for d in _declarations if not (
         (not d.is_extension and module_of(d.code) == module) or d.module_hint == module)]
     return before - len(_declarations)
+
+
+_behaviours: list[tuple[str, Any]] = []  # (python module, HookMeta | ExtensionMeta | service)
+
+
+def declare_behaviour(python_module: str, item: Any) -> None:
+    """Record a hook, extension implementation or service function declared in a module."""
+    _behaviours.append((python_module, item))
+
+
+def behaviours() -> list[tuple[str, Any]]:
+    """Every behaviour declared so far."""
+    return list(_behaviours)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from modelry.core.fields import Field, ManyToOne, Relation
 from modelry.core.naming import snake_case
+from modelry.core.context import hidden_fields
 from modelry.core.registry import ModelMeta, Registry
 from modelry.core.rsql.errors import RsqlUnknownField
 
@@ -53,6 +54,8 @@ def resolve(registry: Registry, model: ModelMeta, selector: str, position: int |
     segments = selector.split(".")
     for index, segment in enumerate(segments):
         field = find_field(owner, segment)
+        if field is not None and (field.write_only or field.name in hidden_fields(owner.code)):
+            field = None  # write-only and hidden fields look unknown: nothing is revealed
         where = None if position is None else position + offset
         if field is None:
             raise RsqlUnknownField(f"unknown field {segment!r} on model {owner.code}"

@@ -1,6 +1,6 @@
-"""The base module: always loaded first; holds the persisted metadata of every module."""
+"""The base module: always loaded first; persisted metadata, users, roles and rights."""
 from modelry import Module
 
-module = Module("base", version="1.0.0", display_name="Base")
+module = Module("base", version="1.0.0", display_name="Base", data=["data/roles.yaml"])
 
-from modelry.modules.base import metadata  # noqa: F401  (declares the models)
+from modelry.modules.base import metadata, security  # noqa: F401  (declares the models)

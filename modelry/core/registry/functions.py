@@ -1,0 +1,86 @@
+"""Function, hook and extension-point metadata as the registry holds them.
+
+Decorators in `modelry.core.functions` tag Python callables; the registry collects the
+tags of loaded modules at boot (declarations never import the layers that run them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+OPEN_LEVELS = ("LOCAL", "REMOTE", "API")
+FUNCTION_TYPES = ("QUERY", "CREATE", "UPDATE", "DELETE")
+FUNCTION_TAG = "__modelry_function__"
+
+
+@dataclass
+class FunctionMeta:
+    """A declared function: `namespace` is a model code (or a service namespace)."""
+
+    namespace: str
+    fun: str                   # technical name (lowerCamel), also the GraphQL field name
+    python_name: str
+    open_level: str
+    fun_type: str
+    module: str
+    callable: Callable[..., Any]
+    kind: str = "method"       # method | classmethod | static | action | service
+    description: str | None = None
+
+    @property
+    def api(self) -> bool:
+        """True when the function is part of the GraphQL API."""
+        return self.open_level == "API"
+
+
+@dataclass
+class HookMeta:
+    """A before- or after-hook with its filters."""
+
+    when: str                  # before | after
+    callable: Callable[..., Any]
+    priority: int = 99
+    module: str | None = None      # only calls whose namespace belongs to this module
+    model: str | None = None
+    fun: str | None = None
+    fun_type: str | None = None
+    owner: str = ""                # the module that declared the hook
+
+    def matches(self, namespace: str, fun: str, fun_type: str, module: str) -> bool:
+        """True when the hook's filters admit this call."""
+        return ((self.module is None or self.module == module)
+                and (self.model is None or self.model == namespace)
+                and (self.fun is None or self.fun == fun)
+                and (self.fun_type is None or self.fun_type == fun_type))
+
+
+@dataclass
+class ExtensionMeta:
+    """An implementation of an extension point (`<fun>Before`, `<fun>Override`, ...)."""
+
+    namespace: str
+    point: str                 # e.g. createBefore, createOverride, createAfter, discount
+    callable: Callable[..., Any]
+    priority: int = 99
+    predicate: Callable[..., bool] | None = None
+    owner: str = ""
+
+
+@dataclass
+class Behaviours:
+    """Every function, hook and extension implementation of loaded modules."""
+
+    functions: dict[tuple[str, str], FunctionMeta] = field(default_factory=dict)
+    hooks: list[HookMeta] = field(default_factory=list)
+    extensions: dict[tuple[str, str], list[ExtensionMeta]] = field(default_factory=dict)
+
+    def hooks_for(self, when: str, namespace: str, fun: str, fun_type: str,
+                  module: str) -> list[HookMeta]:
+        """Matching hooks, by priority (lowest first)."""
+        return sorted((h for h in self.hooks if h.when == when
+                       and h.matches(namespace, fun, fun_type, module)),
+                      key=lambda h: h.priority)
+
+    def implementations(self, namespace: str, point: str) -> list[ExtensionMeta]:
+        """Implementations of one extension point, by priority (lowest first)."""
+        return self.extensions.get((namespace, point), [])

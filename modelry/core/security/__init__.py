@@ -1,0 +1,1 @@
+"""Security: identities, authentication and authorization of client calls."""

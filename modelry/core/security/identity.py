@@ -1,0 +1,47 @@
+"""Who a call acts for: an identity in a context variable (per thread / asyncio task)."""
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from modelry.core import context
+
+ANONYMOUS_ROLE = "anonymous"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The caller: a user (or nobody) and the role codes granting rights."""
+
+    user_id: int | None = None
+    login: str | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    is_admin: bool = False
+
+    @property
+    def anonymous(self) -> bool:
+        """True for callers without a token."""
+        return self.user_id is None
+
+
+ANONYMOUS = Identity(roles=frozenset({ANONYMOUS_ROLE}))
+_current: ContextVar[Identity] = ContextVar("modelry_identity", default=ANONYMOUS)
+
+
+def current_identity() -> Identity:
+    """The identity of this thread/task (anonymous unless set)."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def acting(identity: Identity) -> Iterator[Identity]:
+    """Act as `identity` inside the block (audit fields name its user)."""
+    token = _current.set(identity)
+    user = context.set_user_id(identity.user_id)
+    try:
+        yield identity
+    finally:
+        context.reset_user_id(user)
+        _current.reset(token)
