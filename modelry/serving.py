@@ -19,9 +19,11 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
     if demo:
         app = boot(database=database or DEMO_DATABASE, modules=["demo", *(modules or [])],
                    lifecycle=lifecycle or "install", config=config)
+        from modelry.core.security.grants import grant_module
         from modelry.modules.demo.sample import load_sample_data
         with app.transaction():
             load_sample_data(shops=20, items_per_shop=5)
+        grant_module(app, "demo")  # the quick start needs no login
     else:
         app = boot(database=database, modules=modules or None, config=config,
                    lifecycle=lifecycle or _configured_lifecycle(config))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from modelry.boot import App, boot
 from modelry.boot.engine import create_engine, normalise_url
+from modelry.core.security.grants import grant_module
 
 RAW = [u.strip() for u in os.environ.get("MODELRY_TEST_DATABASES", "sqlite").split(",")
        if u.strip()]
@@ -136,7 +137,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., App]]:
     apps: list[App] = []
 
     def make(modules: list[Any], options: dict[str, Any] | None = None,
-             **engine_options: Any) -> App:
+             grant_anonymous: bool = True, **engine_options: Any) -> App:
         unchecked = {"module_online": "never", **(options or {})}
         app = boot(database=database_url, modules=modules, lifecycle="reload",
                    options=unchecked, **engine_options)
@@ -149,6 +150,10 @@ def make_app(database_url: str) -> Iterator[Callable[..., App]]:
             app = boot(database=database_url, modules=modules, lifecycle="install",
                        options={"init_data": False, **(options or {})}, **engine_options)
             _installed[database_url] = fingerprint
+        if grant_anonymous:  # client calls of tests act as anonymous with every right
+            for module in app.registry.modules:
+                if module != "base":
+                    grant_module(app, module)
         apps.append(app)
         return app
 

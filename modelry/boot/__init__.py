@@ -15,6 +15,7 @@ from modelry.core.module import Module
 from modelry.core.registry import build_registry
 from modelry.core.registry.discovery import resolve
 from modelry.core.schema import build_metadata
+from modelry.core.security import authorization  # declares the permission hook
 
 
 def boot(database: str | None = None, modules: Sequence[str | Module] | None = None,
@@ -35,6 +36,7 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     engine = create_engine(settings.database, **engine_options)
     app = App(registry, metadata, engine, settings)
     app.options = resolved
+    authorization.install(app)
     try:
         app.report = Lifecycle(app, resolved, progress).run()
     except BaseException:

@@ -69,3 +69,22 @@ def set_hidden_fields_provider(provider: Callable[[str], frozenset[str]] | None)
 def hidden_fields(model: str) -> frozenset[str]:
     """Fields of `model` the current caller may not read, write or filter on."""
     return _hidden_provider(model) if _hidden_provider is not None else frozenset()
+
+
+_readonly_provider: Callable[[str], frozenset[str]] | None = None
+
+
+def set_readonly_fields_provider(provider: Callable[[str], frozenset[str]] | None) -> None:
+    """Install the function naming the fields the current caller may not write (security)."""
+    global _readonly_provider
+    _readonly_provider = provider
+
+
+def readonly_fields(model: str) -> frozenset[str]:
+    """Fields of `model` the current caller may not write."""
+    return _readonly_provider(model) if _readonly_provider is not None else frozenset()
+
+
+def active_gateway() -> Any:
+    """The active application's data gateway, or None."""
+    return _provider() if _provider is not None else None

@@ -41,7 +41,7 @@ def _integrity(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: DataManager, subject: Any, *args: Any, **kwargs: Any) -> T:
         try:
-            return method(self, subject, *args, **kwargs)
+            result = method(self, subject, *args, **kwargs)
         except (sa.exc.IntegrityError, sa.exc.DataError, sa.exc.OperationalError) as error:
             integrity = _is_integrity(error)
             if not integrity and not isinstance(error, sa.exc.DataError):
@@ -53,6 +53,10 @@ def _integrity(method: Callable[..., T]) -> Callable[..., T]:
                                          model=code) from error
             raise DataError(f"{code}: the database refused a value: {detail}",
                             code="INVALID_VALUE", model=code) from error
+        written = subject if isinstance(subject, str) else subject._model_code
+        for listener in self.on_write:
+            listener(written)
+        return result
     return wrapper
 
 
@@ -63,6 +67,7 @@ class DataManager:
         self.registry = registry
         self.metadata = metadata
         self.engine = engine
+        self.on_write: list[Callable[[str], None]] = []  # told the model code of each write
 
     # ── plumbing ────────────────────────────────────────────────────────────
     def transaction(self, readonly: bool = False
@@ -172,6 +177,15 @@ class DataManager:
         return connection.scalar(sa.select(table.c.id).where(where).limit(1))
 
     # ── reads ───────────────────────────────────────────────────────────────
+    row_policy: Callable[[ModelMeta, str], Any] | None = None  # set by security
+    rights_cache: Any = None                                     # set by security
+
+    def row_rule(self, meta: ModelMeta, operation: str) -> Any:
+        """The WHERE clause record rules add for `operation` (read, update, delete), or None."""
+        if self.row_policy is None:
+            return None
+        return self.row_policy(meta, operation)
+
     def placeholders(self) -> dict[str, Any]:
         """Values for RSQL placeholders such as `$#{currentUserId}`."""
         return {"currentUserId": context.current_user_id()}
@@ -181,6 +195,9 @@ class DataManager:
         conditions = keyword_filter(meta, table, filters or {})
         if rsql is not None and rsql != "":
             conditions.append(compile_filter(rsql, meta, self, self.placeholders()))
+        rule = self.row_rule(meta, "read")
+        if rule is not None:
+            conditions.append(rule)
         return conditions
 
     def _select(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> Any:

@@ -167,9 +167,23 @@ def _finish_write(manager: Any, connection: sa.Connection, meta: ModelMeta, reco
     record._changed.clear()
 
 
+def permitted_ids(manager: Any, connection: sa.Connection, meta: ModelMeta,
+                  operation: str, ids: list[Any]) -> list[Any]:
+    """The ids among `ids` that the caller's record rules let `operation` touch."""
+    rule = manager.row_rule(meta, operation)
+    if rule is None or not ids:
+        return ids
+    table = manager.table(meta)
+    allowed = set(connection.scalars(sa.select(table.c.id).where(table.c.id.in_(ids), rule)))
+    return [i for i in ids if int(i) in allowed]
+
+
 def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> int:
-    """UPDATE the changed fields of one record; 0 when its held version is stale."""
+    """UPDATE the changed fields of one record; 0 when its held version is stale (or when
+    record rules hide it from the caller)."""
     statement, held = _update_statement(manager, meta, record)
+    if not permitted_ids(manager, connection, meta, "update", [int(record.id)]):
+        return 0
     count = connection.execute(statement).rowcount
     if count:
         if held is not None:
@@ -206,6 +220,9 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
                 records: list[Any]) -> int:
     """Update every record or none: raises OptimisticLockError naming the stale ids."""
     planned = [(record, *_update_statement(manager, meta, record)) for record in records]
+    allowed = set(permitted_ids(manager, connection, meta, "update",
+                                [int(record.id) for record in records]))
+    planned = [plan for plan in planned if int(plan[0].id) in allowed]
     total, stale = 0, []
     with connection.begin_nested() as savepoint:
         for record, statement, _ in planned:
@@ -227,7 +244,8 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
 
 
 def delete(manager: Any, connection: sa.Connection, meta: ModelMeta, ids: list[Any]) -> int:
-    """DELETE rows by id; returns how many went."""
+    """DELETE rows by id (those record rules let the caller delete); returns how many went."""
+    ids = permitted_ids(manager, connection, meta, "delete", ids)
     if not ids:
         return 0
     table = manager.table(meta)

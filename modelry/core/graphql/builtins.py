@@ -168,8 +168,11 @@ class Builtins:
                                 f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
                                 field="id")
             with _bits(add=Directive.BUILT_ACTION):
-                invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch, (records,), {},
-                       builtin=True)
+                deleted = invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch,
+                                 (records,), {}, builtin=True)
+            if deleted != len({r.id for r in records}):
+                raise DataError(f"{meta.code}: some of the records to delete do not exist; "
+                                "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
             return records
 
         return {

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values, get_variable_values
 
+from modelry import directives
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.relations import CHUNK, Narrowing, ids_in
 from modelry.core.fields import ManyToMany, OneToMany
@@ -25,7 +26,20 @@ from modelry.core.graphql.compiled_plan import (
     BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan)
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.types import type_name
+from modelry.core.security import authorization
+from modelry.core.security.identity import current_identity
+from modelry.directives import Directive
 from modelry.errors import DataError
+
+
+def _record_plans(plan: RecordPlan | None) -> list[RecordPlan]:
+    """`plan` and every nested record plan."""
+    if plan is None:
+        return []
+    found = [plan]
+    for item in plan.selected:
+        found += _record_plans(item.nested)
+    return found
 
 
 class Arguments:
@@ -73,6 +87,7 @@ class CompiledPath:
             return self._plans[key]
         try:
             plan: OperationPlan | None = self.planner.plan(document, operation)
+            self._refuse_behaviours(plan)
         except (NotCompilable, KeyError):
             plan = None
         self._plans[key] = plan
@@ -80,9 +95,36 @@ class CompiledPath:
             self._plans.popitem(last=False)
         return plan
 
+    def _refuse_behaviours(self, plan: OperationPlan) -> None:
+        """Built-ins with hooks or extension points of modules run the general way."""
+        behaviours = self.app.registry.behaviours
+        for root in plan.roots:
+            for call in root.calls:
+                code = call.meta.code
+                hooks = [h for h in behaviours.hooks_for("before", code, call.builtin, "QUERY",
+                                                         call.meta.module)
+                         + behaviours.hooks_for("after", code, call.builtin, "QUERY",
+                                                call.meta.module)
+                         if h.callable is not authorization.authorize]
+                points = [p for p in ("Before", "Override", "After")
+                          if behaviours.implementations(code, f"{call.builtin}{p}")]
+                if hooks or points:
+                    raise NotCompilable(f"{code}.{call.builtin} has hooks or extensions")
+
+    def _authorize(self, plan: OperationPlan) -> None:
+        """The permission hook's checks; field rules send the request the general way."""
+        for root in plan.roots:
+            for call in root.calls:
+                authorization.check_call(call.meta.code, call.builtin, builtin=True)
+                for record_plan in _record_plans(call.records):
+                    if authorization.hidden_fields(record_plan.meta.code):
+                        raise NotCompilable("field rules apply")
+
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
             variables: dict[str, Any], connection: sa.Connection) -> dict[str, Any]:
         """The `data` of the response."""
+        if directives.is_set(Directive.AUTHENTICATE) and not current_identity().is_admin:
+            self._authorize(plan)
         coerced = get_variable_values(self.schema.graphql, operation.variable_definitions or (),
                                       variables)
         if isinstance(coerced, list):

@@ -27,3 +27,4 @@ class RequestContext:
     app: Any
     settings: GraphQLSettings
     messages: list[dict[str, Any]] = field(default_factory=list)
+    token: str | None = None  # the request's bearer token (logout revokes it)

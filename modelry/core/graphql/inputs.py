@@ -5,7 +5,9 @@ from typing import Any
 
 import strawberry
 
+from modelry.core import context
 from modelry.core.fields import ManyToOne, Relation
+from modelry.errors import DataError
 from modelry.core.registry import ModelMeta, Registry
 
 UNSET = strawberry.UNSET
@@ -19,8 +21,12 @@ def sent(data: Any, name: str) -> Any:
 def to_record(registry: Registry, meta: ModelMeta, data: Any) -> Any:
     """A record of `meta` holding exactly the sent values (relations included)."""
     record = meta.cls()
+    locked = context.readonly_fields(meta.code)
     for field in meta.fields.values():
         value = sent(data, field.name)
+        if field.name in locked and value is not UNSET:
+            raise DataError(f"access denied: you may not write {meta.code}.{field.name}",
+                            code="ACCESS_DENIED", model=meta.code, field=field.name)
         if isinstance(field, ManyToOne):
             by_id = sent(data, f"{field.name}_id")
             if value is UNSET and by_id is not UNSET:

@@ -116,6 +116,8 @@ def error_messages(error: GraphQLError) -> tuple[dict[str, Any], list[dict[str, 
                                             "model": model, "field": field}}
     if isinstance(original, ModelryError) and getattr(original, "position", None) is not None:
         entry["extensions"]["position"] = original.position
+        for message in messages:  # as RsqlError.to_dict gives it: where in the RSQL text
+            message["position"] = original.position
     if error.locations:
         entry["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     return entry, messages

@@ -6,10 +6,20 @@ from typing import Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from modelry.core import context
 from modelry.core.graphql.builtins import Builtins, relation_resolver
+from modelry.core.graphql.functions import FunctionFields
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.types import TypeFactory, type_name
 from modelry.core.registry import Registry
+
+
+def read_field(source: Any, name: str) -> Any:
+    """Default resolver: a record's value, None for fields hidden from the caller."""
+    code = getattr(source, "_model_code", None)
+    if code and name in context.hidden_fields(code):
+        return None
+    return getattr(source, name)
 
 
 class GeneratedSchema:
@@ -24,24 +34,47 @@ class GeneratedSchema:
         query, mutation = self._roots()
         self.strawberry = strawberry.Schema(
             query=query, mutation=mutation,
-            config=StrawberryConfig(auto_camel_case=True))
+            config=StrawberryConfig(auto_camel_case=True, default_resolver=read_field))
         self.graphql = self.strawberry._schema
+
+    def _functions_by_root(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """API functions grouped by (namespace, query|mutation) → field name → field."""
+        builder = FunctionFields(self.registry, self.namespace, self.types)
+        grouped: dict[tuple[str, str], dict[str, Any]] = {}
+        for function in self.registry.behaviours.functions.values():
+            if function.api:
+                kind = "query" if function.fun_type == "QUERY" else "mutation"
+                grouped.setdefault((function.namespace, kind), {})[function.fun] = \
+                    builder.field(function)
+        return grouped
 
     def _roots(self) -> tuple[Any, Any]:
         query_fields: dict[str, Any] = {}
         mutation_fields: dict[str, Any] = {}
+        functions = self._functions_by_root()
         for meta in self.types.exposed():
             builtins = Builtins(self.registry, self.namespace, meta)
             name = type_name(meta)
             query_type = strawberry.type(self.namespace.make_class(
-                f"{name}Query", {}, builtins.query_fields()), name=f"{name}Query")
+                f"{name}Query", {}, {**builtins.query_fields(),
+                                     **functions.pop((meta.code, "query"), {})}),
+                name=f"{name}Query")
             query_fields[f"{meta.name}Query"] = self._root_field(query_type)
             self.roots[f"{meta.name}Query"] = (meta.code, "query")
-            if meta.stored:
+            own = functions.pop((meta.code, "mutation"), {})
+            if meta.stored or own:
                 mutation_type = strawberry.type(self.namespace.make_class(
-                    f"{name}Mutation", {}, builtins.mutation_fields()), name=f"{name}Mutation")
+                    f"{name}Mutation", {}, {**(builtins.mutation_fields() if meta.stored
+                                               else {}), **own}), name=f"{name}Mutation")
                 mutation_fields[f"{meta.name}Mutation"] = self._root_field(mutation_type)
                 self.roots[f"{meta.name}Mutation"] = (meta.code, "mutation")
+        for (space, kind), fields in functions.items():  # service namespaces
+            suffix = "Query" if kind == "query" else "Mutation"
+            name = space.split(".")[-1]
+            root_type = strawberry.type(self.namespace.make_class(
+                f"{name}{suffix}", {}, fields), name=f"{name}{suffix}")
+            target = query_fields if kind == "query" else mutation_fields
+            target[f"{name[:1].lower()}{name[1:]}{suffix}"] = self._root_field(root_type)
         query = strawberry.type(self.namespace.make_class("Query", {}, query_fields))
         mutation = strawberry.type(self.namespace.make_class("Mutation", {}, mutation_fields))
         return query, mutation

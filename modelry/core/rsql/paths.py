@@ -86,5 +86,7 @@ def resolve_column(model: ModelMeta, name: str, position: int | None) -> Field:
 
 
 def _suggestion(model: ModelMeta, name: str) -> str:
-    close = difflib.get_close_matches(snake_case(name), list(model.fields), n=1)
+    hidden = hidden_fields(model.code)
+    visible = [n for n, f in model.fields.items() if not f.write_only and n not in hidden]
+    close = difflib.get_close_matches(snake_case(name), visible, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""

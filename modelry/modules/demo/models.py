@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from modelry import Model, fields
+from modelry import Model, OptimisticLockError, action, fields, function
 
 
 class ShopStatus(enum.Enum):
@@ -48,6 +48,22 @@ class PetShop(Named, model="demo.PetShop", optimistic_lock=True, display_name="P
     owner = fields.ManyToOne("demo.PetOwner", on_delete="SET NULL")
     items = fields.OneToMany("demo.PetItem", inverse="shop")
     tags = fields.ManyToMany("demo.PetTag")
+
+    @action()
+    def close(self) -> PetShop:
+        """Close the shop (a server action: the client sends id and optVersion)."""
+        self.status = ShopStatus.CLOSED
+        if not self.update_by_id():
+            raise OptimisticLockError(f"demo.PetShop: record {self.id} changed meanwhile",
+                                      model="demo.PetShop", stale_ids=[self.id])
+        return PetShop.query_by_id(self.id)
+
+    @function(open_level="API", type="QUERY")
+    @classmethod
+    def richest(cls, limit: int = 3, status: ShopStatus | None = None) -> list[PetShop]:
+        """The shops with the highest income."""
+        filters = {"status": status} if status is not None else {}
+        return cls.query_list(sort="-income", limit=limit, **filters)
 
 
 class PetItem(Model, model="demo.PetItem"):

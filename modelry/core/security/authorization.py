@@ -1,0 +1,110 @@
+"""Authorization of client calls: a before-hook on every call, record rules in the data
+manager, field rules on results, inputs and RSQL. Back-end code (AUTHENTICATE clear, i.e.
+sudo) and admins pass.
+
+Built-ins map to model rights: reads (queryPage, queryOne, ..., construct) need read,
+create/update/delete need theirs; declared functions need a FunctionAccess row.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from modelry import directives
+from modelry.core import context
+from modelry.core.functions import Call, hook
+from modelry.core.security.identity import current_identity
+from modelry.core.security.rights import RIGHT_MODELS, Rights, RightsCache
+from modelry.directives import Directive
+from modelry.errors import ModelryError
+
+BUILTIN_PERMS = {"queryPage": "read", "queryOne": "read", "queryOneByWrapper": "read",
+                 "queryListByWrapper": "read", "countByWrapper": "read", "construct": "read",
+                 "queryById": "read", "create": "create", "createBatch": "create",
+                 "update": "update", "updateById": "update", "updateBatch": "update",
+                 "delete": "delete", "deleteById": "delete", "deleteBatch": "delete"}
+
+
+class AccessDenied(ModelryError):
+    """The caller may not do this."""
+
+    code = "ACCESS_DENIED"
+
+
+def _enforced() -> bool:
+    """True for client calls (AUTHENTICATE set) of non-admins."""
+    return directives.is_set(Directive.AUTHENTICATE) and not current_identity().is_admin
+
+
+def _rights() -> Rights | None:
+    cache = getattr(context.active_gateway(), "rights_cache", None)
+    if cache is None:
+        return None
+    return cache.rights(current_identity().roles)
+
+
+def check_call(namespace: str, fun: str, builtin: bool) -> None:
+    """Raise AccessDenied unless the caller may call `namespace.fun`."""
+    rights = _rights()
+    if rights is None:
+        return
+    perm = BUILTIN_PERMS.get(fun) if builtin else None
+    if perm is not None:
+        if perm not in rights.models.get(namespace, set()):
+            raise AccessDenied(f"access denied: you may not {perm} {namespace}",
+                               model=namespace)
+    elif (namespace, fun) not in rights.functions:
+        raise AccessDenied(f"access denied: you may not call {namespace}.{fun}",
+                           model=namespace)
+
+
+@hook.before(priority=0)
+def authorize(call: Call) -> None:
+    """Permission check of every client call."""
+    if not call.directives & Directive.AUTHENTICATE or current_identity().is_admin:
+        return
+    check_call(call.namespace, call.fun, call.fun in BUILTIN_PERMS)
+
+
+def row_policy(app: Any, meta: Any, operation: str) -> Any:
+    """WHERE clause of the caller's record rules for `operation` on `meta`, or None."""
+    if not _enforced():
+        return None
+    rights = _rights()
+    if rights is None or (meta.code, operation) in rights.unrestricted:
+        return None
+    rules = rights.rules.get((meta.code, operation))
+    if not rules:
+        return None  # no right at all: the call was refused before it got here
+    import sqlalchemy as sa
+
+    from modelry.core.rsql import compile_filter
+    with directives.scope():  # compile as back-end code: rules may name hidden fields
+        clauses = [compile_filter(rule, meta, app.data, app.data.placeholders())
+                   for rule in rules]
+    return sa.or_(*clauses)
+
+
+def hidden_fields(model: str) -> frozenset[str]:
+    """Fields of `model` hidden from the caller."""
+    if not _enforced():
+        return frozenset()
+    rights = _rights()
+    return rights.hidden.get(model, frozenset()) if rights is not None else frozenset()
+
+
+def readonly_fields(model: str) -> frozenset[str]:
+    """Fields of `model` the caller may not write (hidden ones included)."""
+    if not _enforced():
+        return frozenset()
+    rights = _rights()
+    return rights.readonly.get(model, frozenset()) if rights is not None else frozenset()
+
+
+def install(app: Any) -> None:
+    """Enforce authorization for `app`: rights cache, record rules, field rules."""
+    cache = RightsCache(app)
+    app.data.rights_cache = cache
+    app.data.row_policy = lambda meta, operation: row_policy(app, meta, operation)
+    app.data.on_write.append(lambda code: cache.invalidate() if code in RIGHT_MODELS else None)
+    context.set_hidden_fields_provider(hidden_fields)
+    context.set_readonly_fields_provider(readonly_fields)
