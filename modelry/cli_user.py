@@ -51,10 +51,14 @@ def _password_option(function: Any) -> Any:
 def _application(config: str | None, database: str | None,
                  modules: tuple[str, ...]) -> Iterator[Any]:
     """Boot (RELOAD) and open one transaction; failures print a message and exit 1."""
-    from modelry.boot import boot
+    from modelry.boot import BootRefused, boot
     try:
-        app = boot(database=database, modules=list(modules) or None, config=config,
-                   lifecycle="reload")
+        try:
+            app = boot(database=database, modules=list(modules) or None, config=config,
+                       lifecycle="reload")
+        except BootRefused as refusal:
+            raise BootRefused(f"{refusal.message}\n(give the --module/--config the "
+                              "application boots with)", []) from None
         try:
             with directives.scope(Directive.CHECK), app.transaction():
                 yield app

@@ -99,6 +99,7 @@ class Lifecycle:
                    and state.modules[code].version != self.registry.modules[code].version}
         statements = planner.module_statements(state, rewrite)
         statements += planner.model_statements(state)
+        statements += planner.function_statements(state)
         if with_schema_state:
             schema = planner.schema_statement(state, self.registry.fingerprint(), touch)
             statements += [schema] if schema is not None else []

@@ -37,6 +37,7 @@ class MetaPlanner:
         self.models = table("base.ModelDefinition")
         self.fields = table("base.ModelField")
         self.schema = table("base.SchemaState")
+        self.functions = table("base.FunctionDefinition")
 
     def _audit(self) -> dict[str, Any]:
         return {"create_date": self.now, "write_date": self.now}
@@ -80,6 +81,28 @@ class MetaPlanner:
             if code not in self.registry.models and row["module"] in loaded:
                 statements.append(sa.delete(self.fields).where(self.fields.c.model == code))
                 statements.append(sa.delete(self.models).where(self.models.c.model == code))
+        return statements
+
+    def function_statements(self, state: DatabaseState) -> list[Any]:
+        """Insert, update or delete base.FunctionDefinition rows of the loaded modules."""
+        statements: list[Any] = []
+        loaded = set(self.registry.modules)
+        declared = self.registry.behaviours.functions
+        for key, function in sorted(declared.items()):
+            values = {"name": function.python_name, "open_level": function.open_level,
+                      "fun_type": function.fun_type, "module": function.module}
+            row = state.functions.get(key)
+            if row is None:
+                statements.append(sa.insert(self.functions).values(
+                    namespace=key[0], fun=key[1], **values, **self._audit()))
+            elif any(row.get(k) != v for k, v in values.items()):
+                statements.append(sa.update(self.functions).where(
+                    self.functions.c.namespace == key[0], self.functions.c.fun == key[1]
+                ).values(write_date=self.now, **values))
+        for key, row in state.functions.items():
+            if key not in declared and row.get("module") in loaded:
+                statements.append(sa.delete(self.functions).where(
+                    self.functions.c.namespace == key[0], self.functions.c.fun == key[1]))
         return statements
 
     def _field_rows(self, meta: ModelMeta) -> list[Any]:

@@ -27,6 +27,7 @@ class DatabaseState:
     modules: dict[str, InstalledModule] = field(default_factory=dict)
     models: dict[str, dict[str, Any]] = field(default_factory=dict)    # code → row
     fields: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    functions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     fingerprint: str | None = None
     applied_at: dt.datetime | None = None
 
@@ -64,6 +65,10 @@ def read_state(connection: sa.Connection, registry: Registry, metadata: sa.MetaD
     fields_table = metadata.tables[names["base.ModelField"]]
     for row in connection.execute(sa.select(fields_table)):
         state.fields.setdefault(row.model, {})[row.field] = dict(row._mapping)
+    functions_table = metadata.tables[registry.model("base.FunctionDefinition").table]
+    if functions_table.name in state.tables:
+        for row in connection.execute(sa.select(functions_table)):
+            state.functions[(row.namespace, row.fun)] = dict(row._mapping)
     schema = metadata.tables[names["base.SchemaState"]]
     row = connection.execute(sa.select(schema).where(schema.c.key == "schema")).first()
     if row is not None:

@@ -188,7 +188,9 @@ class DataManager:
 
     def placeholders(self) -> dict[str, Any]:
         """Values for RSQL placeholders such as `$#{currentUserId}`."""
-        return {"currentUserId": context.current_user_id()}
+        user = context.current_user_id()
+        # no user: an id no row holds, so `createUid==$#{currentUserId}` matches nothing
+        return {"currentUserId": -1 if user is None else user}
 
     def _where(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> list[Any]:
         table = self.table(meta)

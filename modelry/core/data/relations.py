@@ -84,12 +84,19 @@ class Narrowing:
         return sa.select(ranked).where(ranked.c["__rank"] <= self.size).order_by(ranked.c.id)
 
 
+def _read_rule(manager: Any, target: Any) -> list[Any]:
+    """The caller's record rule for reading `target` (related records obey it too)."""
+    rule = manager.row_rule(target, "read")
+    return [] if rule is None else [rule]
+
+
 def _load_by_ids(manager: Any, connection: sa.Connection, target: Any, ids: set[Any],
                  batch: list[Any]) -> dict[Any, Any]:
     table = manager.table(target)
     found: dict[Any, Any] = {}
     for chunk in _chunks(sorted(ids)):
-        for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk))):
+        for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk),
+                                                             *_read_rule(manager, target))):
             record = to_record(target, row, batch)
             found[record.id] = record
     return found
@@ -101,8 +108,9 @@ def _load_children(manager: Any, connection: sa.Connection, target: Any, column:
     table = manager.table(target)
     groups: dict[Any, list[Any]] = defaultdict(list)
     for chunk in _chunks(owner_ids):
-        query = narrowing.apply(sa.select(table).where(table.c[column].in_(chunk)), table,
-                                table.c[column])
+        query = narrowing.apply(sa.select(table).where(table.c[column].in_(chunk),
+                                                       *_read_rule(manager, target)),
+                                table, table.c[column])
         for row in connection.execute(query):
             groups[row._mapping[column]].append(to_record(target, row, batch))
     return groups
@@ -119,7 +127,7 @@ def _load_linked(manager: Any, connection: sa.Connection, target: Any, field: Ma
         query = narrowing.apply(
             sa.select(table, owner.label("__owner_id"))
             .join(join, join.c[field.target_column] == table.c.id)
-            .where(owner.in_(chunk)), table, owner)
+            .where(owner.in_(chunk), *_read_rule(manager, target)), table, owner)
         for row in connection.execute(query):
             record = shared.get(row._mapping["id"]) or to_record(target, row, batch)
             shared[record.id] = record

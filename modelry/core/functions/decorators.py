@@ -49,9 +49,17 @@ def function(open_level: str = "LOCAL", type: str = "UPDATE", name: str | None =
         if isinstance(target, classmethod):
             return classmethod(wrapped)
         if isinstance(target, staticmethod):
-            return staticmethod(wrapped)
+            return _StaticFunction(wrapped)
         return wrapped
     return decorate
+
+
+class _StaticFunction(staticmethod):
+    """A static function remembers its class: its calls carry no `self` or `cls` that
+    would name the namespace (hooks, extension points and rights need it)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.__func__.__modelry_owner__ = owner  # type: ignore[attr-defined]
 
 
 def action(name: str | None = None, type: str = "UPDATE",
@@ -67,8 +75,10 @@ def _through_pipeline(inner: Callable[..., Any], fun: str, fun_type: str,
     def call(*args: Any, **kwargs: Any) -> Any:
         from modelry.core.functions.pipeline import invoke
         space = namespace
-        if space is None and args:
+        owner = getattr(call, "__modelry_owner__", None)  # set for static functions
+        if space is None and owner is None and args:
             owner = args[0] if isinstance(args[0], type) else type(args[0])
+        if space is None and owner is not None:
             space = getattr(owner, "_model_code", "") or owner.__name__
         return invoke(space or "", fun, fun_type, inner, args, kwargs)
     call.__modelry_inner__ = inner  # type: ignore[attr-defined]

@@ -32,8 +32,10 @@ def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> It
 
 def page_arguments(meta: ModelMeta, page: Any, settings: Any) -> tuple[int, int, Any]:
     """(current page, size, sort) from a `Pagination` input, checked against the limits."""
-    current = (page.current_page if page is not None else None) or 1
-    size = (page.size if page is not None else None) or settings.default_page_size
+    # 0 is a page the client asked for (refused below), not a missing one
+    current = page.current_page if page is not None and page.current_page is not None else 1
+    size = page.size if page is not None and page.size is not None \
+        else min(settings.default_page_size, settings.max_page_size)
     if size > settings.max_page_size:
         raise DataError(f"{meta.code}: page size {size} is over the maximum "
                         f"{settings.max_page_size}", code="PAGE_TOO_LARGE", model=meta.code)
@@ -152,7 +154,10 @@ class Builtins:
                 if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
                           {}, builtin=True):
                     return meta.cls.query_by_id(record.id)
-                if meta.cls.query_by_id(record.id) is None:
+                rule = info.context.app.data.row_rule(meta, "update")
+                if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
+                        rule is not None and meta.cls.count(id=record.id) and not
+                        _updatable(info.context.app, meta, record.id)):
                     raise DataError(f"{meta.code}: no record with id {record.id}",
                                     code="RECORD_NOT_FOUND", model=meta.code, field="id")
                 raise OptimisticLockError(
@@ -180,6 +185,13 @@ class Builtins:
             "update": self._fn(update, name, data=f"{name}Input"),
             "delete": self._fn(delete, f"List[{name}]", data_list=f"List[{name}Input]"),
         }
+
+
+def _updatable(app: Any, meta: ModelMeta, identifier: Any) -> bool:
+    """True when the caller's update rule admits the record."""
+    from modelry.core.data.write import permitted_ids
+    with app.data.connection() as connection:
+        return bool(permitted_ids(app.data, connection, meta, "update", [int(identifier)]))
 
 
 def relation_resolver(namespace: Namespace, field: Any, target: str) -> Callable[..., Any]:

@@ -157,7 +157,8 @@ class CompiledPath:
             else:
                 where = keyword_filter(meta, self.manager.table(meta),
                                        equality_filters(meta, query))
-            return self._one(call, where, variables, connection)
+            return self._one(call, [*where, *self.manager._where(meta, None, None)], variables,
+                             connection)
         if call.builtin == "queryOneByWrapper":
             return self._one(call, self.manager._where(meta, rsql, None), variables, connection)
         limit = self.settings.max_page_size
@@ -192,6 +193,11 @@ class CompiledPath:
             raise DataError("several records match", code="MULTIPLE_RESULTS")
         emitted = self._emit(call.records, rows, variables, connection)  # type: ignore
         return emitted[0] if emitted else None
+
+    def _rule(self, meta: Any) -> list[Any]:
+        """The caller's read rule on related records of `meta` (as a WHERE list)."""
+        rule = self.manager.row_rule(meta, "read")
+        return [] if rule is None else [rule]
 
     def _count(self, meta: Any, where: list[Any], connection: sa.Connection) -> int:
         table = self.manager.table(meta)
@@ -241,7 +247,8 @@ class CompiledPath:
         for start in range(0, len(ids), CHUNK):
             found += connection.execute(sa.select(*(table.c[c] for c in nested.columns()))
                                         .where(ids_in(table.c.id, ids[start:start + CHUNK],
-                                                      self.dialect))).mappings().all()
+                                                      self.dialect), *self._rule(nested.meta))
+                                        ).mappings().all()
         emitted = self._emit(nested, found, variables, connection)
         return {row["id"]: out for row, out in zip(found, emitted)}
 
@@ -268,6 +275,7 @@ class CompiledPath:
                 join, join.c[item.field.target_column] == table.c.id)
         else:
             raise NotCompilable("relation kind")
+        base = base.where(*self._rule(target))
         owner_ids = [row["id"] for row in rows]
         found: list[Any] = []
         for start in range(0, len(owner_ids), CHUNK):

@@ -8,7 +8,7 @@ from typing import Any
 from graphql import (
     DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
     InlineFragmentNode, OperationDefinitionNode, parse, specified_rules, validate)
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from modelry.core.graphql.context import GraphQLSettings
 
@@ -41,8 +41,10 @@ class DocumentCache:
         self.settings = settings
         self.capacity = capacity
         self.rules = list(specified_rules)
-        if not settings.introspection:
-            self.rules.append(NoSchemaIntrospectionCustomRule)
+        # Introspection is exempt from max_depth (its standard query, as GraphiQL sends it,
+        # nests 15 deep); graphql-core's own rule bounds it instead.
+        self.rules.append(MaxIntrospectionDepthRule if settings.introspection
+                          else NoSchemaIntrospectionCustomRule)
         self._cache: OrderedDict[str, Checked] = OrderedDict()
 
     def check(self, query: str) -> Checked:
@@ -61,7 +63,9 @@ class DocumentCache:
         try:
             document = parse(query, max_tokens=self.settings.max_tokens)
         except GraphQLError as error:
-            code = "TOKEN_LIMIT" if "token limit" in error.message.lower() else "GRAPHQL_SYNTAX"
+            # graphql-core: "Document contains more than N tokens. Parsing aborted."
+            code = "TOKEN_LIMIT" if "tokens. parsing aborted" in error.message.lower() \
+                else "GRAPHQL_SYNTAX"
             return Checked(None, [_problem(error.message, code, error)])
         depth, aliases = measure(document)
         if depth > self.settings.max_depth:
@@ -80,29 +84,40 @@ class DocumentCache:
 
 
 def measure(document: DocumentNode) -> tuple[int, int]:
-    """(deepest field nesting, number of aliases) over all operations, fragments followed."""
+    """(deepest field nesting, number of aliases) over all operations, fragments followed.
+
+    Each fragment is measured once and its result reused at every spread: walking spreads
+    afresh would take exponential time on fragments that spread the next one twice.
+    """
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
-    aliases = 0
-    deepest = 0
+    measured: dict[str, tuple[int, int]] = {}
 
-    def walk(selection_set: Any, depth: int, seen: frozenset[str]) -> None:
-        nonlocal aliases, deepest
+    def walk(selection_set: Any, seen: frozenset[str]) -> tuple[int, int]:
+        deepest = aliases = 0
         if selection_set is None:
-            return
+            return deepest, aliases
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                aliases += selection.alias is not None
-                deepest = max(deepest, depth + 1)
-                walk(selection.selection_set, depth + 1, seen)
+                depth, inner = walk(selection.selection_set, seen)
+                if not selection.name.value.startswith("__"):  # introspection: see the rules
+                    deepest = max(deepest, depth + 1)
+                aliases += (selection.alias is not None) + inner
             elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set, depth, seen)
+                depth, inner = walk(selection.selection_set, seen)
+                deepest, aliases = max(deepest, depth), aliases + inner
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name in fragments and name not in seen:
-                    walk(fragments[name].selection_set, depth, seen | {name})
+                    if name not in measured:
+                        measured[name] = walk(fragments[name].selection_set, seen | {name})
+                    depth, inner = measured[name]
+                    deepest, aliases = max(deepest, depth), aliases + inner
+        return deepest, aliases
 
+    deepest = aliases = 0
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
-            walk(definition.selection_set, 0, frozenset())
+            depth, inner = walk(definition.selection_set, frozenset())
+            deepest, aliases = max(deepest, depth), aliases + inner
     return deepest, aliases

@@ -58,13 +58,22 @@ def _reference(registry: Registry, target: ModelMeta, item: Any) -> Any:
 def equality_filters(meta: ModelMeta, data: Any) -> dict[str, Any]:
     """Keyword filters from the scalar and ManyToOne values sent (for queryOne)."""
     filters = {}
+    hidden = context.hidden_fields(meta.code)
     for field in meta.columns:
         value = sent(data, field.name)
+        if (field.name in hidden or field.write_only) and value is not UNSET:
+            raise DataError(f"{meta.code}: cannot match on {field.name!r}",
+                            code="ACCESS_DENIED", model=meta.code)
         if isinstance(field, ManyToOne):
             reference = value if value is not UNSET else sent(data, f"{field.name}_id")
             if reference is not UNSET:
-                filters[field.column] = sent(reference, "id") if hasattr(
-                    reference, "__dict__") else reference
+                if hasattr(reference, "__dict__"):  # a nested input: only its id can match
+                    reference = sent(reference, "id")
+                    if reference is UNSET:
+                        raise DataError(f"{meta.code}.{field.name}: match a many-to-one by its "
+                                        "id", code="ID_REQUIRED", model=meta.code,
+                                        field=field.name)
+                filters[field.column] = reference
         elif value is not UNSET:
             filters[field.name] = value
     return filters

@@ -78,6 +78,8 @@ def resolve(registry: Registry, model: ModelMeta, selector: str, position: int |
 def resolve_column(model: ModelMeta, name: str, position: int | None) -> Field:
     """A field of `model` with a column (scalar or ManyToOne), for `=cole=` and the like."""
     field = find_field(model, name) if "." not in name else None
+    if field is not None and (field.write_only or field.name in hidden_fields(model.code)):
+        field = None
     if field is None or not field.stored:
         raise RsqlUnknownField(f"{name!r} is not a column of model {model.code}"
                                f"{_suggestion(model, name)}", position=position,

@@ -62,7 +62,10 @@ def authorize(call: Call) -> None:
     """Permission check of every client call."""
     if not call.directives & Directive.AUTHENTICATE or current_identity().is_admin:
         return
-    check_call(call.namespace, call.fun, call.fun in BUILTIN_PERMS)
+    # a built-in's name in a service namespace (not a model) is an ordinary function
+    registry = context.active_registry()
+    on_model = registry is not None and registry.find(call.namespace) is not None
+    check_call(call.namespace, call.fun, call.fun in BUILTIN_PERMS and on_model)
 
 
 def row_policy(app: Any, meta: Any, operation: str) -> Any:

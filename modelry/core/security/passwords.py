@@ -60,6 +60,11 @@ def prepare_password(value: str | None) -> str | None:
     return hash_password(value)
 
 
+def install_password_hashing(app: object) -> None:
+    """Hash `base.User.password` on every write of `app` (back-end and client calls alike)."""
+    app.data.write_transforms[("base.User", "password")] = prepare_password  # type: ignore
+
+
 _DUMMY_HASH: list[str] = []
 
 

@@ -12,7 +12,7 @@ from modelry import directives
 
 RIGHT_MODELS = ("base.ModelAccess", "base.FunctionAccess", "base.RecordRule",
                 "base.FieldAccess", "base.Role", "base.User")
-CACHE_SECONDS = 5.0  # other instances' changes show within this time
+CACHE_SECONDS = 30.0  # other instances' changes show within this time
 
 
 @dataclass
