@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from modelry.cli_progress import BootProgress
+from modelry.cli_user import user_group
 from modelry.errors import ModelryError
 
 console = Console()
@@ -157,6 +158,9 @@ def serve_command(config: str | None, database: str | None, modules: tuple[str, 
                   f"http://{host}:{port}/graphql", highlight=False)
     uvicorn.run(target, host=host, port=port, workers=workers, log_level=log_level.lower(),
                 access_log=False, factory=workers > 1, timeout_graceful_shutdown=10)
+
+
+main.add_command(user_group)
 
 
 def run() -> None:

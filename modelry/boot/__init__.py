@@ -16,6 +16,7 @@ from modelry.core.registry import build_registry
 from modelry.core.registry.discovery import resolve
 from modelry.core.schema import build_metadata
 from modelry.core.security import authorization  # declares the permission hook
+from modelry.core.security.passwords import install_password_hashing
 
 
 def boot(database: str | None = None, modules: Sequence[str | Module] | None = None,
@@ -37,6 +38,7 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     app = App(registry, metadata, engine, settings)
     app.options = resolved
     authorization.install(app)
+    install_password_hashing(app)
     try:
         app.report = Lifecycle(app, resolved, progress).run()
     except BaseException:

@@ -68,6 +68,8 @@ class DataManager:
         self.metadata = metadata
         self.engine = engine
         self.on_write: list[Callable[[str], None]] = []  # told the model code of each write
+        # (model code, field) → value transform applied before every write (e.g. hashing)
+        self.write_transforms: dict[tuple[str, str], Callable[[Any], Any]] = {}
 
     # ── plumbing ────────────────────────────────────────────────────────────
     def transaction(self, readonly: bool = False

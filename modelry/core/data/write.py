@@ -48,7 +48,12 @@ def _checked(meta: ModelMeta, values: dict[str, Any], partial: bool) -> dict[str
     return {**values, **check_values(meta, values, partial=partial)}
 
 
-def _columns(meta: ModelMeta, values: dict[str, Any]) -> dict[str, Any]:
+def _columns(meta: ModelMeta, values: dict[str, Any],
+             transforms: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+    if transforms:
+        values = {name: transforms[(meta.code, name)](value)
+                  if (meta.code, name) in transforms else value
+                  for name, value in values.items()}
     return {meta.fields[name].column: meta.fields[name].to_db(value)
             for name, value in values.items()}
 
@@ -74,7 +79,7 @@ def prepare_insert(manager: Any, meta: ModelMeta, record: Any) -> dict[str, Any]
         fill_defaults(meta, record)
     _save_new_parents(manager, meta, record)
     values = _checked(meta, _scalar_values(meta, record, None), partial=False)
-    row = _columns(meta, values)
+    row = _columns(meta, values, getattr(manager, "write_transforms", None))
     if record._values.get("id") is not None:
         row["id"] = int(record._values["id"])
     now, user = utc_now(), manager.user_id()
@@ -198,7 +203,7 @@ def _update_statement(manager: Any, meta: ModelMeta, record: Any) -> tuple[Any, 
                         model=meta.code, field="id")
     _save_new_parents(manager, meta, record)
     values = _checked(meta, _scalar_values(meta, record, record._changed), partial=True)
-    row = _columns(meta, values)
+    row = _columns(meta, values, getattr(manager, "write_transforms", None))
     row.update(write_date=utc_now(), write_uid=manager.user_id())
     table = manager.table(meta)
     statement = sa.update(table).where(table.c.id == int(record._values["id"]))

@@ -52,7 +52,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
             body = await _read_body(request, settings.max_body_bytes)
         except ProtocolError as error:
             return _json(protocol_error_body(error), error.status)
-        answer = await run_in_threadpool(executor.run, body)
+        answer = await run_in_threadpool(executor.run, body,
+                                         authorization=request.headers.get("authorization"))
         return _json(answer.body, answer.status, answer.statements)
 
     async def graphql_get(request: Request) -> Response:
@@ -70,7 +71,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
                                                            "BAD_JSON")), 400)
         payload = {"query": query, "variables": variables,
                    "operationName": request.query_params.get("operationName")}
-        answer = await run_in_threadpool(executor.run, payload, get=True)
+        answer = await run_in_threadpool(executor.run, payload, get=True,
+                                         authorization=request.headers.get("authorization"))
         return _json(answer.body, answer.status, answer.statements)
 
     async def health(_: Request) -> Response:

@@ -14,6 +14,9 @@ from modelry.core.graphql.documents import DocumentCache
 from modelry.core.graphql.protocol import (
     GraphQLRequest, ProtocolError, envelope, error_messages, parse_request, protocol_error_body)
 from modelry.core.graphql.schema import GeneratedSchema
+from modelry.core.security import tokens
+from modelry.core.security.identity import acting
+from modelry.errors import ModelryError
 
 
 @dataclass
@@ -44,18 +47,25 @@ class Executor:
         self.compiled = CompiledPath(app, self.schema, settings)
         statements.install(app.engine)
 
-    def run(self, body: bytes | dict[str, Any], *, get: bool = False) -> Response:
-        """Answer one request body (GET requests may only query)."""
+    def run(self, body: bytes | dict[str, Any], *, get: bool = False,
+            authorization: str | None = None) -> Response:
+        """Answer one request body (GET requests may only query) for the caller named by
+        the `Authorization` header (anonymous without one)."""
         with statements.counting() as counted:
             try:
                 request = parse_request(body)
-                response = self._run(request, get)
+                try:
+                    identity = tokens.identity_for(self.app, authorization)
+                except ModelryError as error:
+                    raise ProtocolError(error.message, error.code, 401) from None
+                with acting(identity):
+                    response = self._run(request, get, tokens.bearer_token(authorization))
             except ProtocolError as error:
                 response = Response(error.status, protocol_error_body(error))
         response.statements = counted[0]
         return response
 
-    def _run(self, request: GraphQLRequest, get: bool) -> Response:
+    def _run(self, request: GraphQLRequest, get: bool, token: str | None = None) -> Response:
         checked = self.documents.check(request.query)
         if checked.document is None:
             messages = [{"level": "ERROR", "message": e["message"],
@@ -65,7 +75,7 @@ class Executor:
         operation = _operation(checked.document, request.operation_name)
         if get and operation.operation is not OperationType.QUERY:
             raise ProtocolError("only queries may be sent with GET", "METHOD_NOT_ALLOWED", 405)
-        context = RequestContext(self.app, self.settings)
+        context = RequestContext(self.app, self.settings, token=token)
         if self.settings.compiled:
             data = self._compiled(request, checked.document, operation)
             if data is not None:

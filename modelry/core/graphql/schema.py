@@ -12,6 +12,7 @@ from modelry.core.graphql.functions import FunctionFields
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.types import TypeFactory, type_name
 from modelry.core.registry import Registry
+from modelry.core.security.auth_graphql import auth_root_fields
 
 
 def read_field(source: Any, name: str) -> Any:
@@ -75,6 +76,7 @@ class GeneratedSchema:
                 f"{name}{suffix}", {}, fields), name=f"{name}{suffix}")
             target = query_fields if kind == "query" else mutation_fields
             target[f"{name[:1].lower()}{name[1:]}{suffix}"] = self._root_field(root_type)
+        mutation_fields.update(auth_root_fields(self))
         query = strawberry.type(self.namespace.make_class("Query", {}, query_fields))
         mutation = strawberry.type(self.namespace.make_class("Mutation", {}, mutation_fields))
         return query, mutation
