@@ -15,7 +15,7 @@ from modelry.core.graphql.protocol import (
     GraphQLRequest, ProtocolError, envelope, error_messages, parse_request, protocol_error_body)
 from modelry.core.graphql.schema import GeneratedSchema
 from modelry.core.security import tokens
-from modelry.core.security.identity import acting
+from modelry.core.security.identity import acting, current_identity
 from modelry.errors import ModelryError
 
 
@@ -50,12 +50,14 @@ class Executor:
     def run(self, body: bytes | dict[str, Any], *, get: bool = False,
             authorization: str | None = None) -> Response:
         """Answer one request body (GET requests may only query) for the caller named by
-        the `Authorization` header (anonymous without one)."""
+        the `Authorization` header; without one, the identity of the calling context
+        (anonymous for HTTP requests)."""
         with statements.counting() as counted:
             try:
                 request = parse_request(body)
                 try:
-                    identity = tokens.identity_for(self.app, authorization)
+                    identity = current_identity() if authorization is None else \
+                        tokens.identity_for(self.app, authorization)
                 except ModelryError as error:
                     raise ProtocolError(error.message, error.code, 401) from None
                 with acting(identity):
