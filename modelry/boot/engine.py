@@ -38,7 +38,9 @@ def create_engine(url: str, **options: Any) -> sa.Engine:
         return engine
     if backend in ("mysql", "mariadb"):
         options.setdefault("isolation_level", "READ COMMITTED")
-    options.setdefault("pool_pre_ping", True)
+    # no pre-ping: it costs a round trip per request; dead connections are replaced when a
+    # statement fails (SQLAlchemy invalidates them), and the pool recycles hourly
+    options.setdefault("pool_recycle", 3600)
     return sa.create_engine(parsed, **options)
 
 

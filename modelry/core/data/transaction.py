@@ -40,6 +40,16 @@ def open_transaction(owner: Any, engine: sa.Engine,
             yield active.connection
         return
     connection = engine.connect()
+    if readonly and engine.dialect.name == "postgresql":
+        # READ COMMITTED reads gain nothing from BEGIN/COMMIT: save both round trips
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with connection:
+            token = _current.set(Transaction(owner, connection))
+            try:
+                yield connection
+            finally:
+                _current.reset(token)
+        return
     if readonly:
         connection = connection.execution_options(modelry_readonly=True)
     with connection, connection.begin():

@@ -17,9 +17,12 @@ def _long(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("a boolean is not an integer")
     try:
-        return int(str(value))
+        result = int(str(value))
     except ValueError:
         raise ValueError(f"{value!r} is not an integer") from None
+    if not -2 ** 63 <= result < 2 ** 63:  # the columns (and ids) are 64-bit
+        raise ValueError(f"{value!r} is out of the 64-bit integer range")
+    return result
 
 
 def _decimal(value: Any) -> decimal.Decimal:
@@ -35,7 +38,13 @@ def _decimal(value: Any) -> decimal.Decimal:
 
 
 def _datetime(value: Any) -> dt.datetime:
-    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    result = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if result.tzinfo is not None:
+        try:  # stored as UTC: 0001-01-01T00:00+05:00 has no UTC counterpart
+            result.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError(f"{value!r} is out of range in UTC") from None
+    return result
 
 
 def _binary(value: Any) -> bytes:
