@@ -195,12 +195,20 @@ def _check(models: dict[str, ModelMeta]) -> None:
             _check_relation(models, meta, field)
     for meta in models.values():
         for field in meta.to_many:
-            if isinstance(field, ManyToMany) and not field.inverse:
+            if isinstance(field, ManyToMany) and not field.inverse and meta.kind != "proxy":
                 _join_table(models, meta, field)
     for meta in models.values():
         for field in meta.to_many:
-            if isinstance(field, ManyToMany) and field.inverse:
+            if isinstance(field, ManyToMany) and field.inverse and meta.kind != "proxy":
                 _inverse_join(models, meta, field)
+    for meta in models.values():  # a proxy reads its target's join tables
+        if meta.kind == "proxy":
+            for field in meta.to_many:
+                if isinstance(field, ManyToMany):
+                    source = models[meta.proxy_of or ""].fields[field.name]
+                    field.join_table = source.join_table  # type: ignore[attr-defined]
+                    field.source_column = source.source_column  # type: ignore[attr-defined]
+                    field.target_column = source.target_column  # type: ignore[attr-defined]
 
 
 def _fail(meta: ModelMeta, field: Field, problem: str) -> DeclarationError:
