@@ -83,8 +83,10 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
         connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    _installed.pop(url, None)  # a fresh database holds no tables yet
     try:
-        yield base.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
         with admin.connect() as connection:
             if backend == "postgresql":

@@ -233,6 +233,9 @@ class DataManager:
                    offset: int | None = None) -> list[Any]:
         """Matching records in `sort` order."""
         meta = self._stored(code)
+        if limit is not None and limit < 0 or offset is not None and offset < 0:
+            raise DataError(f"{code}: limit and offset must not be negative",
+                            code="BAD_PAGE", model=code)
         query = self._select(meta, rsql, filters).order_by(*self._order(meta, sort))
         if limit is not None:
             query = query.limit(limit)

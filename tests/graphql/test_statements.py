@@ -1,0 +1,74 @@
+"""No N+1: a query costs a fixed number of SQL statements whatever the page size, on the
+compiled path and on general execution alike (the `X-SQL-Statements` response header)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from modelry.core.security.grants import grant_module
+from tests.graphql.conftest import Server, boot_demo, load_sample
+
+PAGE = """query($size: Int) { petShopQuery { queryPage(page: {size: $size,
+    sort: {orders: [{field: "code"}]}}) {
+  totalElements content { code income owner { name } items(size: 5) { itemName price }
+                          tags { name } } } } }"""
+DEEPER = """query($size: Int) { petShopQuery { queryPage(page: {size: $size}) {
+  totalElements content { code owner { name shops { code } }
+                          items(size: 5) { itemName breed { name } } tags { name } } } } }"""
+
+
+@pytest.fixture(scope="module")
+def servers(database_url: str) -> Iterator[dict[str, Server]]:
+    """200 shops of 5 items, served by the compiled path and by general execution."""
+    compiled = boot_demo(database_url)
+    general = boot_demo(database_url, compiled=False)
+    grant_module(compiled, "demo")
+    load_sample(compiled, shops=200, items_per_shop=5)
+    running = {"compiled": Server(compiled.asgi), "general": Server(general.asgi)}
+    yield running
+    for server in running.values():
+        server.stop()
+    compiled.close()
+    general.close()
+
+
+def statements(server: Server, query: str, size: int) -> tuple[int, dict]:
+    """Statements of one request, and its page.
+
+    The caller's rights are cached for a few seconds; the request that reloads them runs a
+    few statements more. Of two requests in a row at most one reloads, so the fewer counts.
+    """
+    answers = [server.gql(query, {"size": size}) for _ in range(2)]
+    assert answers[0].ok() == answers[1].ok()
+    return min(a.statements for a in answers), answers[0].ok()["petShopQuery"]["queryPage"]
+
+
+@pytest.mark.parametrize("path", ["compiled", "general"])
+def test_a_page_costs_the_same_statements_whatever_its_size(
+        servers: dict[str, Server], backend: str, path: str) -> None:
+    server = servers[path]
+    # the page, the totals, owner, items and tags; SQLite's BEGIN is a statement too
+    expected = 5 + (backend == "sqlite")
+    for size in (5, 50, 200):
+        count, page = statements(server, PAGE, size)
+        assert len(page["content"]) == size and page["totalElements"] == 200
+        assert all(len(shop["items"]) == 5 and len(shop["tags"]) == 2 and shop["owner"]
+                   for shop in page["content"])
+        assert count == expected, (path, size)
+
+
+@pytest.mark.parametrize("path", ["compiled", "general"])
+def test_deeper_relations_add_one_statement_each(
+        servers: dict[str, Server], backend: str, path: str) -> None:
+    server = servers[path]
+    expected = 5 + 2 + (backend == "sqlite")   # + owner.shops and items.breed
+    counts = {size: statements(server, DEEPER, size)[0] for size in (5, 50, 200)}
+    assert counts == {5: expected, 50: expected, 200: expected}
+
+
+def test_both_paths_answer_alike(servers: dict[str, Server]) -> None:
+    compiled = servers["compiled"].gql(PAGE, {"size": 50}).ok()
+    general = servers["general"].gql(PAGE, {"size": 50}).ok()
+    assert compiled == general
+    assert compiled["petShopQuery"]["queryPage"]["content"][0]["income"] == "1000.0000"
