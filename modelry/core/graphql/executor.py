@@ -16,7 +16,6 @@ from modelry.core.graphql.protocol import (
 from modelry.core.graphql.schema import GeneratedSchema
 from modelry.core.security import tokens
 from modelry.core.security.identity import acting, current_identity
-from modelry.errors import ModelryError
 
 
 @dataclass
@@ -58,7 +57,7 @@ class Executor:
                 try:
                     identity = current_identity() if authorization is None else \
                         tokens.identity_for(self.app, authorization)
-                except ModelryError as error:
+                except tokens.Unauthenticated as error:
                     raise ProtocolError(error.message, error.code, 401) from None
                 with acting(identity):
                     response = self._run(request, get, tokens.bearer_token(authorization))
