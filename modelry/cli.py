@@ -11,18 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from modelry.cli_progress import BootProgress
+from modelry.cli_options import boot_options
 from modelry.cli_user import user_group
 from modelry.errors import ModelryError
 
 console = Console()
 DEMO_DATABASE = "sqlite:///modelry-demo.db"
-
-
-def _common(function: Any) -> Any:
-    function = click.option("--config", type=click.Path(), help="modelry.yaml to read")(function)
-    function = click.option("--database", help="database URL (overrides the config)")(function)
-    return click.option("--module", "modules", multiple=True,
-                        help="module to load (repeatable)")(function)
 
 
 @click.group()
@@ -37,7 +31,7 @@ EXIT_REFUSED, EXIT_FAILED = 3, 1
 
 
 @main.command("boot")
-@_common
+@boot_options
 @click.option("--lifecycle", type=click.Choice(
     ["install", "reload", "custom-install", "package", "ddl"], case_sensitive=False))
 @click.option("--build-table", type=click.Choice(["never", "extend", "diff"],
@@ -119,7 +113,7 @@ def demo_command(database: str) -> None:
 
 
 @main.command("serve")
-@_common
+@boot_options
 @click.option("--demo", is_flag=True, help="the demo module on embedded SQLite, sample data")
 @click.option("--lifecycle", help="boot lifecycle (default: the config's, else reload)")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -20,6 +20,7 @@ from modelry.core.security import tokens
 from modelry.core.security.passwords import hash_password
 from modelry.directives import Directive
 from modelry.errors import ModelryError
+from modelry.cli_options import boot_options
 
 EXIT_FAILED = 1
 USER, ROLE = "base.User", "base.Role"
@@ -30,14 +31,6 @@ class UserCommandError(ModelryError):
     """A user command cannot do what was asked (login taken, unknown role or login)."""
 
     code = "USER_COMMAND"
-
-
-def _boot_options(function: Any) -> Any:
-    """--config/--database/--module, as on every `modelry` command."""
-    function = click.option("--config", type=click.Path(), help="modelry.yaml to read")(function)
-    function = click.option("--database", help="database URL (overrides the config)")(function)
-    return click.option("--module", "modules", multiple=True,
-                        help="module to load (repeatable)")(function)
 
 
 def _password_option(function: Any) -> Any:
@@ -79,7 +72,7 @@ def user_group() -> None:
 
 
 @user_group.command("create")
-@_boot_options
+@boot_options
 @click.option("--login", required=True, help="the login (unique)")
 @_password_option
 @click.option("--admin", is_flag=True, help="an administrator: may do everything")
@@ -97,7 +90,7 @@ def create_command(config: str | None, database: str | None, modules: tuple[str,
 
 
 @user_group.command("passwd")
-@_boot_options
+@boot_options
 @click.option("--login", required=True, help="whose password to set")
 @_password_option
 def passwd_command(config: str | None, database: str | None, modules: tuple[str, ...],
