@@ -1,7 +1,6 @@
 """The data manager's calls, transactions and audit fields, on every database."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import time
 from collections.abc import Iterator
@@ -13,9 +12,9 @@ import sqlalchemy as sa
 
 from modelry import DataError, IntegrityViolation, Page, directives
 from modelry.boot import App
+from tests.sql_capture import statements
 from modelry.modules.demo.models import PetItem, PetOwner, PetShop, ShopStatus
 
-TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 
 
 @pytest.fixture(autouse=True)
@@ -25,20 +24,6 @@ def _backend_directives() -> Iterator[None]:
         yield
 
 
-@contextlib.contextmanager
-def statements(engine: sa.Engine) -> Iterator[list[str]]:
-    """The SQL statements `engine` sends inside the block (transaction control left out)."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _rows_outside(app: App, table: str) -> int:

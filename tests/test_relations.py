@@ -1,7 +1,6 @@
 """Relations read (batched) and written (m2o, o2m, m2m, through), and ON DELETE behaviour."""
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,10 +9,10 @@ import sqlalchemy as sa
 
 from modelry import DataError, IntegrityViolation, Model, Module, directives, fields, relations
 from modelry.boot import App
+from tests.sql_capture import statements
 from modelry.modules.demo.models import (
     Award, PetBreed, PetItem, PetOwner, PetShop, PetTag, ShopAward)
 
-TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 
 # ── a small module for the inverse kinds the demo lacks ──────────────────────
 reltest = Module("reltest", depends=["demo"], display_name="Relation write rules")
@@ -55,20 +54,6 @@ def app(make_app: Callable[..., App]) -> Iterator[App]:
         yield booted
 
 
-@contextlib.contextmanager
-def statements(engine: sa.Engine) -> Iterator[list[str]]:
-    """The SQL statements `engine` sends inside the block (transaction control left out)."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _names(records: list[Any], attribute: str = "name") -> list[str]:
