@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 
 from modelry.errors import ConfigError
 
+POOL_SIZE = 16  # connections kept per engine (PostgreSQL, MySQL)
 DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
            "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql"}
 
@@ -41,6 +42,10 @@ def create_engine(url: str, **options: Any) -> sa.Engine:
     # no pre-ping: it costs a round trip per request; dead connections are replaced when a
     # statement fails (SQLAlchemy invalidates them), and the pool recycles hourly
     options.setdefault("pool_recycle", 3600)
+    # a server runs up to POOL_SIZE requests at once (asgi.py); connections above the pool
+    # size are opened and closed per checkout, which costs more than most requests
+    options.setdefault("pool_size", POOL_SIZE)
+    options.setdefault("max_overflow", 8)
     return sa.create_engine(parsed, **options)
 
 

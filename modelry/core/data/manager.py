@@ -180,6 +180,7 @@ class DataManager:
 
     # ── reads ───────────────────────────────────────────────────────────────
     row_policy: Callable[[ModelMeta, str], Any] | None = None  # set by security
+    row_policy_source: Callable[[ModelMeta, str], Any] | None = None
     rights_cache: Any = None                                     # set by security
 
     def row_rule(self, meta: ModelMeta, operation: str) -> Any:
@@ -187,6 +188,13 @@ class DataManager:
         if self.row_policy is None:
             return None
         return self.row_policy(meta, operation)
+
+    def row_rule_source(self, meta: ModelMeta, operation: str) -> Any:
+        """A hashable stand-in for `row_rule(meta, operation)`: equal sources, equal rules
+        (for one user: rules may name `$#{currentUserId}`)."""
+        if self.row_policy_source is None:
+            return None
+        return self.row_policy_source(meta, operation)
 
     def placeholders(self) -> dict[str, Any]:
         """Values for RSQL placeholders such as `$#{currentUserId}`."""

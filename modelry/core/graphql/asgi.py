@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -10,6 +11,7 @@ from typing import Any, AsyncIterator
 import orjson
 import sqlalchemy as sa
 from starlette.applications import Starlette
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -46,14 +48,14 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
     """The ASGI application serving `app`'s GraphQL API."""
     settings = settings or GraphQLSettings()
     executor = Executor(app, settings)
+    concurrency = _Concurrency(app.engine)
 
     async def graphql_post(request: Request) -> Response:
         try:
             body = await _read_body(request, settings.max_body_bytes)
         except ProtocolError as error:
             return _json(protocol_error_body(error), error.status)
-        answer = await run_in_threadpool(executor.run, body,
-                                         authorization=request.headers.get("authorization"))
+        answer = await concurrency.run(executor.run, body, request.headers.get("authorization"))
         return _json(answer.body, answer.status, answer.statements)
 
     async def graphql_get(request: Request) -> Response:
@@ -71,8 +73,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
                                                            "BAD_JSON")), 400)
         payload = {"query": query, "variables": variables,
                    "operationName": request.query_params.get("operationName")}
-        answer = await run_in_threadpool(executor.run, payload, get=True,
-                                         authorization=request.headers.get("authorization"))
+        answer = await concurrency.run(executor.run, payload,
+                                       request.headers.get("authorization"), get=True)
         return _json(answer.body, answer.status, answer.statements)
 
     async def health(_: Request) -> Response:
@@ -97,6 +99,25 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
     ])
     starlette.state.executor = executor
     return _AccessLog(starlette)
+
+
+class _Concurrency:
+    """Runs requests in worker threads, at most as many at once as the pool has connections:
+    the others wait in the event loop instead of opening connections above the pool size."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        size = getattr(engine.pool, "size", None)
+        self.slots = size() if callable(size) else 16
+        self.limiter: anyio.CapacityLimiter | None = None
+
+    async def run(self, function: Any, body: Any, authorization: str | None,
+                  **keywords: Any) -> Any:
+        """`function(body, authorization=..., **keywords)` in a worker thread."""
+        if self.limiter is None:  # created inside the event loop that uses it
+            self.limiter = anyio.CapacityLimiter(self.slots)
+        return await anyio.to_thread.run_sync(
+            functools.partial(function, body, authorization=authorization, **keywords),
+            limiter=self.limiter)
 
 
 class _AccessLog:

@@ -69,6 +69,8 @@ class BuiltinPlan:
     meta: ModelMeta
     node: FieldNode
     records: RecordPlan | None = None
+    in_database: bool = False  # PostgreSQL builds the records' JSON (compiled_json.py)
+    statements: dict[Any, Any] = field(default_factory=dict)  # built SQL, by shape
     page_keys: list[tuple[str, str]] = field(default_factory=list)  # (response key, name)
 
 
@@ -97,7 +99,8 @@ def converter(field: Field) -> Callable[[Any], Any]:
     if kind in ("biginteger", "many2one"):
         return str_id
     if kind in ("decimal", "money"):
-        return lambda v: None if v is None else str(v if type(v) is Decimal else from_db(v))
+        return lambda v: None if v is None else format(
+            v if type(v) is Decimal else from_db(v), "f")
     if kind == "enum":
         names = {member.value: member.name for member in field.enum_class}  # type: ignore
         return lambda v: None if v is None else names[v]
@@ -214,6 +217,16 @@ class Planner:
                     _key(node), "tomany", item, node=node,
                     nested=self._records(target, node.selection_set, fragments)))
         return plan
+
+
+def record_plans(plan: RecordPlan | None) -> list[RecordPlan]:
+    """`plan` and every nested record plan, depth first."""
+    if plan is None:
+        return []
+    found = [plan]
+    for item in plan.selected:
+        found += record_plans(item.nested)
+    return found
 
 
 def str_id(value: Any) -> Any:

@@ -11,6 +11,7 @@ import math
 from collections import OrderedDict, defaultdict
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -22,24 +23,15 @@ from modelry.core.fields import ManyToMany, OneToMany
 from strawberry.utils.str_converters import to_camel_case
 
 from modelry.core.graphql.builtins import page_arguments
+from modelry.core.graphql.compiled_json import DatabaseJson, renders
 from modelry.core.graphql.compiled_plan import (
-    BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan)
+    BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan, record_plans)
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.types import type_name
 from modelry.core.security import authorization
 from modelry.core.security.identity import current_identity
 from modelry.directives import Directive
 from modelry.errors import DataError
-
-
-def _record_plans(plan: RecordPlan | None) -> list[RecordPlan]:
-    """`plan` and every nested record plan."""
-    if plan is None:
-        return []
-    found = [plan]
-    for item in plan.selected:
-        found += _record_plans(item.nested)
-    return found
 
 
 class Arguments:
@@ -76,6 +68,8 @@ class CompiledPath:
         self.planner = Planner(app.registry, schema.roots,
                                {m.code: type_name(m) for m in schema.types.exposed()})
         self.capacity = capacity
+        self.database_json = DatabaseJson(self.manager, schema.graphql) \
+            if self.dialect == "postgresql" and settings.json_in_database else None
         self._plans: OrderedDict[tuple[str, str | None], OperationPlan | None] = OrderedDict()
 
     def plan(self, query: str, document: Any, operation: OperationDefinitionNode
@@ -88,6 +82,9 @@ class CompiledPath:
         try:
             plan: OperationPlan | None = self.planner.plan(document, operation)
             self._refuse_behaviours(plan)
+            for root in plan.roots:
+                for call in root.calls:
+                    call.in_database = self.database_json is not None and renders(call.records)
         except (NotCompilable, KeyError):
             plan = None
         self._plans[key] = plan
@@ -116,7 +113,7 @@ class CompiledPath:
         for root in plan.roots:
             for call in root.calls:
                 authorization.check_call(call.meta.code, call.builtin, builtin=True)
-                for record_plan in _record_plans(call.records):
+                for record_plan in record_plans(call.records):
                     if authorization.hidden_fields(record_plan.meta.code):
                         raise NotCompilable("field rules apply")
 
@@ -146,52 +143,96 @@ class CompiledPath:
         wrapper = arguments.get("query_wrapper")
         rsql = wrapper.rsql if wrapper is not None else None
         if call.builtin == "countByWrapper":
-            return self._count(meta, self.manager._where(meta, rsql, None), connection)
+            return self._count(call, rsql, variables, connection)
         if call.builtin == "queryPage":
             return self._page(call, arguments, rsql, variables, connection)
         if call.builtin == "queryOne":
-            query = arguments.query
-            identifier = sent(query, "id")
-            if identifier is not UNSET and identifier is not None:
-                where = [self.manager.table(meta).c.id == int(identifier)]
-            else:
-                where = keyword_filter(meta, self.manager.table(meta),
-                                       equality_filters(meta, query))
-            return self._one(call, [*where, *self.manager._where(meta, None, None)], variables,
-                             connection)
+            return self._query_one(call, arguments.query, variables, connection)
         if call.builtin == "queryOneByWrapper":
-            return self._one(call, self.manager._where(meta, rsql, None), variables, connection)
+            return self._one(call, (rsql,), lambda: self.manager._where(meta, rsql, None), {},
+                             variables, connection)
         limit = self.settings.max_page_size
-        rows = self._rows(call.records, self.manager._where(meta, rsql, None),  # type: ignore
-                          self.manager._order(meta, None), limit + 1, None, connection)
-        if len(rows) > limit:
-            raise DataError("too many rows for queryListByWrapper", code="PAGE_TOO_LARGE")
+        if call.in_database:
+            listed, count = self._json_page(call, rsql, None, limit + 1, 0, variables,
+                                            connection)
+        else:
+            rows = self._rows(call.records, self.manager._where(meta, rsql, None),  # type: ignore
+                              self.manager._order(meta, None), limit + 1, None, connection)
+            count = len(rows)
+        if count > limit:
+            raise DataError(f"{meta.code}: more than {limit} records match; use queryPage",
+                            code="PAGE_TOO_LARGE", model=meta.code)
+        if call.in_database:
+            return orjson.Fragment(listed)
         return self._emit(call.records, rows, variables, connection)  # type: ignore[arg-type]
 
     def _page(self, call: BuiltinPlan, arguments: Arguments, rsql: Any, variables: Any,
               connection: sa.Connection) -> dict[str, Any]:
         meta = call.meta
         current, size, sort = page_arguments(meta, arguments.get("page"), self.settings)
-        where = self.manager._where(meta, rsql, None)
         wanted = {name for _, name in call.page_keys}
-        total = self._count(meta, where, connection) \
+        total = self._count(call, rsql, variables, connection) \
             if wanted & {"totalElements", "totalPages"} else None
-        content: list[Any] = []
-        if call.records is not None and total != 0:
-            rows = self._rows(call.records, where, self.manager._order(meta, sort), size,
-                              (current - 1) * size, connection)
+        content: Any = []
+        if call.records is not None and total != 0 and call.in_database:
+            content = orjson.Fragment(self._json_page(call, rsql, sort, size, (current - 1) * size,
+                                                      variables, connection)[0])
+        elif call.records is not None and total != 0:
+            rows = self._rows(call.records, self.manager._where(meta, rsql, None),
+                              self.manager._order(meta, sort), size, (current - 1) * size,
+                              connection)
             content = self._emit(call.records, rows, variables, connection)
         values = {"content": content, "totalElements": total,
                   "totalPages": math.ceil(total / size) if total is not None else None,
                   "currentPage": current, "size": size}
         return {key: values[name] for key, name in call.page_keys}
 
-    def _one(self, call: BuiltinPlan, where: list[Any], variables: Any,
-             connection: sa.Connection) -> Any:
-        rows = self._rows(call.records, where, [], 2, None, connection)  # type: ignore[arg-type]
-        if len(rows) > 1:
-            raise DataError("several records match", code="MULTIPLE_RESULTS")
-        emitted = self._emit(call.records, rows, variables, connection)  # type: ignore
+    def _json_page(self, call: BuiltinPlan, rsql: Any, sort: Any, limit: int, offset: int,
+                   variables: Any, connection: sa.Connection) -> tuple[str, int]:
+        """(JSON of the records in the window, how many) from PostgreSQL."""
+        meta, json = call.meta, self.database_json
+        sort_key = None if sort is None else tuple(tuple(sorted(o.items())) for o in sort)
+        statement = json.statement(  # type: ignore[union-attr]
+            call, json.shape(call, variables, "page", rsql, sort_key),  # type: ignore
+            lambda: json.page(call.records, self.manager._where(meta, rsql, None),  # type: ignore
+                              self.manager._order(meta, sort), variables))
+        listed, count = connection.execute(statement, {"window_limit": limit,
+                                                       "window_offset": offset}).one()
+        return listed, count
+
+    def _query_one(self, call: BuiltinPlan, query: Any, variables: Any,
+                   connection: sa.Connection) -> Any:
+        meta, table = call.meta, self.manager.table(call.meta)
+        identifier = sent(query, "id")
+        if identifier is not UNSET and identifier is not None:  # the id is bound: one shape
+            value = int(identifier)
+            bound = sa.bindparam("record_id", value if not call.in_database else None,
+                                 type_=sa.BigInteger)
+            return self._one(call, ("id",), lambda: [
+                table.c.id == bound, *self.manager._where(meta, None, None)],
+                {"record_id": value}, variables, connection)
+        filters = equality_filters(meta, query)
+        return self._one(call, ("filters", repr(sorted(filters.items()))), lambda: [
+            *keyword_filter(meta, table, filters), *self.manager._where(meta, None, None)], {},
+            variables, connection)
+
+    def _one(self, call: BuiltinPlan, arguments: tuple[Any, ...], where: Any,
+             parameters: dict[str, Any], variables: Any, connection: sa.Connection) -> Any:
+        """The one record matching `where()` (None when none; an error when several)."""
+        if call.in_database:
+            json = self.database_json
+            statement = json.statement(  # type: ignore[union-attr]
+                call, json.shape(call, variables, *arguments),  # type: ignore[union-attr]
+                lambda: json.one(call.records, where(), variables))  # type: ignore
+            found = connection.execute(statement, parameters).scalars().all()
+        else:
+            found = self._rows(call.records, where(), [], 2, None, connection)  # type: ignore
+        if len(found) > 1:
+            raise DataError(f"{call.meta.code}: several records match", code="MULTIPLE_RESULTS",
+                            model=call.meta.code)
+        if call.in_database:
+            return orjson.Fragment(found[0]) if found else None
+        emitted = self._emit(call.records, found, variables, connection)  # type: ignore
         return emitted[0] if emitted else None
 
     def _rule(self, meta: Any) -> list[Any]:
@@ -199,9 +240,16 @@ class CompiledPath:
         rule = self.manager.row_rule(meta, "read")
         return [] if rule is None else [rule]
 
-    def _count(self, meta: Any, where: list[Any], connection: sa.Connection) -> int:
-        table = self.manager.table(meta)
-        query = sa.select(sa.func.count()).select_from(table).where(*where)
+    def _count(self, call: BuiltinPlan, rsql: Any, variables: Any,
+               connection: sa.Connection) -> int:
+        meta, table = call.meta, self.manager.table(call.meta)
+
+        def build() -> Any:
+            return sa.select(sa.func.count()).select_from(table).where(
+                *self.manager._where(meta, rsql, None))
+        json = self.database_json
+        query = build() if json is None else json.statement(
+            call, json.shape(call, variables, "count", rsql), build)
         return int(connection.scalar(query) or 0)
 
     def _rows(self, plan: RecordPlan, where: list[Any], order: list[Any], limit: int | None,

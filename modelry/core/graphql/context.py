@@ -18,6 +18,7 @@ class GraphQLSettings:
     introspection: bool = True
     graphiql: bool = True
     compiled: bool = True
+    json_in_database: bool = True  # on PostgreSQL, the compiled path's SQL builds the JSON
 
 
 @dataclass

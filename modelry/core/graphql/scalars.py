@@ -37,6 +37,13 @@ def _decimal(value: Any) -> decimal.Decimal:
     return result
 
 
+def _plain(value: Any) -> str:
+    """A decimal in positional notation, all its digits: 0E-10 is 0.0000000000."""
+    if not isinstance(value, decimal.Decimal):
+        value = decimal.Decimal(str(value))  # a default such as 0 (int) or 0.5 (float)
+    return format(value, "f")
+
+
 def _datetime(value: Any) -> dt.datetime:
     result = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if result.tzinfo is not None:
@@ -58,7 +65,8 @@ Long = strawberry.scalar(NewType("Long", int), name="Long",
                          description="64-bit integer as a string", serialize=str,
                          parse_value=_long)
 BigDecimal = strawberry.scalar(NewType("BigDecimal", decimal.Decimal), name="BigDecimal",
-                               description="exact decimal as a string", serialize=str,
+                               description="exact decimal as a string",
+                               serialize=_plain,
                                parse_value=_decimal)
 DateTime = strawberry.scalar(NewType("DateTime", dt.datetime), name="DateTime",
                              description="ISO 8601 date and time (UTC)",
@@ -87,7 +95,7 @@ def _iso(value: Any) -> str:
 
 
 WIRE: dict[str, Callable[[Any], Any]] = {
-    "biginteger": str, "many2one": str, "decimal": str, "money": str, "date": _iso,
+    "biginteger": str, "many2one": str, "decimal": _plain, "money": _plain, "date": _iso,
     "datetime": _iso, "time": _iso,
     "binary": lambda v: base64.b64encode(v).decode(),
 }

@@ -1,0 +1,218 @@
+"""The compiled path on PostgreSQL: the database builds the response JSON itself.
+
+A record plan becomes one statement whose single value is the JSON text of the records,
+nested relations included (`json_build_object`, `json_agg`, a correlated subquery per
+relation): no rows travel to Python and no Python object is made per record. Every value
+is rendered in SQL exactly as the general executor writes it (ids and decimals as text,
+enums by name, times as Python's ISO 8601), so both paths answer alike. Plans with a
+field kind or a size this cannot render keep the row-by-row compiled path.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from graphql.execution.values import get_argument_values
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.util import ClauseAdapter
+
+from modelry.core.fields import Field, ManyToMany, OneToMany
+from modelry.core import context
+from modelry.core.graphql.compiled_plan import BuiltinPlan, RecordPlan, Selected, record_plans
+from modelry.core.rsql import compile_filter
+from modelry.errors import DataError
+
+# json_build_object takes at most 100 arguments: 50 keys with their values
+MAX_KEYS = 50
+KINDS = frozenset({"string", "text", "integer", "biginteger", "float", "boolean", "decimal",
+                   "money", "many2one", "enum", "date", "datetime", "json", "binary"})
+EMPTY_LIST = sa.literal_column("'[]'::json")
+
+
+def renders(plan: RecordPlan | None) -> bool:
+    """Whether every value `plan` selects (nested plans included) can be rendered in SQL."""
+    if plan is None:
+        return True
+    if len(plan.selected) > MAX_KEYS:
+        return False
+    for item in plan.selected:
+        if item.kind == "column" and _kind(item.field) not in KINDS:  # type: ignore[arg-type]
+            return False
+        if item.nested is not None and not renders(item.nested):
+            return False
+    return True
+
+
+def _kind(field: Field) -> str:
+    return "biginteger" if field.name == "id" else field.kind
+
+
+def _text(value: Any) -> Any:
+    return sa.cast(value, sa.Text)
+
+
+def wire_value(field: Field, column: Any) -> Any:
+    """`column` rendered as the general executor writes `field`'s values."""
+    kind = _kind(field)
+    if kind in ("biginteger", "many2one", "decimal", "money"):
+        return _text(column)
+    if kind == "enum":
+        names = {member.value: member.name for member in field.enum_class}  # type: ignore
+        return sa.case(*((column == value, sa.literal(name, sa.Text))
+                         for value, name in names.items()), else_=sa.null())
+    if kind == "date":
+        return sa.func.to_char(column, "YYYY-MM-DD")
+    if kind == "datetime":  # Python's isoformat(): microseconds only when there are some
+        fraction = sa.cast(sa.extract("microseconds", column), sa.BigInteger) % 1000000
+        seconds = sa.type_coerce(sa.func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS'), sa.Text)
+        return seconds.concat(sa.case((fraction == 0, sa.literal("", sa.Text)),
+                                      else_=sa.func.to_char(column, ".US")))  # NULL stays NULL
+    if kind == "binary":  # base64 without PostgreSQL's line breaks
+        return sa.func.translate(sa.func.encode(column, "base64"), "\n", "")
+    return column
+
+
+def _key(name: str) -> Any:
+    """A response key as an SQL string literal (GraphQL names are [_A-Za-z0-9]+)."""
+    return sa.literal_column(f"'{name}'")
+
+
+# the page window is bound at execution: one statement serves every page
+WINDOW_LIMIT = sa.bindparam("window_limit", type_=sa.Integer)
+WINDOW_OFFSET = sa.bindparam("window_offset", type_=sa.Integer)
+STATEMENTS_PER_CALL = 64  # cached statements per built-in call of a plan
+
+
+class DatabaseJson:
+    """Statements whose one value is the JSON of a record plan's records.
+
+    Building one costs more than running it, so each is kept on its plan's call, keyed by
+    its shape: the call's RSQL and other arguments, the to-many arguments, the caller's
+    record rules and, when a rule or filter names the current user, the user.
+    """
+
+    def __init__(self, manager: Any, graphql_schema: Any) -> None:
+        self.manager = manager
+        self.graphql = graphql_schema
+
+    def shape(self, call: BuiltinPlan, variables: Any, *arguments: Any) -> tuple[Any, ...]:
+        """The key of `call`'s statements for this request."""
+        related = tuple(self._relation_arguments(call.records, variables))
+        models = [call.meta, *(plan.meta for plan in record_plans(call.records))]
+        rules = tuple(self.manager.row_rule_source(meta, "read") for meta in models)
+        key = (call.builtin, arguments, related, rules)
+        if any(rules) or "$#{" in repr(arguments) + repr(related):
+            key += (context.current_user_id(),)
+        return key
+
+    def statement(self, call: BuiltinPlan, key: tuple[Any, ...],
+                  build: Callable[[], Any]) -> Any:
+        """The statement of `call` for `key`, built once."""
+        found = call.statements.get(key)
+        if found is None:
+            if len(call.statements) >= STATEMENTS_PER_CALL:
+                call.statements.clear()
+            found = call.statements[key] = build()
+        return found
+
+    def _relation_arguments(self, plan: RecordPlan | None, variables: Any
+                            ) -> list[tuple[Any, Any]]:
+        """(size, rsql) of every to-many list of `plan`, depth first."""
+        found: list[tuple[Any, Any]] = []
+        for item in plan.selected if plan is not None else ():
+            if item.kind == "tomany":
+                arguments = self._list_arguments(plan, item, variables)
+                found.append((arguments.get("size"), arguments.get("rsql")))
+            if item.nested is not None:
+                found += self._relation_arguments(item.nested, variables)
+        return found
+
+    def _list_arguments(self, plan: RecordPlan, item: Selected, variables: Any
+                        ) -> dict[str, Any]:
+        owner_type = self.graphql.get_type(plan.type_name)
+        arguments = get_argument_values(owner_type.fields[item.node.name.value],  # type: ignore
+                                        item.node, variables)
+        size = arguments.get("size")
+        if size is not None and size < 0:
+            raise DataError(f"{plan.type_name}.{item.key}: size must not be negative",
+                            code="BAD_PAGE", model=plan.meta.code)
+        return arguments
+
+    def page(self, plan: RecordPlan, where: list[Any], order: list[Any], variables: Any
+             ) -> sa.Select:
+        """SELECT (JSON list of the records, how many) in the window bound at execution
+        (`window_limit`, `window_offset`)."""
+        table = self.manager.table(plan.meta)
+        rank = sa.func.row_number().over(order_by=order).label("__rank")
+        query = sa.select(*(table.c[c] for c in plan.columns()), rank).where(*where) \
+            .order_by(*order).limit(WINDOW_LIMIT).offset(WINDOW_OFFSET)
+        records = query.subquery("records")
+        listed = sa.func.json_agg(aggregate_order_by(self._object(plan, records, variables),
+                                                     records.c["__rank"]))
+        return sa.select(_text(sa.func.coalesce(listed, EMPTY_LIST)),
+                         sa.func.count()).select_from(records)
+
+    def one(self, plan: RecordPlan, where: list[Any], variables: Any) -> sa.Select:
+        """SELECT the JSON object of each matching record (at most two)."""
+        table = self.manager.table(plan.meta)
+        records = sa.select(*(table.c[c] for c in plan.columns())).where(*where) \
+            .limit(2).subquery("records")
+        return sa.select(_text(self._object(plan, records, variables))).select_from(records)
+
+    # ── one record ─────────────────────────────────────────────────────────
+    def _object(self, plan: RecordPlan, source: Any, variables: Any) -> Any:
+        pairs: list[Any] = []
+        for item in plan.selected:
+            pairs += [_key(item.key), self._value(plan, item, source, variables)]
+        return sa.func.json_build_object(*pairs)
+
+    def _value(self, plan: RecordPlan, item: Selected, source: Any, variables: Any) -> Any:
+        if item.kind == "column":
+            return wire_value(item.field, source.c[item.column])  # type: ignore[arg-type]
+        if item.kind == "typename":
+            return _key(item.type_name)
+        nested: RecordPlan = item.nested  # type: ignore[assignment]
+        target = self.manager.table(nested.meta).alias()
+        if item.kind == "many2one":
+            return sa.select(self._object(nested, target, variables)) \
+                .where(target.c.id == source.c[item.column],
+                       *self._rules(nested.meta, target)).scalar_subquery()
+        return self._to_many(plan, item, nested, target, source, variables)
+
+    def _to_many(self, plan: RecordPlan, item: Selected, nested: RecordPlan, target: Any,
+                 source: Any, variables: Any) -> Any:
+        arguments = self._list_arguments(plan, item, variables)
+        size, rsql = arguments.get("size"), arguments.get("rsql")
+        conditions = self._rules(nested.meta, target)
+        if rsql:
+            conditions.append(self._adapt(target, compile_filter(
+                rsql, nested.meta, self.manager, self.manager.placeholders())))
+        relation = item.field
+        query = sa.select(*(target.c[c] for c in nested.columns()))
+        if isinstance(relation, OneToMany):
+            inverse = nested.meta.field(relation.inverse).column
+            query = query.where(target.c[inverse] == source.c.id)
+        elif isinstance(relation, ManyToMany):
+            link = self.manager.join_table(relation).alias()
+            query = query.join(link, link.c[relation.target_column] == target.c.id) \
+                .where(link.c[relation.source_column] == source.c.id)
+        else:  # pragma: no cover - the planner knows no other to-many kind
+            raise DataError(f"relation kind of {relation.name}", code="NOT_COMPILABLE")
+        query = query.where(*conditions).order_by(target.c.id)
+        if size is not None:
+            query = query.limit(size)
+        records = query.correlate(source).lateral("related")
+        listed = sa.func.json_agg(aggregate_order_by(self._object(nested, records, variables),
+                                                     records.c.id))
+        return sa.select(sa.func.coalesce(listed, EMPTY_LIST)).select_from(records) \
+            .scalar_subquery()
+
+    def _rules(self, meta: Any, alias: Any) -> list[Any]:
+        """The caller's read rule on `meta`, over `alias` of its table."""
+        rule = self.manager.row_rule(meta, "read")
+        return [] if rule is None else [self._adapt(alias, rule)]
+
+    @staticmethod
+    def _adapt(alias: Any, clause: Any) -> Any:
+        adapt: Callable[[Any], Any] = ClauseAdapter(alias).traverse
+        return adapt(clause)
