@@ -21,6 +21,7 @@ class Settings(BaseModel):
     database: str = DEFAULT_DATABASE
     modules: list[str] = Field(default_factory=list)
     lifecycle: str = "install"
+    pool_size: int = Field(default=16, ge=1)  # connections per instance (PostgreSQL, MySQL)
     boot: dict[str, Any] = Field(default_factory=dict)
     server: dict[str, Any] = Field(default_factory=dict)
 

@@ -34,7 +34,8 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     requested = list(modules) if modules is not None else list(settings.modules)
     registry = build_registry(resolve(requested))
     metadata = build_metadata(registry)
-    engine = create_engine(settings.database, **engine_options)
+    engine = create_engine(settings.database, **{"pool_size": settings.pool_size,
+                                                 **engine_options})
     app = App(registry, metadata, engine, settings)
     app.options = resolved
     authorization.install(app)

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from modelry.errors import ConfigError
 
-POOL_SIZE = 16  # connections kept per engine (PostgreSQL, MySQL)
+POOL_SIZE = 16  # connections kept per engine (PostgreSQL, MySQL): settings.pool_size
 DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
            "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql"}
 
@@ -26,8 +26,9 @@ def normalise_url(url: str) -> sa.URL:
     return parsed
 
 
-def create_engine(url: str, **options: Any) -> sa.Engine:
-    """An engine for `url` (SQLite file or memory, PostgreSQL, MySQL/MariaDB)."""
+def create_engine(url: str, pool_size: int = POOL_SIZE, **options: Any) -> sa.Engine:
+    """An engine for `url` (SQLite file or memory, PostgreSQL, MySQL/MariaDB); servers keep
+    `pool_size` connections."""
     parsed = normalise_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -42,9 +43,9 @@ def create_engine(url: str, **options: Any) -> sa.Engine:
     # no pre-ping: it costs a round trip per request; dead connections are replaced when a
     # statement fails (SQLAlchemy invalidates them), and the pool recycles hourly
     options.setdefault("pool_recycle", 3600)
-    # a server runs up to POOL_SIZE requests at once (asgi.py); connections above the pool
+    # a server runs up to pool_size requests at once (asgi.py); connections above the pool
     # size are opened and closed per checkout, which costs more than most requests
-    options.setdefault("pool_size", POOL_SIZE)
+    options.setdefault("pool_size", pool_size)
     options.setdefault("max_overflow", 8)
     return sa.create_engine(parsed, **options)
 

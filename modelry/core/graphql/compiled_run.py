@@ -70,12 +70,13 @@ class CompiledPath:
         self.capacity = capacity
         self.database_json = DatabaseJson(self.manager, schema.graphql) \
             if self.dialect == "postgresql" and settings.json_in_database else None
-        self._plans: OrderedDict[tuple[str, str | None], OperationPlan | None] = OrderedDict()
+        self._plans: OrderedDict[tuple[Any, str | None], OperationPlan | None] = OrderedDict()
 
-    def plan(self, query: str, document: Any, operation: OperationDefinitionNode
+    def plan(self, document_key: Any, document: Any, operation: OperationDefinitionNode
              ) -> OperationPlan | None:
-        """The cached plan of this operation, or None when it must run the general way."""
-        key = (query, operation.name.value if operation.name else None)
+        """The cached plan of this operation (`document_key`: the query text, or the shape
+        of a templated document), or None when it must run the general way."""
+        key = (document_key, operation.name.value if operation.name else None)
         if key in self._plans:
             self._plans.move_to_end(key)
             return self._plans[key]

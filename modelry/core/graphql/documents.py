@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -11,14 +11,21 @@ from graphql import (
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from modelry.core.graphql.context import GraphQLSettings
+from modelry.core.graphql.shapes import Shape, Template, literal_variables, shape_of, template_of
 
 
 @dataclass
 class Checked:
-    """A parsed document and the problems found (empty when it may run)."""
+    """A parsed document and the problems found (empty when it may run).
+
+    A document from a template (shapes.py) comes with the request's literals as
+    `variables`, and `key` names the template for caches of plans.
+    """
 
     document: DocumentNode | None
     errors: list[dict[str, Any]]
+    variables: dict[str, Any] = field(default_factory=dict)
+    key: Any = None
 
 
 def _problem(message: str, code: str, error: GraphQLError | None = None) -> dict[str, Any]:
@@ -46,17 +53,29 @@ class DocumentCache:
         self.rules.append(MaxIntrospectionDepthRule if settings.introspection
                           else NoSchemaIntrospectionCustomRule)
         self._cache: OrderedDict[str, Checked] = OrderedDict()
+        self._templates: OrderedDict[Shape, Template | None] = OrderedDict()
 
     def check(self, query: str) -> Checked:
-        """Parse, limit and validate `query` (cached)."""
+        """Parse, limit and validate `query` (cached by text, then by shape)."""
         found = self._cache.get(query)
         if found is not None:
             self._cache.move_to_end(query)
             return found
+        shaped = shape_of(query, self.settings.max_tokens)
+        if shaped is not None and shaped[0] in self._templates:
+            self._templates.move_to_end(shaped[0])
+            template = self._templates[shaped[0]]
+            sent = None if template is None else \
+                literal_variables(self.schema, template, shaped[1])
+            if sent is not None:
+                return Checked(template.document, [], sent, shaped[0])  # type: ignore
         checked = self._check(query)
-        self._cache[query] = checked
-        if len(self._cache) > self.capacity:
-            self._cache.popitem(last=False)
+        checked.key = query
+        if shaped is not None and checked.document is not None and shaped[1] \
+                and shaped[0] not in self._templates:
+            _remember(self._templates, shaped[0], template_of(self.schema, checked.document),
+                      self.capacity)
+        _remember(self._cache, query, checked, self.capacity)
         return checked
 
     def _check(self, query: str) -> Checked:
@@ -81,6 +100,12 @@ class DocumentCache:
             return Checked(None, [_problem(_without_suggestions(e.message),
                                            "GRAPHQL_VALIDATION", e) for e in errors])
         return Checked(document, [])
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, capacity: int) -> None:
+    cache[key] = value
+    if len(cache) > capacity:
+        cache.popitem(last=False)
 
 
 def measure(document: DocumentNode) -> tuple[int, int]:

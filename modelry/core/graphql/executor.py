@@ -1,7 +1,7 @@
 """Run one GraphQL request: one transaction, client directives, the protocol envelope."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import ExecutionResult, OperationDefinitionNode, OperationType, execute
@@ -10,7 +10,7 @@ from modelry import directives
 from modelry.core.graphql import statements
 from modelry.core.graphql.compiled_run import CompiledPath
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
-from modelry.core.graphql.documents import DocumentCache
+from modelry.core.graphql.documents import Checked, DocumentCache
 from modelry.core.graphql.protocol import (
     GraphQLRequest, ProtocolError, envelope, error_messages, parse_request, protocol_error_body)
 from modelry.core.graphql.schema import GeneratedSchema
@@ -73,12 +73,14 @@ class Executor:
                          "code": e["extensions"]["code"], "model": None, "field": None,
                          "path": None} for e in checked.errors]
             return Response(200, envelope(None, checked.errors, messages, request.strategy))
+        if checked.variables:  # the literals of a document checked by its shape
+            request = replace(request, variables={**request.variables, **checked.variables})
         operation = _operation(checked.document, request.operation_name)
         if get and operation.operation is not OperationType.QUERY:
             raise ProtocolError("only queries may be sent with GET", "METHOD_NOT_ALLOWED", 405)
         context = RequestContext(self.app, self.settings, token=token)
         if self.settings.compiled:
-            data = self._compiled(request, checked.document, operation)
+            data = self._compiled(request, checked, operation)
             if data is not None:
                 return Response(200, envelope(None if request.strategy.only_validate else data,
                                               [], context.messages, request.strategy))
@@ -93,10 +95,10 @@ class Executor:
         data = None if request.strategy.only_validate or rolled_back else result.data
         return Response(200, envelope(data, errors, messages, request.strategy))
 
-    def _compiled(self, request: GraphQLRequest, document: Any,
+    def _compiled(self, request: GraphQLRequest, checked: Checked,
                   operation: OperationDefinitionNode) -> dict[str, Any] | None:
         """`data` from the compiled path, or None to use the general executor."""
-        plan = self.compiled.plan(request.query, document, operation)
+        plan = self.compiled.plan(checked.key, checked.document, operation)
         if plan is None:
             return None
         try:

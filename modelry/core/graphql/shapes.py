@@ -1,0 +1,124 @@
+"""Documents that differ only in their literal values share one checked template.
+
+Clients often write values into the document (`create(data: {name: "Rex"})`), so every
+request is a new text and parsing plus validation would cost more than the work asked
+for. The text is cut into tokens; its shape is the tokens with the values of string and
+number literals left out. The first valid document of a shape becomes a template in
+which each literal is a variable (`$__literal0: String!`, typed by where it stands);
+later documents of the shape are only tokenised, their literals sent as those variables.
+A value the variable's type refuses sends the text the full way, so errors read the same.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode, FloatValueNode, GraphQLError, IntValueNode, NameNode,
+    OperationDefinitionNode, StringValueNode, TypeInfo, TypeInfoVisitor, VariableDefinitionNode,
+    VariableNode, Visitor, parse_type, visit)
+from graphql.execution.values import get_variable_values
+from graphql.language import Lexer, Source, TokenKind
+
+PREFIX = "__literal"
+LITERALS = {TokenKind.STRING: str, TokenKind.BLOCK_STRING: str, TokenKind.INT: int,
+            TokenKind.FLOAT: float}
+Shape = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A validated document whose literals are variables, and their definitions."""
+
+    document: DocumentNode
+    definitions: tuple[VariableDefinitionNode, ...]
+
+
+def shape_of(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
+    """(shape, literal values in order) of `query`; None when it does not lex or is long."""
+    lexer = Lexer(Source(query))
+    key: list[Any] = []
+    values: list[Any] = []
+    try:
+        token = lexer.advance()
+        while token.kind is not TokenKind.EOF:
+            if len(key) >= max_tokens:
+                return None
+            convert = LITERALS.get(token.kind)
+            if convert is None:
+                key.append((token.kind, token.value))
+            else:
+                key.append(token.kind)
+                values.append(convert(token.value))  # as graphql-core reads the literal
+            token = lexer.advance()
+    except GraphQLError:
+        return None
+    return tuple(key), values
+
+
+def template_of(schema: Any, document: DocumentNode) -> Template | None:
+    """`document` (valid) with its literals made variables; None when that cannot be done
+    faithfully: several operations, literals in variable defaults, untyped positions."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or any(d.default_value is not None
+                                   for d in operations[0].variable_definitions or ()):
+        return None
+    type_info = TypeInfo(schema)
+    replacer = _Replacer(type_info)
+    edited = visit(document, TypeInfoVisitor(type_info, replacer))
+    if replacer.failed:
+        return None
+    definitions = tuple(replacer.definitions)
+    if replacer.starts != sorted(replacer.starts):  # numbered in text order, as lexed
+        return None
+    if not definitions:
+        return Template(document, ())
+    rewritten = [
+        OperationDefinitionNode(
+            operation=d.operation, name=d.name, directives=d.directives,
+            selection_set=d.selection_set,
+            variable_definitions=(*(d.variable_definitions or ()), *definitions))
+        if isinstance(d, OperationDefinitionNode) else d
+        for d in edited.definitions]
+    return Template(DocumentNode(definitions=tuple(rewritten)), definitions)
+
+
+def literal_variables(schema: Any, template: Template, values: list[Any]
+                      ) -> dict[str, Any] | None:
+    """The literals as the template's variables; None when a value does not fit its type."""
+    sent = {f"{PREFIX}{index}": value for index, value in enumerate(values)}
+    if len(sent) != len(template.definitions):
+        return None
+    coerced = get_variable_values(schema, template.definitions, sent)
+    return None if isinstance(coerced, list) else sent
+
+
+class _Replacer(Visitor):
+    """Turns each literal into `$__literal<n>`, n counting literals in text order."""
+
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.definitions: list[VariableDefinitionNode] = []
+        self.failed = False
+        self.starts: list[int] = []
+
+    def _replace(self, node: Any) -> Any:
+        expected = self.type_info.get_input_type()
+        if expected is None or node.loc is None:
+            self.failed = True
+            return None
+        name = NameNode(value=f"{PREFIX}{len(self.definitions)}")
+        self.definitions.append(VariableDefinitionNode(
+            variable=VariableNode(name=name), type=parse_type(str(expected)), directives=()))
+        self.starts.append(node.loc.start)
+        return VariableNode(name=name)
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
+        return self._replace(node)
+
+    def enter_int_value(self, node: IntValueNode, *_: Any) -> Any:
+        return self._replace(node)
+
+    def enter_float_value(self, node: FloatValueNode, *_: Any) -> Any:
+        return self._replace(node)
