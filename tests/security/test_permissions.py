@@ -218,6 +218,18 @@ def test_a_record_rule_hides_rows_behind_relations(world: World,
         {"memos": [{"title": "ann's memo"}]}]}}}
 
 
+@pytest.mark.parametrize("path", ["compiled", "general"])
+def test_related_records_of_a_model_the_caller_may_not_read_stay_unseen(
+        world: World, clients: dict[str, Client], path: str) -> None:
+    query = "{ memoQuery { queryPage { content { title folderId folder { name } } } } }"
+    seen = {who: clients[path].gql(query, None, world.identities[who]).ok()[
+        "memoQuery"]["queryPage"]["content"] for who in ("reader", "full")}
+    folder = str(world.folder)
+    # reader may read memos but not folders: the key shows, the folder does not
+    assert {(m["folderId"], str(m["folder"])) for m in seen["reader"]} == {(folder, "None")}
+    assert {m["folder"]["name"] for m in seen["full"]} == {"shared"}
+
+
 def test_a_rule_placeholder_without_a_user_matches_nothing(world: World,
                                                           clients: dict[str, Client]) -> None:
     world.write("base.ModelAccess", role=world.roles["anonymous"], model=MEMO)

@@ -2,8 +2,10 @@
 
 Per level of the selection one statement loads every record of that level (plus one
 for totals), and rows become response dicts in one pass, with the same wire values as
-the general executor. Any exception makes the caller fall back to the general
-executor, which then reports errors exactly as usual.
+the general executor. On PostgreSQL a call whose values SQL can render is one statement
+that returns its JSON (compiled_json.py), spliced into the response as it is. Any
+exception makes the caller fall back to the general executor, which then reports errors
+exactly as usual.
 """
 from __future__ import annotations
 

@@ -75,10 +75,14 @@ def row_policy(app: Any, meta: Any, operation: str) -> Any:
     rights = _rights()
     if rights is None or (meta.code, operation) in rights.unrestricted:
         return None
+    import sqlalchemy as sa
+    if operation not in rights.models.get(meta.code, ()):
+        # no right at all: a call on the model was refused before it got here, so these
+        # are related records (a ManyToOne, a list) of a model the caller may not read
+        return sa.false()
     rules = rights.rules.get((meta.code, operation))
     if not rules:
-        return None  # no right at all: the call was refused before it got here
-    import sqlalchemy as sa
+        return None
 
     from modelry.core.rsql import compile_filter
     with directives.scope():  # compile as back-end code: rules may name hidden fields
@@ -95,6 +99,8 @@ def rule_source(meta: Any, operation: str) -> tuple[str, ...] | None:
     rights = _rights()
     if rights is None or (meta.code, operation) in rights.unrestricted:
         return None
+    if operation not in rights.models.get(meta.code, ()):
+        return ("<no right>",)
     return tuple(rights.rules.get((meta.code, operation)) or ()) or None
 
 
