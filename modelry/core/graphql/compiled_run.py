@@ -10,7 +10,7 @@ exactly as usual.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from typing import Any
 
 import orjson
@@ -28,6 +28,7 @@ from modelry.core.graphql.builtins import page_arguments
 from modelry.core.graphql.compiled_json import DatabaseJson, renders
 from modelry.core.graphql.compiled_plan import (
     BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan, record_plans)
+from modelry.core.lru import LRU, MISSING
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.types import type_name
 from modelry.core.security import authorization
@@ -72,16 +73,16 @@ class CompiledPath:
         self.capacity = capacity
         self.database_json = DatabaseJson(self.manager, schema.graphql) \
             if self.dialect == "postgresql" and settings.json_in_database else None
-        self._plans: OrderedDict[tuple[Any, str | None], OperationPlan | None] = OrderedDict()
+        self._plans: LRU[OperationPlan | None] = LRU(capacity)
 
     def plan(self, document_key: Any, document: Any, operation: OperationDefinitionNode
              ) -> OperationPlan | None:
         """The cached plan of this operation (`document_key`: the query text, or the shape
         of a templated document), or None when it must run the general way."""
         key = (document_key, operation.name.value if operation.name else None)
-        if key in self._plans:
-            self._plans.move_to_end(key)
-            return self._plans[key]
+        found = self._plans.get(key)
+        if found is not MISSING:
+            return found
         try:
             plan: OperationPlan | None = self.planner.plan(document, operation)
             self._refuse_behaviours(plan)
@@ -90,9 +91,7 @@ class CompiledPath:
                     call.in_database = self.database_json is not None and renders(call.records)
         except (NotCompilable, KeyError):
             plan = None
-        self._plans[key] = plan
-        if len(self._plans) > self.capacity:
-            self._plans.popitem(last=False)
+        self._plans.put(key, plan)
         return plan
 
     def _refuse_behaviours(self, plan: OperationPlan) -> None:

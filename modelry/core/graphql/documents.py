@@ -1,7 +1,6 @@
 """Parse and validate GraphQL documents once (LRU by text), with depth/alias/token limits."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,8 @@ from graphql import (
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from modelry.core.graphql.context import GraphQLSettings
-from modelry.core.graphql.shapes import Shape, Template, literal_variables, shape_of, template_of
+from modelry.core.graphql.shapes import Template, literal_variables, shape_of, template_of
+from modelry.core.lru import LRU
 
 
 @dataclass
@@ -52,30 +52,26 @@ class DocumentCache:
         # nests 15 deep); graphql-core's own rule bounds it instead.
         self.rules.append(MaxIntrospectionDepthRule if settings.introspection
                           else NoSchemaIntrospectionCustomRule)
-        self._cache: OrderedDict[str, Checked] = OrderedDict()
-        self._templates: OrderedDict[Shape, Template | None] = OrderedDict()
+        self._cache: LRU[Checked] = LRU(capacity)
+        self._templates: LRU[Template | None] = LRU(capacity)
 
     def check(self, query: str) -> Checked:
         """Parse, limit and validate `query` (cached by text, then by shape)."""
-        found = self._cache.get(query)
+        found = self._cache.get(query, None)
         if found is not None:
-            self._cache.move_to_end(query)
             return found
         shaped = shape_of(query, self.settings.max_tokens)
-        if shaped is not None and shaped[0] in self._templates:
-            self._templates.move_to_end(shaped[0])
-            template = self._templates[shaped[0]]
-            sent = None if template is None else \
-                literal_variables(self.schema, template, shaped[1])
+        template = None if shaped is None else self._templates.get(shaped[0], None)
+        if template is not None:
+            sent = literal_variables(self.schema, template, shaped[1])  # type: ignore[index]
             if sent is not None:
-                return Checked(template.document, [], sent, shaped[0])  # type: ignore
+                return Checked(template.document, [], sent, shaped[0])  # type: ignore[index]
         checked = self._check(query)
         checked.key = query
         if shaped is not None and checked.document is not None and shaped[1] \
                 and shaped[0] not in self._templates:
-            _remember(self._templates, shaped[0], template_of(self.schema, checked.document),
-                      self.capacity)
-        _remember(self._cache, query, checked, self.capacity)
+            self._templates.put(shaped[0], template_of(self.schema, checked.document))
+        self._cache.put(query, checked)
         return checked
 
     def _check(self, query: str) -> Checked:
@@ -100,12 +96,6 @@ class DocumentCache:
             return Checked(None, [_problem(_without_suggestions(e.message),
                                            "GRAPHQL_VALIDATION", e) for e in errors])
         return Checked(document, [])
-
-
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, capacity: int) -> None:
-    cache[key] = value
-    if len(cache) > capacity:
-        cache.popitem(last=False)
 
 
 def measure(document: DocumentNode) -> tuple[int, int]:
