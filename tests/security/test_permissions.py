@@ -230,6 +230,29 @@ def test_related_records_of_a_model_the_caller_may_not_read_stay_unseen(
     assert {m["folder"]["name"] for m in seen["full"]} == {"shared"}
 
 
+@pytest.mark.parametrize("path", ["compiled", "general"])
+def test_filters_and_sorts_across_relations_cannot_probe_unseen_records(
+        world: World, clients: dict[str, Client], path: str) -> None:
+    def count(who: str, model: str, rsql: str) -> int:
+        query = ("query($rsql: String) { %sQuery { countByWrapper(queryWrapper: "
+                 "{rsql: $rsql}) } }")
+        return clients[path].gql(query % model, {"rsql": rsql}, world.identities[who]).ok()[
+            f"{model}Query"]["countByWrapper"]
+
+    bobs, anns = 'memos.title=="bob\'s memo"', 'memos.title=="ann\'s memo"'
+    # ruled (ann) sees only her memos: the folder holding bob's memo is not found by it
+    assert (count("ruled", "folder", anns), count("ruled", "folder", bobs)) == (1, 0)
+    assert (count("full", "folder", anns), count("full", "folder", bobs)) == (1, 1)
+    assert count("ruled", "folder", 'memos.title=out=("bob\'s memo")') == 1
+    # reader may not read folders: a filter through the relation matches nothing
+    assert count("reader", "memo", "folder.name==shared") == 0
+    assert count("full", "memo", "folder.name==shared") == 2
+    sorted_titles = clients[path].gql(
+        '{ memoQuery { queryPage(page: {sort: {orders: [{field: "folder.name"}]}}) '
+        "{ content { title } } } }", None, world.identities["reader"]).ok()
+    assert len(sorted_titles["memoQuery"]["queryPage"]["content"]) == 2
+
+
 def test_a_rule_placeholder_without_a_user_matches_nothing(world: World,
                                                           clients: dict[str, Client]) -> None:
     world.write("base.ModelAccess", role=world.roles["anonymous"], model=MEMO)

@@ -180,7 +180,7 @@ class DataManager:
 
     # ── reads ───────────────────────────────────────────────────────────────
     row_policy: Callable[[ModelMeta, str], Any] | None = None  # set by security
-    row_policy_source: Callable[[ModelMeta, str], Any] | None = None
+    rights_policy: Callable[[], Any] | None = None               # set by security
     rights_cache: Any = None                                     # set by security
 
     def row_rule(self, meta: ModelMeta, operation: str) -> Any:
@@ -189,12 +189,10 @@ class DataManager:
             return None
         return self.row_policy(meta, operation)
 
-    def row_rule_source(self, meta: ModelMeta, operation: str) -> Any:
-        """A hashable stand-in for `row_rule(meta, operation)`: equal sources, equal rules
-        (for one user: rules may name `$#{currentUserId}`)."""
-        if self.row_policy_source is None:
-            return None
-        return self.row_policy_source(meta, operation)
+    def rights_in_force(self) -> Any:
+        """The object the caller's record rules come from (None when none apply): equal
+        objects and users, equal rules (a key for caches of compiled statements)."""
+        return None if self.rights_policy is None else self.rights_policy()
 
     def placeholders(self) -> dict[str, Any]:
         """Values for RSQL placeholders such as `$#{currentUserId}`."""

@@ -18,7 +18,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from modelry.core.fields import Field, ManyToMany, OneToMany
 from modelry.core import context
-from modelry.core.graphql.compiled_plan import BuiltinPlan, RecordPlan, Selected, record_plans
+from modelry.core.graphql.compiled_plan import BuiltinPlan, RecordPlan, Selected
 from modelry.core.rsql import compile_filter
 from modelry.errors import DataError
 
@@ -88,7 +88,8 @@ class DatabaseJson:
 
     Building one costs more than running it, so each is kept on its plan's call, keyed by
     its shape: the call's RSQL and other arguments, the to-many arguments, the caller's
-    record rules and, when a rule or filter names the current user, the user.
+    rights (where every record rule comes from, also those of models a filter crosses)
+    and, when a rule or filter names the current user, the user.
     """
 
     def __init__(self, manager: Any, graphql_schema: Any) -> None:
@@ -98,22 +99,23 @@ class DatabaseJson:
     def shape(self, call: BuiltinPlan, variables: Any, *arguments: Any) -> tuple[Any, ...]:
         """The key of `call`'s statements for this request."""
         related = tuple(self._relation_arguments(call.records, variables))
-        models = [call.meta, *(plan.meta for plan in record_plans(call.records))]
-        rules = tuple(self.manager.row_rule_source(meta, "read") for meta in models)
-        key = (call.builtin, arguments, related, rules)
-        if any(rules) or "$#{" in repr(arguments) + repr(related):
+        rights = self.manager.rights_in_force()
+        key = (call.builtin, arguments, related, id(rights))
+        if (rights is not None and rights.rules) or "$#{" in repr(arguments) + repr(related):
             key += (context.current_user_id(),)
         return key
 
     def statement(self, call: BuiltinPlan, key: tuple[Any, ...],
                   build: Callable[[], Any]) -> Any:
-        """The statement of `call` for `key`, built once."""
+        """The statement of `call` for `key`, built once per rights object (the key holds
+        its id; the entry keeps the object, so a new one with a reused id misses)."""
+        rights = self.manager.rights_in_force()
         found = call.statements.get(key)
-        if found is None:
+        if found is None or found[0] is not rights:
             if len(call.statements) >= STATEMENTS_PER_CALL:
                 call.statements.clear()
-            found = call.statements[key] = build()
-        return found
+            found = call.statements[key] = (rights, build())
+        return found[1]
 
     def _relation_arguments(self, plan: RecordPlan | None, variables: Any
                             ) -> list[tuple[Any, Any]]:

@@ -5,6 +5,8 @@ subquery (sorting across ManyToOne). The caller's statement keeps one FROM, so a
 is a pure WHERE clause: nothing to join, and never a duplicated row. A table the path
 already reads gets an anonymous alias, so self-references (`parent.parent.name`) stay
 unambiguous; other tables keep their names (an alias copies every column: slow).
+Related rows obey the caller's read rules (`row_rule` of a schema that has one, such as
+the data manager): a filter or a sort key cannot probe records the caller may not see.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.util import ClauseAdapter
 
 from modelry.core.fields import Field, ManyToMany, ManyToOne, OneToMany, Relation
 from modelry.core.rsql.schema_view import SchemaView
@@ -35,20 +38,22 @@ def exists_through(schema: SchemaView, table: sa.FromClause, steps: Sequence[Rel
     for index, step in enumerate(steps):
         target_meta = schema.registry.model(step.target)
         target = _fresh(schema.table(target_meta), used)
+        rules = read_rules(schema, target_meta, target)
         if isinstance(step, ManyToOne):
-            levels.append((target, target.c.id == outer.c[step.column], outer))
+            levels.append((target, sa.and_(target.c.id == outer.c[step.column], *rules), outer))
         elif isinstance(step, OneToMany):
             inverse = target_meta.fields[step.inverse or ""]
-            levels.append((target, target.c[inverse.column] == outer.c.id, outer))
+            levels.append((target, sa.and_(target.c[inverse.column] == outer.c.id, *rules),
+                           outer))
         elif isinstance(step, ManyToMany):
             join = _fresh(schema.join_table(step), used)
             link = join.c[step.source_column] == outer.c.id
-            if target_id_only and index == len(steps) - 1:
+            if target_id_only and index == len(steps) - 1 and not rules:
                 levels.append((join, link, outer))
                 column_of = _fixed(join.c[step.target_column])
                 break
             levels.append((join.join(target, target.c.id == join.c[step.target_column]),
-                           link, outer))
+                           sa.and_(link, *rules), outer))
         else:  # pragma: no cover - the registry knows no other relation
             raise TypeError(f"cannot cross {step!r}")
         outer = target
@@ -67,8 +72,10 @@ def scalar_through(schema: SchemaView, table: sa.FromClause, steps: Sequence[Man
     first_link: sa.ColumnElement[bool] | None = None
     used: list[sa.FromClause] = [table]
     for step in steps:
-        target = _fresh(schema.table(schema.registry.model(step.target)), used)
-        link = target.c.id == outer.c[step.column]
+        target_meta = schema.registry.model(step.target)
+        target = _fresh(schema.table(target_meta), used)
+        link = sa.and_(target.c.id == outer.c[step.column],
+                       *read_rules(schema, target_meta, target))
         if source is None:
             source, first_link = target, link
         else:
@@ -78,6 +85,17 @@ def scalar_through(schema: SchemaView, table: sa.FromClause, steps: Sequence[Man
         return table.c[field.column]
     return (sa.select(outer.c[field.column]).select_from(source).where(first_link)
             .correlate(table).scalar_subquery())
+
+
+def read_rules(schema: SchemaView, meta: Any, target: sa.FromClause) -> list[Any]:
+    """The caller's read rule on `meta`'s records, over `target` (its table or an alias)."""
+    row_rule = getattr(schema, "row_rule", None)
+    rule = None if row_rule is None else row_rule(meta, "read")
+    if rule is None:
+        return []
+    if target is not schema.table(meta):
+        rule = ClauseAdapter(target).traverse(rule)
+    return [rule]
 
 
 def _fresh(table: sa.FromClause, used: list[sa.FromClause]) -> sa.FromClause:

@@ -91,17 +91,10 @@ def row_policy(app: Any, meta: Any, operation: str) -> Any:
     return sa.or_(*clauses)
 
 
-def rule_source(meta: Any, operation: str) -> tuple[str, ...] | None:
-    """What `row_policy` compiles for `operation` on `meta`: its RSQL rules, or None when
-    nothing restricts the caller (a hashable key for caches of compiled statements)."""
-    if not _enforced():
-        return None
-    rights = _rights()
-    if rights is None or (meta.code, operation) in rights.unrestricted:
-        return None
-    if operation not in rights.models.get(meta.code, ()):
-        return ("<no right>",)
-    return tuple(rights.rules.get((meta.code, operation)) or ()) or None
+def rights_in_force() -> Any:
+    """The caller's Rights when they are enforced (client calls by non-admins), else None.
+    Everything `row_policy` answers follows from them and the current user."""
+    return _rights() if _enforced() else None
 
 
 def hidden_fields(model: str) -> frozenset[str]:
@@ -125,7 +118,7 @@ def install(app: Any) -> None:
     cache = RightsCache(app)
     app.data.rights_cache = cache
     app.data.row_policy = lambda meta, operation: row_policy(app, meta, operation)
-    app.data.row_policy_source = rule_source
+    app.data.rights_policy = rights_in_force
     app.data.on_write.append(lambda code: cache.invalidate() if code in RIGHT_MODELS else None)
     context.set_hidden_fields_provider(hidden_fields)
     context.set_readonly_fields_provider(readonly_fields)
