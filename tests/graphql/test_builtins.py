@@ -140,7 +140,7 @@ def test_construct_fills_defaults_and_writes_nothing(server: Server) -> None:
                                 taxRate: "0.1", owner: {name: "Eve"}}) {
           id name rating status taxRate employees owner { id name } }
     } }""").ok()["petShopQuery"]
-    assert data["blank"] == {"id": None, "name": None, "income": "0", "employees": 1,
+    assert data["blank"] == {"id": None, "name": None, "income": "0.0000", "employees": 1,
                              "visits": "0", "isOpen": True, "status": "OPEN",
                              "optVersion": None, "items": []}
     assert data["given"] == {"id": None, "name": "Draft", "rating": 2.5, "status": "SUSPENDED",

@@ -257,3 +257,12 @@ def test_no_stack_traces_anywhere(strict: Server, server: Server) -> None:
     for response in odd:
         assert response.status_code < 500, response.text
         assert "Traceback" not in response.text and 'File "' not in response.text
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_other_methods_get_the_protocol_envelope(server: Server, method: str) -> None:
+    response = server.client.request(method, "/graphql", content=b'{"query": "{ __typename }"}')
+    assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
+    body = response.json()
+    assert body["data"] is None and body["extensions"]["success"] is False
+    assert body["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"

@@ -76,6 +76,15 @@ class Decimal(Field):
         if value is None or isinstance(value, decimal.Decimal):
             return value
         # SQLite keeps numerics as floats; quantize back to the declared scale
+        return self.scaled(value)
+
+    def default_value(self) -> Any:
+        """The default at the declared scale, as the database would give it back."""
+        value = super().default_value()
+        return None if value is None else self.scaled(value)
+
+    def scaled(self, value: Any) -> decimal.Decimal:
+        """`value` as a Decimal with the declared number of places."""
         return decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-self.scale))
 
     def describe(self) -> dict[str, Any]:

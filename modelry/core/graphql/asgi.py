@@ -92,9 +92,18 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         yield
         app.close()  # graceful shutdown: in-flight requests are done, release connections
 
+    async def other_method(request: Request) -> Response:
+        error = ProtocolError(f"{request.method} is not allowed here: POST queries and "
+                              "mutations to /graphql (GET for queries)", "METHOD_NOT_ALLOWED",
+                              405)
+        response = _json(protocol_error_body(error), 405)
+        response.headers["Allow"] = "GET, POST"
+        return response
+
     starlette = Starlette(lifespan=lifespan, routes=[
         Route("/graphql", graphql_post, methods=["POST"]),
         Route("/graphql", graphql_get, methods=["GET"]),
+        Route("/graphql", other_method, methods=["PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/health", health, methods=["GET"]),
     ])
     starlette.state.executor = executor
