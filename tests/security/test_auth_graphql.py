@@ -78,6 +78,15 @@ def test_login_returns_a_token_that_signs_in(app: App) -> None:
     assert dt.timedelta(hours=7, minutes=59) < expires - tokens.utc_now() <= dt.timedelta(hours=8)
 
 
+def test_repeated_failures_are_throttled_with_their_own_code(app: App) -> None:
+    make_user(app, "ann", "s3cret!")
+    codes = [run(auth_schema(app), app, LOGIN, login="ann", password=guess
+                 ).errors[0].original_error.code for guess in ["a", "b", "c", "d", "e", "f"]]
+    assert codes == ["LOGIN_FAILED"] * 5 + ["LOGIN_THROTTLED"]
+    result = run(auth_schema(app), app, LOGIN, login="ann", password="s3cret!")
+    assert result.data is None and "try again in" in result.errors[0].message
+
+
 @pytest.mark.parametrize("login, password", [("ann", "hunter2"), ("nobody", "s3cret!")])
 def test_wrong_login_or_password_is_one_generic_error(app: App, login: str,
                                                       password: str) -> None:

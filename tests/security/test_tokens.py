@@ -9,6 +9,7 @@ import pytest
 from modelry.boot import App
 from modelry.core.security import passwords, tokens
 from modelry.core.security.identity import ANONYMOUS, Identity
+from modelry.core.security.throttle import LoginThrottled
 from modelry.core.security.tokens import LoginFailed, Unauthenticated
 from tests.security.conftest import make_role, make_user
 
@@ -201,3 +202,40 @@ def test_bearer_token_parsing() -> None:
     assert tokens.bearer_token("Bearer abc-_1") == "abc-_1"
     with pytest.raises(Unauthenticated):
         tokens.bearer_token("abc")
+
+
+def test_each_login_clears_away_expired_tokens(app: App) -> None:
+    ann, bob = make_user(app, "ann"), make_user(app, "bob")
+    tokens.issue(app, ann, ttl=dt.timedelta(seconds=-5))
+    live, _ = tokens.issue(app, bob, ttl=dt.timedelta(hours=1))
+    assert len(stored_tokens(app)) == 1  # ann's expired token went with bob's login
+    tokens.login(app, "ann", "secret")
+    assert sorted(t["user_id"] for t in stored_tokens(app)) == [ann, bob]
+    assert tokens.resolve(app, live).login == "bob"
+
+
+def test_a_login_failing_again_and_again_is_throttled(app: App) -> None:
+    make_user(app, "ann")
+    make_user(app, "bob")
+    for _ in range(5):
+        with pytest.raises(LoginFailed):
+            tokens.login(app, "ann", "guess")
+    with pytest.raises(LoginThrottled) as refused:  # even the right password, for now
+        tokens.login(app, "ann", "secret")
+    assert refused.value.code == "LOGIN_THROTTLED" and "try again in" in refused.value.message
+    tokens.login(app, "bob", "secret")  # other logins are not affected
+    app.login_throttle.window = 0.0  # the window passed
+    token, _ = tokens.login(app, "ann", "secret")
+    assert tokens.resolve(app, token).login == "ann"
+
+
+def test_a_successful_login_forgets_earlier_failures(app: App) -> None:
+    make_user(app, "ann")
+    for _ in range(4):
+        with pytest.raises(LoginFailed):
+            tokens.login(app, "ann", "guess")
+    tokens.login(app, "ann", "secret")
+    for _ in range(4):
+        with pytest.raises(LoginFailed):
+            tokens.login(app, "ann", "guess")
+    tokens.login(app, "ann", "secret")

@@ -13,6 +13,7 @@ from typing import Any
 from modelry import directives
 from modelry.core.security.identity import ANONYMOUS, Identity
 from modelry.core.security.passwords import dummy_verify, verify_password
+from modelry.core.security.throttle import LoginThrottle
 from modelry.errors import ModelryError
 
 USER = "base.User"
@@ -53,10 +54,13 @@ def issue(app: Any, user_id: int, ttl: dt.timedelta = DEFAULT_TTL) -> tuple[str,
     token = secrets.token_urlsafe(TOKEN_BYTES)
     # Whole seconds: MySQL DATETIME drops fractions, and the caller should see what is stored.
     expires_at = (utc_now() + ttl).replace(microsecond=0)
-    with directives.scope(), app.transaction(), app.acting_as(int(user_id)):
-        app.data.create(app.registry.model(TOKEN).cls(
-            user=int(user_id), token_hash=token_hash(token), expires_at=expires_at,
-            revoked=False))
+    meta = app.registry.model(TOKEN)
+    table = app.data.table(meta)
+    with directives.scope(), app.transaction() as connection, app.acting_as(int(user_id)):
+        # expired tokens are of no use to anyone: each login clears them away
+        connection.execute(table.delete().where(table.c.expires_at <= utc_now()))
+        app.data.create(meta.cls(user=int(user_id), token_hash=token_hash(token),
+                                 expires_at=expires_at, revoked=False))
     return token, expires_at
 
 
@@ -102,16 +106,28 @@ def authenticate(app: Any, login: str, password: str) -> int:
     """The id of the active user with this login and password; LoginFailed otherwise.
 
     An unknown login costs as much time as a wrong password (a throwaway hash is checked).
+    After MAX_FAILURES failures of one login within a minute, LoginThrottled (throttle.py).
     """
+    throttle = _throttle(app)
+    name = login if isinstance(login, str) else ""
+    throttle.check(name)
     with directives.scope(), app.transaction(readonly=True):
-        user = app.data.query_one(USER, filters={"login": login}) \
-            if isinstance(login, str) and login else None
+        user = app.data.query_one(USER, filters={"login": login}) if name else None
     if user is None:
         dummy_verify(password)
+    if user is None or not verify_password(password, user.password) or not user.active:
+        throttle.failed(name)
         raise LoginFailed(LOGIN_FAILED)
-    if not verify_password(password, user.password) or not user.active:
-        raise LoginFailed(LOGIN_FAILED)
+    throttle.succeeded(name)
     return int(user.id)
+
+
+def _throttle(app: Any) -> LoginThrottle:
+    """The application's login throttle (made on first use)."""
+    throttle = getattr(app, "login_throttle", None)
+    if throttle is None:
+        throttle = app.login_throttle = LoginThrottle()
+    return throttle
 
 
 def login(app: Any, login: str, password: str,

@@ -1,0 +1,63 @@
+"""Login throttling: after a few failures a login is refused for a while, unchecked.
+
+Counted per application instance, in memory (instances do not share counts: with N
+instances an attacker gets N times the attempts, still a small number per window).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from modelry.errors import ModelryError
+
+MAX_FAILURES = 5        # failed logins of one login name allowed per window
+WINDOW_SECONDS = 60.0
+MAX_TRACKED = 10_000    # login names remembered at once (oldest forgotten first)
+
+
+class LoginThrottled(ModelryError):
+    """Too many failed logins for this login name just now."""
+
+    code = "LOGIN_THROTTLED"
+
+
+class LoginThrottle:
+    """Recent failures per login name."""
+
+    def __init__(self, max_failures: int = MAX_FAILURES,
+                 window: float = WINDOW_SECONDS) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, login: str) -> None:
+        """LoginThrottled when `login` failed too often within the window."""
+        with self._lock:
+            recent = self._recent(login, time.monotonic())
+            if recent is not None and len(recent) >= self.max_failures:
+                wait = int(recent[0] + self.window - time.monotonic()) + 1
+                raise LoginThrottled(f"too many failed logins; try again in {wait} s")
+
+    def failed(self, login: str) -> None:
+        """Count a failure of `login`."""
+        now = time.monotonic()
+        with self._lock:
+            recent = self._recent(login, now)
+            if recent is None:
+                if len(self._failures) >= MAX_TRACKED:
+                    self._failures.pop(next(iter(self._failures)))
+                recent = self._failures[login] = deque()
+            recent.append(now)
+
+    def succeeded(self, login: str) -> None:
+        """Forget `login`'s failures."""
+        with self._lock:
+            self._failures.pop(login, None)
+
+    def _recent(self, login: str, now: float) -> deque[float] | None:
+        recent = self._failures.get(login)
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        return recent
