@@ -125,6 +125,26 @@ class Server:
         self.socket.close()
 
 
+def compiled_outcomes(paths: list[Any]) -> list[Exception | None]:
+    """What each run of these `CompiledPath`s ends with from now on: None when it answered,
+    else its error. They fall back to general execution silently (also when a query has
+    no plan), so a test comparing paths must check they ran and did not fail."""
+    outcomes: list[Exception | None] = []
+    for compiled in paths:
+        run = compiled.__class__.run.__get__(compiled)
+
+        def spy(*args: Any, run: Any = run) -> Any:
+            try:
+                result = run(*args)
+            except Exception as error:
+                outcomes.append(error)
+                raise
+            outcomes.append(None)
+            return result
+        compiled.run = spy
+    return outcomes
+
+
 def boot_demo(database_url: str, empty: bool = True, **graphql: Any) -> App:
     """The demo module booted on the test database, tables empty (as `make_app` does it);
     `empty=False` leaves the rows of an app already booted there."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.sql.util import ClauseAdapter
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -256,8 +257,23 @@ class CompiledPath:
 
     def _rows(self, plan: RecordPlan, where: list[Any], order: list[Any], limit: int | None,
               offset: int | None, connection: sa.Connection) -> list[Any]:
+        """The top level's rows; a ManyToOne selecting only columns comes along by a LEFT
+        JOIN (its read rule in the ON clause), its columns labelled `<key>.<column>`."""
         table = self.manager.table(plan.meta)
-        query = sa.select(*(table.c[c] for c in plan.columns())).where(*where).order_by(*order)
+        columns = [table.c[c] for c in plan.columns()]
+        source: Any = table
+        for item in plan.selected:
+            if item.kind != "many2one" or not _flat(item.nested):  # type: ignore[arg-type]
+                continue
+            target_table = self.manager.table(item.nested.meta)  # type: ignore[union-attr]
+            target = target_table.alias() if target_table is table else target_table
+            rules = [ClauseAdapter(target).traverse(rule) if target is not target_table
+                     else rule for rule in self._rule(item.nested.meta)]  # type: ignore
+            source = source.outerjoin(target, sa.and_(
+                target.c.id == table.c[item.column], *rules))
+            columns += [target.c[c].label(f"{item.key}.{c}")
+                        for c in item.nested.columns()]  # type: ignore[union-attr]
+        query = sa.select(*columns).select_from(source).where(*where).order_by(*order)
         if limit is not None:
             query = query.limit(limit)
         if offset:
@@ -268,8 +284,10 @@ class CompiledPath:
     def _emit(self, plan: RecordPlan, rows: list[Any], variables: Any,
               connection: sa.Connection) -> list[dict[str, Any]]:
         related: dict[str, dict[Any, Any]] = {}
+        joined = {item.key for item in plan.selected if item.kind == "many2one"
+                  and rows and f"{item.key}.id" in rows[0]}
         for item in plan.selected:
-            if item.kind == "many2one":
+            if item.kind == "many2one" and item.key not in joined:
                 related[item.key] = self._many2one(item, rows, variables, connection)
             elif item.kind == "tomany":
                 related[item.key] = self._to_many(plan, item, rows, variables, connection)
@@ -279,6 +297,8 @@ class CompiledPath:
             for item in plan.selected:
                 if item.kind == "column":
                     out[item.key] = item.convert(row[item.column])  # type: ignore[misc]
+                elif item.key in joined:
+                    out[item.key] = _joined_record(item.nested, row, item.key)  # type: ignore
                 elif item.kind == "many2one":
                     out[item.key] = related[item.key].get(row[item.column])
                 elif item.kind == "tomany":
@@ -338,6 +358,19 @@ class CompiledPath:
         for row, out in zip(found, emitted):
             groups[row["__owner_id"]].append(out)
         return groups
+
+
+def _flat(plan: RecordPlan) -> bool:
+    """Whether `plan` selects only columns (and __typename): no relation of its own."""
+    return all(item.kind in ("column", "typename") for item in plan.selected)
+
+
+def _joined_record(plan: RecordPlan, row: Any, key: str) -> dict[str, Any] | None:
+    """The ManyToOne record `key` read from a joined row, as `_emit` would emit it."""
+    if row[f"{key}.id"] is None:
+        return None
+    return {item.key: item.convert(row[f"{key}.{item.column}"])  # type: ignore[misc]
+            if item.kind == "column" else item.type_name for item in plan.selected}
 
 
 __all__ = ["CompiledPath", "GraphQLNonNull"]
