@@ -5,7 +5,7 @@ Public API for business modules::
     from modelry import Module, Model, fields, relations
 """
 from modelry import directives
-from modelry.core import fields
+from modelry.core import fields, messages
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
@@ -38,6 +38,7 @@ __all__ = [
     "RecordNotFound",
     "ValidationFailed",
     "directives",
+    "messages",
     "fields",
     "relations",
 ]

@@ -191,3 +191,33 @@ def test_operation_name_picks_the_operation(sample_server: Server) -> None:
     unknown = sample_server.gql(document, operationName="Nope")
     assert unknown.status == 400 and unknown.codes == ["BAD_REQUEST"]
     assert shop_count(sample_server) == 6
+
+
+CLOSE = """mutation($data: PetShopInput!) { petShopMutation { close(data: $data) {
+  status } } }"""
+
+
+@pytest.mark.parametrize(("level", "shown"), [("ERROR", []), ("WARN", []),
+                                              ("SUCCESS", ["SUCCESS"]), ("DEBUG", ["SUCCESS"])])
+def test_business_messages_are_shown_from_msg_level_up(server: Server, level: str,
+                                                       shown: list[str]) -> None:
+    shop = server.gql('mutation { petShopMutation { create(data: {name: "Corner"}) '
+                      "{ id optVersion } } }").ok()["petShopMutation"]["create"]
+    answer = server.gql(CLOSE, {"data": {"id": shop["id"], "optVersion": shop["optVersion"]},
+                                "requestStrategy": {"msgLevel": level}})
+    assert answer.status == 200 and answer.success is True
+    assert answer.data == {"petShopMutation": {"close": {"status": "CLOSED"}}}
+    assert [m["level"] for m in answer.messages] == shown
+    if shown:
+        assert answer.messages[0] == {"level": "SUCCESS", "message": "shop Corner is closed",
+                                      "code": None, "model": "demo.PetShop", "field": None,
+                                      "path": None}
+
+
+def test_messages_outside_a_request_are_dropped() -> None:
+    from modelry import messages
+    messages.info("nobody listens")  # no error, nothing kept
+    with messages.collecting([]) as sink:
+        messages.warn("careful", code="CAREFUL", field="name")
+    assert sink == [{"level": "WARN", "message": "careful", "code": "CAREFUL", "model": None,
+                     "field": "name", "path": None}]

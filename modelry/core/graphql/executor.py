@@ -7,6 +7,7 @@ from typing import Any
 from graphql import ExecutionResult, OperationDefinitionNode, OperationType, execute
 
 from modelry import directives
+from modelry.core.messages import collecting as collecting_messages
 from modelry.core.graphql import statements
 from modelry.core.graphql.compiled_run import CompiledPath
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
@@ -110,7 +111,7 @@ class Executor:
     def _execute(self, document: Any, request: GraphQLRequest, context: RequestContext,
                  readonly: bool) -> ExecutionResult:
         """Execute in one transaction with client directives; any error rolls it all back."""
-        with directives.client_scope():
+        with directives.client_scope(), collecting_messages(context.messages):
             try:
                 with self.app.transaction(readonly=readonly):
                     result = execute(self.schema.graphql, document, context_value=context,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from modelry import Model, OptimisticLockError, action, fields, function
+from modelry import Model, OptimisticLockError, action, fields, function, messages
 
 
 class ShopStatus(enum.Enum):
@@ -56,7 +56,9 @@ class PetShop(Named, model="demo.PetShop", optimistic_lock=True, display_name="P
         if not self.update_by_id():
             raise OptimisticLockError(f"demo.PetShop: record {self.id} changed meanwhile",
                                       model="demo.PetShop", stale_ids=[self.id])
-        return PetShop.query_by_id(self.id)
+        closed = PetShop.query_by_id(self.id)
+        messages.success(f"shop {closed.name} is closed", model="demo.PetShop")
+        return closed
 
     @function(open_level="API", type="QUERY")
     @classmethod
