@@ -269,3 +269,13 @@ def test_names_are_camel_case_on_the_wire(server: Server) -> None:
                       '{ itemName shopId breedId } } }').ok()
     assert item["petItemMutation"]["create"] == {"itemName": "x", "shopId": None,
                                                  "breedId": None}
+
+
+def test_a_transient_model_is_constructed_never_queried(server: Server) -> None:
+    answer = server.gql("{ shopReportQuery { construct(data: {shopCount: 3}) "
+                        "{ shopCount totalIncome } } }")
+    assert answer.ok() == {"shopReportQuery": {"construct": {"shopCount": 3,
+                                                              "totalIncome": None}}}
+    refused = server.gql("{ shopReportQuery { queryPage { content { shopCount } } } }")
+    assert refused.codes == ["GRAPHQL_VALIDATION"]
+    assert "queryPage" in refused.errors[0]["message"]

@@ -121,6 +121,9 @@ class Builtins:
                 record._related.update(values._related)
             return record
 
+        construct_field = self._fn(construct, name, data=f"Optional[{name}Input]")
+        if not meta.stored:  # transient: nothing to query, a record to construct
+            return {"construct": construct_field}
         wrapper = Optional[QueryWrapper]
         fields = {
             "queryPage": self._fn(query_page, f"{name}Page", page=Optional[Pagination],
@@ -132,7 +135,7 @@ class Builtins:
                                            query_wrapper=wrapper),
             "countByWrapper": self._fn(count_by_wrapper, "int", query_wrapper=wrapper),
         }
-        fields["construct"] = self._fn(construct, name, data=f"Optional[{name}Input]")
+        fields["construct"] = construct_field
         return fields
 
     def mutation_fields(self) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from modelry.core.security.identity import ANONYMOUS_ROLE
 
 
 def grant_module(app: Any, module: str, role: str = ANONYMOUS_ROLE) -> int:
-    """Give `role` every right on `module`'s stored models and API functions.
+    """Give `role` every right on `module`'s models (read on transient ones: they are only
+    constructed) and API functions.
 
     Returns how many grant records were created (existing grants are kept).
     """
@@ -20,10 +21,11 @@ def grant_module(app: Any, module: str, role: str = ANONYMOUS_ROLE) -> int:
     with directives.scope(), app.transaction():
         target = Role.query_one(code=role) or Role(code=role, name=role).create()
         for meta in registry.models_of(module):
-            if meta.table is None or ModelAccess.count(role=target.id, model=meta.code):
+            if meta.kind == "abstract" or ModelAccess.count(role=target.id, model=meta.code):
                 continue
-            ModelAccess(role=target.id, model=meta.code, perm_read=True, perm_create=True,
-                        perm_update=True, perm_delete=True).create()
+            writable = meta.stored  # a transient model is only constructed (read)
+            ModelAccess(role=target.id, model=meta.code, perm_read=True, perm_create=writable,
+                        perm_update=writable, perm_delete=writable).create()
             created += 1
         for function in registry.behaviours.functions.values():
             if function.module != module or not function.api:
