@@ -28,7 +28,26 @@ class _SystemValue:
         record._set(self.name, value)
 
 
-class Model:
+def _extension_member(cls: type, name: str) -> Any:
+    """Member `name` an `inherit=` extension adds to `cls`'s model in the active registry
+    (unbound), or None. Each registry has its own: the class itself is never changed."""
+    registry = context.active_registry()
+    code = getattr(cls, "_model_code", "")
+    meta = registry.find(code) if registry is not None and code else None
+    return None if meta is None else meta.members.get(name)
+
+
+class _ModelType(type):
+    """Lets a model class reach the class and static methods its extensions add."""
+
+    def __getattr__(cls, name: str) -> Any:
+        member = None if name.startswith("_") else _extension_member(cls, name)
+        if member is None:
+            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+        return member.__get__(None, cls)
+
+
+class Model(metaclass=_ModelType):
     """Base class of every model. Subclass it with `model="module.Name"` to declare one.
 
     Class keywords: `model` (the code), `kind` (store, abstract, transient, proxy),
@@ -123,6 +142,9 @@ class Model:
         m2o = self._m2o_by_column(name)
         if m2o is not None:
             return self._values.get(name)
+        member = _extension_member(type(self), name)
+        if member is not None:
+            return member.__get__(self, type(self))
         raise AttributeError(f"{self._model_code or type(self).__name__} has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from modelry.core.fields import BigInteger, DateTime, Field, ManyToMany, ManyToOne, OneToMany
 from modelry.core.module import Module
@@ -129,9 +130,23 @@ def _extend(models: dict[str, ModelMeta], known: dict[str, Module], module: Modu
                                    f"declared by module {target.module}",
                                    module=module.name, model=code, field=name)
         target.fields[name] = field.bind(code, name)
+    for name, member in extension_members(declaration.cls).items():
+        if name in target.members or any(name in vars(k) for k in target.cls.__mro__):
+            raise DeclarationError(
+                f"{module.name}: model {code}: {declaration.where} defines {name!r}, which "
+                f"the model already has; change its behaviour with an extension point "
+                "(ext_point) instead", module=module.name, model=code)
+        target.members[name] = member
     if declaration.optimistic_lock:
         target.optimistic_lock = True
     target.extended_by.append(module.name)
+
+
+def extension_members(cls: type) -> dict[str, Any]:
+    """The methods, class and static methods and properties an extension class defines."""
+    return {name: value for name, value in vars(cls).items()
+            if not name.startswith("_") and not isinstance(value, Field)
+            and (callable(value) or hasattr(value, "__get__"))}
 
 
 def _closure(known: dict[str, Module], code: str) -> set[str]:

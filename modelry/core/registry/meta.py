@@ -23,6 +23,7 @@ class ModelMeta:
     display_name: str | None = None
     proxy_of: str | None = None
     extended_by: list[str] = field(default_factory=list)
+    members: dict[str, Any] = field(default_factory=dict)  # methods extensions add, by name
 
     @property
     def stored(self) -> bool:
