@@ -36,7 +36,8 @@ class Step:
         op = self.operation
         names = {ops.CreateTableOp: "create table", ops.DropTableOp: "drop table",
                  ops.AddColumnOp: "add column", ops.DropColumnOp: "drop column",
-                 ops.AlterColumnOp: "alter column", ops.CreateIndexOp: "create index",
+                 ops.AlterColumnOp: "alter column", RenameColumnOp: "rename column",
+                 ops.CreateIndexOp: "create index",
                  ops.DropIndexOp: "drop index", ops.CreateUniqueConstraintOp: "add unique",
                  ops.CreateForeignKeyOp: "add foreign key", ops.DropConstraintOp: "drop constraint"}
         what = names.get(type(op), type(op).__name__)
@@ -44,6 +45,8 @@ class Step:
                                                              "name", None)
         detail = getattr(op, "index_name", None) or getattr(op, "constraint_name", None)
         target = f"{self.table}.{column}" if column else self.table
+        if isinstance(op, RenameColumnOp):
+            target += f" → {op.modify_name}"
         extra = f" ({detail})" if detail and not column else ""
         return f"{what} {target}{extra}" + (f": {self.reason}" if self.reason else "")
 
@@ -106,7 +109,10 @@ def compute_schema_plan(connection: sa.Connection, metadata: sa.MetaData, *, mod
         "include_object": include, "target_metadata": metadata})
     plan = SchemaPlan()
     for step in _steps(_upgrade_operations(context, metadata), connection):
-        if mode == "EXTEND" and step.kind != "add":
+        if mode == "EXTEND" and step.kind == "rename":
+            plan.steps.append(_classify(step.table, step.operation.added))
+            plan.left_out.append(step)
+        elif mode == "EXTEND" and step.kind != "add":
             plan.left_out.append(step)
         elif mode != "NEVER":
             plan.steps.append(step)
@@ -129,10 +135,10 @@ def _steps(operations: list[Any], connection: sa.Connection) -> list[Step]:
     steps: list[Step] = []
     for op in operations:
         if isinstance(op, ops.ModifyTableOps):
-            steps.extend(_classify(op.table_name, sub) for sub in op.ops)
+            steps.extend(_classify(op.table_name, sub) for sub in _renames(op.table_name, op.ops))
         else:
             steps.append(_classify(getattr(op, "table_name", ""), op))
-    order = {"add": 1, "alter": 2, "drop": 3}
+    order = {"rename": 0, "add": 1, "alter": 2, "drop": 3}
     creates = [s for s in steps if isinstance(s.operation, ops.CreateTableOp)]
     drops = [s for s in steps if isinstance(s.operation, ops.DropTableOp)]
     rest = [s for s in steps if s not in creates and s not in drops]
@@ -160,7 +166,36 @@ def _tables_in_dependency_order(creates: list[Step]) -> list[Step]:
     return ordered
 
 
+def _renames(table: str, operations: list[Any]) -> list[Any]:
+    """A dropped column and an added one whose field was `renamed_from` it become one
+    rename (the data stays); other operations pass through."""
+    dropped = {op.column_name: op for op in operations if isinstance(op, ops.DropColumnOp)}
+    renamed: dict[int, Any] = {}
+    for op in operations:
+        previous = op.column.info.get("renamed_from") if isinstance(op, ops.AddColumnOp) \
+            else None
+        if previous in dropped:
+            column = op.column
+            renamed[id(dropped.pop(previous))] = None
+            rename = RenameColumnOp(
+                table, previous, modify_name=column.name, existing_type=column.type,
+                existing_nullable=column.nullable,
+                existing_server_default=column.server_default or False)
+            rename.added = op
+            renamed[id(op)] = rename
+    return [renamed.get(id(op), op) for op in operations if renamed.get(id(op), op) is not None]
+
+
+class RenameColumnOp(ops.AlterColumnOp):
+    """`alter_column(new_column_name=...)`, told apart from other alterations; `added` is
+    the column addition it replaces (what EXTEND, which alters nothing, does instead)."""
+
+    added: ops.AddColumnOp
+
+
 def _classify(table: str, op: Any) -> Step:
+    if isinstance(op, RenameColumnOp):
+        return Step(table, op, "rename")
     if isinstance(op, ADDITIONS):
         return Step(table, op, "add")
     if isinstance(op, (ops.DropTableOp, ops.DropColumnOp)):

@@ -13,12 +13,27 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations, ops
 
-from modelry.boot.schema_plan import SchemaPlan, Step
+from modelry.boot.schema_plan import RenameColumnOp, SchemaPlan, Step
 
 # On SQLite these need a table rebuild (alembic batch mode)
 SQLITE_BATCH = (ops.AlterColumnOp, ops.DropColumnOp, ops.CreateUniqueConstraintOp,
                 ops.CreateForeignKeyOp, ops.DropConstraintOp)
 TABLE_OPS = (ops.CreateTableOp, ops.DropTableOp)
+UNBATCHED = (*TABLE_OPS, RenameColumnOp)  # renamed in place, before a table's rebuild
+
+
+@Operations.implementation_for(RenameColumnOp)
+def _rename_column(operations: Operations, op: RenameColumnOp) -> None:
+    """SQLite (3.25+) renames a column in place: no rebuild, indexes and keys follow."""
+    if operations.impl.dialect.name != "sqlite":
+        operations.impl.alter_column(
+            op.table_name, op.column_name, name=op.modify_name,
+            existing_type=op.existing_type, existing_nullable=op.existing_nullable,
+            existing_server_default=op.existing_server_default)
+        return
+    quote = operations.impl.dialect.identifier_preparer.quote
+    operations.execute(f"ALTER TABLE {quote(op.table_name)} RENAME COLUMN "
+                       f"{quote(op.column_name)} TO {quote(op.modify_name)}")
 
 
 def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[Step]]]:
@@ -30,7 +45,7 @@ def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[
                if dialect == "sqlite" and isinstance(step.operation, SQLITE_BATCH)}
     batched: dict[str, list[Step]] = {}
     for step in steps:
-        if step.table in rebuilt and not isinstance(step.operation, TABLE_OPS):
+        if step.table in rebuilt and not isinstance(step.operation, UNBATCHED):
             if step.table not in batched:
                 batched[step.table] = []
                 yield step.table, batched[step.table]
@@ -83,8 +98,13 @@ def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *
     transactional = dialect.name == "postgresql" and bool(kept or statements)
     if transactional:
         out.write("BEGIN;\n\n")
+    renames = {(s.table, s.operation.column_name): s.operation.modify_name
+               for s in kept if isinstance(s.operation, RenameColumnOp)}
+
     def reflect(table: str) -> sa.Table:
-        return sa.Table(table, sa.MetaData(), autoload_with=connection)
+        live = sa.Table(table, sa.MetaData(), autoload_with=connection)
+        names = {old: new for (owner, old), new in renames.items() if owner == table}
+        return _renamed(live, names) if names else live
 
     if kept:
         out.write("-- schema\n")
@@ -101,6 +121,28 @@ def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *
     if transactional:
         out.write("\nCOMMIT;\n")
     return out.getvalue()
+
+
+def _renamed(table: sa.Table, names: dict[str, str]) -> sa.Table:
+    """A copy of reflected `table` as it is once its columns are renamed (`names`: old →
+    new), for rebuilding it offline after the renames the script does first."""
+    def name(column: Any) -> str:
+        key = column if isinstance(column, str) else column.name
+        return names.get(key, key)
+
+    items: list[Any] = [sa.Column(name(c), c.type, nullable=c.nullable,
+                                  primary_key=c.primary_key, server_default=c.server_default)
+                        for c in table.columns]
+    items += [sa.ForeignKeyConstraint([name(c) for c in fk.column_keys],
+                                      [e.target_fullname for e in fk.elements],
+                                      name=fk.name, ondelete=fk.ondelete)
+              for fk in table.foreign_key_constraints]
+    items += [sa.UniqueConstraint(*(name(c) for c in unique.columns), name=unique.name)
+              for unique in table.constraints if isinstance(unique, sa.UniqueConstraint)]
+    copy = sa.Table(table.name, sa.MetaData(), *items)
+    for index in table.indexes:
+        sa.Index(index.name, *(copy.c[name(c)] for c in index.columns), unique=index.unique)
+    return copy
 
 
 def _offline(dialect: sa.Dialect, emit: Callable[[Operations], Any]) -> str:

@@ -20,7 +20,8 @@ class _Nothing:
 NOTHING: Any = _Nothing()
 
 COMMON_OPTIONS = frozenset(
-    {"required", "default", "unique", "index", "readonly", "display_name", "help", "write_only"})
+    {"required", "default", "unique", "index", "readonly", "display_name", "help", "write_only",
+     "renamed_from"})
 
 
 class Field:
@@ -49,6 +50,8 @@ class Field:
         self.write_only: bool = bool(options.get("write_only", False))  # never read by clients
         self.display_name: str | None = options.get("display_name")
         self.help: str | None = options.get("help")
+        # the field's name before: the boot renames its column instead of drop + add
+        self.renamed_from: str | None = options.get("renamed_from")
         self.options = options
 
     # descriptor protocol: records keep values in a dict
@@ -109,6 +112,15 @@ class Field:
     def from_db(self, value: Any) -> Any:
         """Value read from SQL → Python value."""
         return value
+
+    @property
+    def previous_column(self) -> str | None:
+        """The column this field had under its `renamed_from` name, or None."""
+        if not self.renamed_from:
+            return None
+        previous = copy.copy(self)
+        previous.name = self.renamed_from
+        return previous.column
 
     def describe(self) -> dict[str, Any]:
         """Schema-relevant metadata (used for the fingerprint and persisted metadata)."""

@@ -39,15 +39,17 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry) -> 
         if field.name == "id":
             items.append(sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True))
             continue
+        info = {"renamed_from": field.previous_column} if field.renamed_from else {}
         if isinstance(field, ManyToOne):
             target = registry.model(field.target)
-            items.append(sa.Column(field.column, sa.BigInteger(), nullable=not field.required))
+            items.append(sa.Column(field.column, sa.BigInteger(), nullable=not field.required,
+                                   info=info))
             items.append(sa.ForeignKeyConstraint(
                 [field.column], [f"{target.table}.id"], ondelete=field.on_delete,
                 name=constraint_name("fk", table_name, field.column)))
         else:
             items.append(sa.Column(field.column, column_type(field), nullable=not field.required,
-                                   server_default=_server_default(field)))
+                                   server_default=_server_default(field), info=info))
         if field.unique:
             items.append(sa.UniqueConstraint(
                 field.column, name=constraint_name("uq", table_name, field.column)))
