@@ -90,4 +90,9 @@ def test_documents_a_template_cannot_serve_still_run(demo_app: App, server: Serv
         page = ask(executor, "query($size: Int = %d) { petShopQuery { queryPage(page: "
                              "{size: $size}) { size } } }" % size)
         assert page["data"]["petShopQuery"]["queryPage"]["size"] == size
-    assert list(executor.documents._templates.values()) == [None, None]
+    for size in (3, 4):  # a variable named like the template's own
+        page = ask(executor, "query($__literal0: Int) { petShopQuery { queryPage(page: "
+                             "{size: %d, currentPage: $__literal0}) { size currentPage } } }"
+                   % size)
+        assert page["data"]["petShopQuery"]["queryPage"] == {"size": size, "currentPage": 1}
+    assert list(executor.documents._templates.values()) == [None, None, None]

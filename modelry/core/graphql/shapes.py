@@ -58,11 +58,13 @@ def shape_of(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
 
 def template_of(schema: Any, document: DocumentNode) -> Template | None:
     """`document` (valid) with its literals made variables; None when that cannot be done
-    faithfully: several operations, literals in variable defaults, untyped positions."""
+    faithfully: several operations, literals in variable defaults, variables named like
+    ours, untyped positions."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if len(operations) != 1 or any(d.default_value is not None
+                                   or d.variable.name.value.startswith(PREFIX)
                                    for d in operations[0].variable_definitions or ()):
-        return None
+        return None  # (a variable named like ours would clash with them)
     type_info = TypeInfo(schema)
     replacer = _Replacer(type_info)
     edited = visit(document, TypeInfoVisitor(type_info, replacer))
