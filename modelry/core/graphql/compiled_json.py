@@ -20,6 +20,7 @@ from modelry.core.fields import Field, ManyToMany, OneToMany
 from modelry.core import context
 from modelry.core.graphql.compiled_plan import BuiltinPlan, RecordPlan, Selected
 from modelry.core.rsql import compile_filter
+from modelry.core.rsql.relations import read_rules
 from modelry.errors import DataError
 
 # json_build_object takes at most 100 arguments: 50 keys with their values
@@ -178,14 +179,14 @@ class DatabaseJson:
         if item.kind == "many2one":
             return sa.select(self._object(nested, target, variables)) \
                 .where(target.c.id == source.c[item.column],
-                       *self._rules(nested.meta, target)).scalar_subquery()
+                       *read_rules(self.manager, nested.meta, target)).scalar_subquery()
         return self._to_many(plan, item, nested, target, source, variables)
 
     def _to_many(self, plan: RecordPlan, item: Selected, nested: RecordPlan, target: Any,
                  source: Any, variables: Any) -> Any:
         arguments = self._list_arguments(plan, item, variables)
         size, rsql = arguments.get("size"), arguments.get("rsql")
-        conditions = self._rules(nested.meta, target)
+        conditions = read_rules(self.manager, nested.meta, target)
         if rsql:
             conditions.append(self._adapt(target, compile_filter(
                 rsql, nested.meta, self.manager, self.manager.placeholders())))
@@ -208,11 +209,6 @@ class DatabaseJson:
                                                      records.c.id))
         return sa.select(sa.func.coalesce(listed, EMPTY_LIST)).select_from(records) \
             .scalar_subquery()
-
-    def _rules(self, meta: Any, alias: Any) -> list[Any]:
-        """The caller's read rule on `meta`, over `alias` of its table."""
-        rule = self.manager.row_rule(meta, "read")
-        return [] if rule is None else [self._adapt(alias, rule)]
 
     @staticmethod
     def _adapt(alias: Any, clause: Any) -> Any:

@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.sql.util import ClauseAdapter
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -30,6 +29,7 @@ from modelry.core.graphql.compiled_json import DatabaseJson, renders
 from modelry.core.graphql.compiled_plan import (
     BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan, record_plans)
 from modelry.core.lru import LRU, MISSING
+from modelry.core.rsql.relations import read_rules
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.types import type_name
 from modelry.core.security import authorization
@@ -267,8 +267,7 @@ class CompiledPath:
                 continue
             target_table = self.manager.table(item.nested.meta)  # type: ignore[union-attr]
             target = target_table.alias() if target_table is table else target_table
-            rules = [ClauseAdapter(target).traverse(rule) if target is not target_table
-                     else rule for rule in self._rule(item.nested.meta)]  # type: ignore
+            rules = read_rules(self.manager, item.nested.meta, target)  # type: ignore
             source = source.outerjoin(target, sa.and_(
                 target.c.id == table.c[item.column], *rules))
             columns += [target.c[c].label(f"{item.key}.{c}")
