@@ -162,8 +162,7 @@ def test_a_bad_value_inside_a_list_refuses_the_whole_request(server: Server) -> 
     answer = server.gql(CREATE, {"data": {"name": "Shop", "items": [
         {"itemName": "fine", "stock": 1}, {"itemName": "bad", "stock": "lots"}]}})
     assert answer.codes == ["BAD_VARIABLES"]
-    assert "items[1].stock" in answer.errors[0]["message"] or \
-        "items" in answer.errors[0]["message"]
+    assert "items[1].stock" in answer.errors[0]["message"], answer.errors
     nothing_written(server)
 
 
@@ -176,10 +175,11 @@ def test_validation_errors_in_nested_records_write_nothing(server: Server) -> No
     nothing_written(server)
 
 
-def test_the_content_type_does_not_matter_but_the_json_does(server: Server) -> None:
+def test_only_json_bodies_are_read(server: Server) -> None:
+    """(test_http_media_types.py has the cases; a JSON body of another type is refused.)"""
     body = json.dumps({"query": "{ petShopQuery { countByWrapper } }"})
     as_text = server.answer(server.client.post("/graphql", content=body,
                                                headers={"content-type": "text/plain"}))
-    assert as_text.ok() == {"petShopQuery": {"countByWrapper": 0}}
+    refused(as_text, 415, "UNSUPPORTED_MEDIA_TYPE")
     form = server.answer(server.client.post("/graphql", data={"query": "{ __typename }"}))
-    refused(form, 400, "BAD_JSON")
+    refused(form, 415, "UNSUPPORTED_MEDIA_TYPE")

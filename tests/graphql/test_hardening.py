@@ -234,10 +234,12 @@ def test_no_stack_traces_anywhere(strict: Server, server: Server) -> None:
     odd: list[httpx.Response] = []
     for target in (server, strict):
         client = target.client
+        as_json = {"content-type": "application/json"}
         odd += [
-            client.post("/graphql", content=b"\xff\xfe\x00garbage"),
-            client.post("/graphql", content=b'{"query": 12}'),
-            client.post("/graphql", content=b'{"query": "{", "variables": []}'),
+            client.post("/graphql", content=b"\xff\xfe\x00garbage", headers=as_json),
+            client.post("/graphql", content=b'{"query": 12}', headers=as_json),
+            client.post("/graphql", content=b'{"query": "{", "variables": []}', headers=as_json),
+            client.post("/graphql", content=b'{"query": "{ __typename }"}'),  # no type: 415
             client.post("/graphql", json={"query": "{ petShopQuery { countByWrapper } }",
                                           "operationName": 5}),
             client.post("/graphql", json={"query": "query($x: Long!) { petShopQuery { "

@@ -20,9 +20,11 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
+from modelry.core.graphql.media_types import check_request_type
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
 
 access_log = logging.getLogger("modelry.access")
+ALLOWED = "GET, POST"  # the methods of /graphql (GET for queries only)
 
 
 def _json(body: dict[str, Any], status: int = 200, statements: int | None = None) -> Response:
@@ -52,6 +54,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
 
     async def graphql_post(request: Request) -> Response:
         try:
+            check_request_type(request.headers.get("content-type"))
             body = await _read_body(request, settings.max_body_bytes)
         except ProtocolError as error:
             return _json(protocol_error_body(error), error.status)
@@ -75,7 +78,10 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
                    "operationName": request.query_params.get("operationName")}
         answer = await concurrency.run(executor.run, payload,
                                        request.headers.get("authorization"), get=True)
-        return _json(answer.body, answer.status, answer.statements)
+        response = _json(answer.body, answer.status, answer.statements)
+        if answer.status == 405:  # a mutation sent with GET
+            response.headers["Allow"] = ALLOWED
+        return response
 
     async def health(_: Request) -> Response:
         def ping() -> None:
@@ -97,7 +103,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
                               "mutations to /graphql (GET for queries)", "METHOD_NOT_ALLOWED",
                               405)
         response = _json(protocol_error_body(error), 405)
-        response.headers["Allow"] = "GET, POST"
+        response.headers["Allow"] = ALLOWED
         return response
 
     starlette = Starlette(lifespan=lifespan, routes=[
