@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from modelry.core.rsql import like
 from modelry.core.rsql import (
     Node, RsqlError, RsqlLimits, RsqlSyntaxError, compile_filter, parse, quote)
+from modelry.core.rsql.nodes import Comparison, Group
 
 DIALECTS = [sqlite.dialect(), postgresql.dialect(), mysql.dialect()]
 TEMPLATES = [
@@ -101,12 +102,25 @@ def test_any_text_compiles_or_raises_rsql_error(shop_meta, rsql_schema, text: st
         _sql(clause)
 
 
-@settings(max_examples=30, deadline=None)
-@given(depth=st.integers(0, 3000), limit=st.integers(0, 100))
-def test_any_nesting_parses_or_raises_rsql_error(depth: int, limit: int) -> None:
+@settings(max_examples=40, deadline=None)
+@given(depth=st.one_of(st.integers(0, 120), st.integers(0, 3000)), limit=st.integers(0, 100))
+@example(depth=0, limit=0).via("no parentheses")
+@example(depth=100, limit=100).via("at the ceiling")
+@example(depth=101, limit=100).via("one over")
+@example(depth=3000, limit=0).via("far over")
+def test_nesting_up_to_the_limit_parses_and_deeper_is_refused(depth: int, limit: int) -> None:
     text = "(" * depth + "a==1" + ")" * depth
-    try:
-        parse(text, RsqlLimits(max_length=10_000, max_depth=limit))
-    except RsqlError as error:
-        assert error.code == "RSQL_TOO_DEEP"
-        assert depth > limit
+    limits = RsqlLimits(max_length=10_000, max_depth=limit)
+    if depth > limit:
+        with pytest.raises(RsqlError) as refused:
+            parse(text, limits)
+        assert refused.value.code == "RSQL_TOO_DEEP"
+        assert refused.value.position == limit  # the first '(' past the limit
+        return
+    node = parse(text, limits)
+    assert node.depth == depth
+    for _ in range(depth):
+        assert isinstance(node, Group)
+        node = node.child
+    assert isinstance(node, Comparison)
+    assert (node.selector, node.operator, node.arguments[0].text) == ("a", "==", "1")
