@@ -68,21 +68,49 @@ def authorize(call: Call) -> None:
     check_call(call.namespace, call.fun, call.fun in BUILTIN_PERMS and on_model)
 
 
+def proxied_codes(code: str, registry: Any = None) -> tuple[str, ...]:
+    """`code`, then the models whose table it reads when it is a proxy (a proxy of a proxy
+    reads on): the rules of each bind it, since each reads the same rows."""
+    registry = registry if registry is not None else context.active_registry()
+    codes = [code]
+    meta = registry.find(code) if registry is not None else None
+    while meta is not None and meta.proxy_of and meta.proxy_of not in codes:
+        codes.append(meta.proxy_of)
+        meta = registry.find(meta.proxy_of)
+    return tuple(codes)
+
+
 def row_policy(app: Any, meta: Any, operation: str) -> Any:
-    """WHERE clause of the caller's record rules for `operation` on `meta`, or None."""
+    """WHERE clause of the caller's record rules for `operation` on `meta`, or None.
+
+    A proxy is bound by its own rules and, on top of them, by the record rules of the
+    models it proxies (their model rights are not needed: the proxy's own govern).
+    """
     if not _enforced():
         return None
     rights = _rights()
-    if rights is None or (meta.code, operation) in rights.unrestricted:
+    if rights is None:
         return None
     import sqlalchemy as sa
-    if operation not in rights.models.get(meta.code, ()):
+    if operation not in rights.models.get(meta.code, ()) and \
+            (meta.code, operation) not in rights.unrestricted:
         # no right at all: a call on the model was refused before it got here, so these
         # are related records (a ManyToOne, a list) of a model the caller may not read
         return sa.false()
+    clauses = [clause for code in proxied_codes(meta.code, app.registry)
+               if (clause := _rules_clause(app, rights, app.registry.model(code),
+                                           operation)) is not None]
+    return sa.and_(*clauses) if clauses else None
+
+
+def _rules_clause(app: Any, rights: Rights, meta: Any, operation: str) -> Any:
+    """OR of the caller's record rules for `operation` on `meta`; None when none binds."""
+    if (meta.code, operation) in rights.unrestricted:
+        return None
     rules = rights.rules.get((meta.code, operation))
     if not rules:
         return None
+    import sqlalchemy as sa
 
     from modelry.core.rsql import compile_filter
     with directives.scope():  # compile as back-end code: rules may name hidden fields
@@ -98,19 +126,29 @@ def rights_in_force() -> Any:
 
 
 def hidden_fields(model: str) -> frozenset[str]:
-    """Fields of `model` hidden from the caller."""
+    """Fields of `model` hidden from the caller (a proxy's include its target's)."""
     if not _enforced():
         return frozenset()
     rights = _rights()
-    return rights.hidden.get(model, frozenset()) if rights is not None else frozenset()
+    return _field_rules(rights.hidden, model) if rights is not None else frozenset()
 
 
 def readonly_fields(model: str) -> frozenset[str]:
-    """Fields of `model` the caller may not write (hidden ones included)."""
+    """Fields of `model` the caller may not write (hidden ones included; a proxy's include
+    its target's)."""
     if not _enforced():
         return frozenset()
     rights = _rights()
-    return rights.readonly.get(model, frozenset()) if rights is not None else frozenset()
+    return _field_rules(rights.readonly, model) if rights is not None else frozenset()
+
+
+def _field_rules(rules: dict[str, frozenset[str]], model: str) -> frozenset[str]:
+    if not rules:
+        return frozenset()
+    found = frozenset()
+    for code in proxied_codes(model):
+        found |= rules.get(code, frozenset())
+    return found
 
 
 def install(app: Any) -> None:

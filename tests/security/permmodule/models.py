@@ -35,3 +35,19 @@ class Memo(Model, model="permtest.Memo"):
     def total_salary(cls) -> Decimal:
         """A custom query function: the sum of every salary the caller can read."""
         return sum((m.salary or Decimal(0) for m in cls.query_list()), Decimal(0))
+
+
+class OpenMemo(Model, model="permtest.OpenMemo", proxy="permtest.Memo"):
+    """A proxy of Memo: Memo's record and field rules bind it too (on top of its own)."""
+
+    @action()
+    def reopen(self) -> OpenMemo:
+        """Read the memo back through the proxy (a custom function of type UPDATE)."""
+        return OpenMemo.query_by_id(self.id)
+
+
+class Pin(Model, model="permtest.Pin"):
+    """Points at a memo through its proxy: a relation that reaches a proxy."""
+
+    label = fields.String(size=32)
+    memo = fields.ManyToOne("permtest.OpenMemo", on_delete="CASCADE")
