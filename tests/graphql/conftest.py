@@ -21,6 +21,7 @@ import uvicorn
 from modelry.boot import App, boot
 from modelry.core.security.grants import grant_module
 from modelry.modules.demo.sample import load_sample_data
+from tests import sql_capture
 from tests.conftest import _empty_tables, _installed, drop_everything
 
 TRACE_MARKS = ("Traceback", 'File "')
@@ -64,10 +65,6 @@ class Answer:
         """The codes of `errors[]`, in order."""
         return [e["extensions"]["code"] for e in self.errors]
 
-    @property
-    def statements(self) -> int:
-        return int(self.headers["x-sql-statements"])
-
     def ok(self) -> Any:
         """`data`, after checking the request succeeded."""
         assert self.status == 200, self.body
@@ -106,6 +103,15 @@ class Server:
         if variables is not None:
             payload["variables"] = variables
         return self.answer(self.client.post("/graphql", json=payload))
+
+    def gql_counted(self, query: str, variables: dict[str, Any] | None = None
+                    ) -> tuple[Answer, list[str]]:
+        """`gql`, and the SQL statements the served app's engine ran meanwhile, transaction
+        control left out (seen by tests/sql_capture.py, not the X-SQL-Statements header)."""
+        engine = self.uvicorn.config.app.state.executor.app.engine
+        with sql_capture.statements(engine) as seen:
+            answer = self.gql(query, variables)
+        return answer, list(seen)
 
     def post(self, content: bytes | str, **headers: str) -> Answer:
         """POST a raw body to /graphql."""
