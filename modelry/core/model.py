@@ -194,7 +194,7 @@ class Model(metaclass=_ModelType):
                         lambda: context.gateway(self._model_code).update_by_id(self))
 
     def delete_by_id(self) -> int:
-        """Delete this record; returns rows deleted."""
+        """Delete this record; returns rows deleted (0 when the held version is stale)."""
         return _builtin(self._model_code, "delete_by_id", "DELETE",
                         lambda: context.gateway(self._model_code).delete_by_id(self))
 
@@ -215,7 +215,8 @@ class Model(metaclass=_ModelType):
 
     @classmethod
     def delete_batch(cls, records: Iterable[Model | int]) -> int:
-        """Delete many records (or ids); returns rows deleted."""
+        """Delete many records (or ids), each once; raises OptimisticLockError (deleting
+        none) if any record's held version is stale. Returns rows deleted."""
         return context.gateway(cls._model_code).delete_batch(cls._model_code, list(records))
 
     @classmethod

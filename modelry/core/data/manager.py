@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from modelry import directives
 from modelry.core import context
-from modelry.core.data import relations, write
+from modelry.core.data import deletes, relations, write
 from modelry.core.data.page import Page
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.rows import to_record, to_records
@@ -138,18 +138,21 @@ class DataManager:
 
     @_integrity
     def delete_by_id(self, record: Any) -> int:
-        """Delete `record` by id."""
+        """Delete `record` by id; 0 when gone, or when the version it holds is stale."""
         meta = self._stored(record)
         with self.connection() as connection:
-            return write.delete(self, connection, meta, [record.id])
+            try:
+                return deletes.delete(self, connection, meta, [record])
+            except OptimisticLockError:
+                return 0
 
     @_integrity
     def delete_batch(self, code: str, records: list[Any]) -> int:
-        """Delete records (or ids)."""
+        """Delete records (or ids), each once; all or none when versions are held
+        (OptimisticLockError names the stale ids)."""
         meta = self._stored(code)
-        ids = [r.id if hasattr(r, "_values") else int(r) for r in records]
         with self.connection() as connection:
-            return write.delete(self, connection, meta, ids)
+            return deletes.delete(self, connection, meta, records)
 
     @_integrity
     def save(self, record: Any) -> Any:

@@ -247,11 +247,3 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
             _finish_write(manager, connection, meta, record)
     return total
 
-
-def delete(manager: Any, connection: sa.Connection, meta: ModelMeta, ids: list[Any]) -> int:
-    """DELETE rows by id (those record rules let the caller delete); returns how many went."""
-    ids = permitted_ids(manager, connection, meta, "delete", ids)
-    if not ids:
-        return 0
-    table = manager.table(meta)
-    return connection.execute(sa.delete(table).where(table.c.id.in_(ids))).rowcount

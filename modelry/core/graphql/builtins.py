@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator, List, Optional
 import strawberry
 
 from modelry import directives
+from modelry.core.data.deletes import distinct_by_id
 from modelry.core.functions.pipeline import invoke
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent, to_record
 from modelry.core.graphql.namespace import Namespace
@@ -143,13 +144,13 @@ class Builtins:
         meta, registry, name = self.meta, self.registry, self.name
 
         def create(info: Any, data: Any) -> Any:
-            record = to_record(registry, meta, data)
+            record = to_record(registry, meta, data, "create")
             with _bits(add=Directive.BUILT_ACTION):
                 return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
                               builtin=True)
 
         def update(info: Any, data: Any) -> Any:
-            record = to_record(registry, meta, data)
+            record = to_record(registry, meta, data, "update")
             if record.id is None:
                 raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
                                 model=meta.code, field="id")
@@ -175,10 +176,11 @@ class Builtins:
                 raise DataError(f"{meta.code}: delete needs an id in every item "
                                 f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
                                 field="id")
+            records = list(distinct_by_id(meta, records).values())
             with _bits(add=Directive.BUILT_ACTION):
                 deleted = invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch,
                                  (records,), {}, builtin=True)
-            if deleted != len({r.id for r in records}):
+            if deleted != len(records):
                 raise DataError(f"{meta.code}: some of the records to delete do not exist; "
                                 "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
             return records

@@ -56,7 +56,8 @@ class FunctionFields:
         if meta is not None:
             name = type_name(meta) + ("Input" if as_input else "")
             if as_input:
-                return name, lambda v: to_record(self.registry, meta, v)
+                # a record argument may name an existing record by id, as an update does
+                return name, lambda v: to_record(self.registry, meta, v, "update")
             return name, lambda v: v
         if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
             return self.types._enum(annotation), lambda v: v
@@ -100,7 +101,7 @@ class FunctionFields:
                       if name in converters and value is not strawberry.UNSET
                       and not (value is None and name in defaulted)}
             if takes_record:
-                record = to_record(registry, owner, arguments.get("data"))
+                record = to_record(registry, owner, arguments.get("data"), "update")
                 outcome = getattr(record, function.python_name)(**values)
             elif function.kind in ("classmethod", "static"):
                 outcome = getattr(owner.cls, function.python_name)(**values)

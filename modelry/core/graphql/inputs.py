@@ -5,8 +5,11 @@ from typing import Any
 
 import strawberry
 
+from modelry import directives
 from modelry.core import context
+from modelry.core.data.client_writes import Intent, refuse_client_values
 from modelry.core.fields import ManyToOne, Relation
+from modelry.directives import Directive
 from modelry.errors import DataError
 from modelry.core.registry import ModelMeta, Registry
 
@@ -18,8 +21,15 @@ def sent(data: Any, name: str) -> Any:
     return getattr(data, name, UNSET) if data is not None else UNSET
 
 
-def to_record(registry: Registry, meta: ModelMeta, data: Any) -> Any:
-    """A record of `meta` holding exactly the sent values (relations included)."""
+def to_record(registry: Registry, meta: ModelMeta, data: Any,
+              intent: Intent | None = None) -> Any:
+    """A record of `meta` holding exactly the sent values (relations included).
+
+    With an `intent` (the client creates or updates the record), values a client may not
+    write are refused first (see `client_writes`); nested new records count as creates.
+    """
+    if intent is not None and directives.is_set(Directive.FROM_CLIENT):
+        refuse_client_values(meta, _sent_values(meta, data), intent)
     record = meta.cls()
     locked = context.readonly_fields(meta.code)
     for field in meta.fields.values():
@@ -32,10 +42,10 @@ def to_record(registry: Registry, meta: ModelMeta, data: Any) -> Any:
             if value is UNSET and by_id is not UNSET:
                 value = by_id
             elif value is not UNSET and value is not None:
-                value = _reference(registry, registry.model(field.target), value)
+                value = _reference(registry, registry.model(field.target), value, intent)
         elif isinstance(field, Relation) and value is not UNSET and value is not None:
             target = registry.model(field.target)
-            value = [_reference(registry, target, item) for item in value]
+            value = [_reference(registry, target, item, intent) for item in value]
         if value is UNSET:
             continue
         if field.system:
@@ -45,14 +55,30 @@ def to_record(registry: Registry, meta: ModelMeta, data: Any) -> Any:
     return record
 
 
-def _reference(registry: Registry, target: ModelMeta, item: Any) -> Any:
-    """An id when the item only names an existing record, else a record to create."""
+def _sent_values(meta: ModelMeta, data: Any) -> dict[str, Any]:
+    """Field name → value the client sent (a many-to-one by record or by `<name>_id`)."""
+    values = {}
+    for field in meta.fields.values():
+        value = sent(data, field.name)
+        if value is UNSET and isinstance(field, ManyToOne):
+            value = sent(data, f"{field.name}_id")
+        if value is not UNSET:
+            values[field.name] = value
+    return values
+
+
+def _reference(registry: Registry, target: ModelMeta, item: Any,
+               intent: Intent | None = None) -> Any:
+    """An id when the item only names an existing record, else a record (to create when
+    it has no id)."""
     given = [f.name for f in target.fields.values()
              if sent(item, f.name) is not UNSET and f.name != "id"]
     identifier = sent(item, "id")
-    if identifier is not UNSET and identifier is not None and not given:
+    named = identifier is not UNSET and identifier is not None
+    if named and not given:
         return identifier
-    return to_record(registry, target, item)
+    return to_record(registry, target, item,
+                     None if intent is None else "update" if named else "create")
 
 
 def equality_filters(meta: ModelMeta, data: Any) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Demo models: a shop has items (OneToMany), tags (ManyToMany), an owner (ManyToOne)."""
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from modelry import Model, OptimisticLockError, action, fields, function, messages
+from modelry import (Model, OptimisticLockError, RecordNotFound, action, fields, function,
+                     messages)
 
 
 class ShopStatus(enum.Enum):
@@ -43,6 +45,7 @@ class PetShop(Named, model="demo.PetShop", optimistic_lock=True, display_name="P
     last_visit = fields.DateTime()
     opens_at = fields.Time()
     status = fields.Enum(ShopStatus, default=ShopStatus.OPEN, index=True)
+    closed_on = fields.Date(readonly=True, help="Set by the close action; clients cannot write it")
     settings = fields.Json()
     logo = fields.Binary()
     owner = fields.ManyToOne("demo.PetOwner", on_delete="SET NULL")
@@ -51,10 +54,18 @@ class PetShop(Named, model="demo.PetShop", optimistic_lock=True, display_name="P
 
     @action()
     def close(self) -> PetShop:
-        """Close the shop (a server action: the client sends id and optVersion)."""
-        self.status = ShopStatus.CLOSED
-        if not self.update_by_id():
-            raise OptimisticLockError(f"demo.PetShop: record {self.id} changed meanwhile",
+        """Close the shop (a server action: the client sends id and optVersion).
+
+        Writes what closing means and nothing else the client may have sent.
+        """
+        closing = PetShop(id=self.id, opt_version=self.opt_version, status=ShopStatus.CLOSED,
+                          closed_on=dt.date.today())
+        if not closing.update_by_id():  # 0 rows: the shop is gone, or the version is stale
+            if PetShop.query_by_id(self.id) is None:
+                raise RecordNotFound(f"demo.PetShop: no shop with id {self.id}",
+                                     model="demo.PetShop", field="id")
+            raise OptimisticLockError(f"demo.PetShop: shop {self.id} was changed since you "
+                                      "read it (your optVersion is stale); reload and retry",
                                       model="demo.PetShop", stale_ids=[self.id])
         closed = PetShop.query_by_id(self.id)
         messages.success(f"shop {closed.name} is closed", model="demo.PetShop")
