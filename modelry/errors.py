@@ -87,3 +87,27 @@ class ValidationFailed(DataError):
         super().__init__(f"{model}: {summary}", model=model,
                          field=errors[0]["field"] if len(errors) == 1 else None)
         self.errors = errors
+
+
+class UniqueViolation(IntegrityViolation):
+    """A value of a unique field (or set of fields) is already used."""
+
+    code = "UNIQUE_VIOLATION"
+
+
+class ForeignKeyViolation(IntegrityViolation):
+    """A many-to-one names a record that does not exist."""
+
+    code = "FOREIGN_KEY_VIOLATION"
+
+
+class RecordReferenced(IntegrityViolation):
+    """A record cannot go: others still refer to it (`on_delete="RESTRICT"`)."""
+
+    code = "RECORD_REFERENCED"
+
+
+class NotNullViolation(IntegrityViolation):
+    """A required column was left empty."""
+
+    code = "NOT_NULL_VIOLATION"

@@ -238,7 +238,7 @@ DB_ERRORS = [
     ("bad_value.yaml", "VALIDATION_FAILED", "book_pages", "pages", "integer"),
     ("bad_enum.yaml", "BAD_VALUE", "book_pamphlet", "format", "PAMPHLET"),
     ("missing_required.yaml", "VALIDATION_FAILED", "book_untitled", "title", "required"),
-    ("unique_clash.yaml", "INTEGRITY_VIOLATION", "genre_crime_again", None, "refused"),
+    ("unique_clash.yaml", "UNIQUE_VIOLATION", "genre_crime_again", "name", "already used"),
     ("bad_json.csv", "BAD_VALUE", "book_json", "info", "not JSON"),
 ]
 

@@ -63,7 +63,7 @@ def test_create_refused_by_the_database_names_the_model(app: App) -> None:
     with pytest.raises(IntegrityViolation) as caught:
         PetShop(name="Two", code="DUP").create()
     assert caught.value.model == "demo.PetShop"
-    assert caught.value.code == "INTEGRITY_VIOLATION"
+    assert caught.value.code == "UNIQUE_VIOLATION"
     assert PetShop.count() == 1
 
 

@@ -151,7 +151,7 @@ def test_a_failing_second_create_leaves_nothing_written(server: Server) -> None:
                              items: [{itemName: "Bowl"}], tags: [{name: "new tag"}]}) { id }
         second: create(data: {name: "Second", code: "DUP"}) { id } } }""")
     assert answer.data is None and answer.success is False
-    assert answer.codes == ["INTEGRITY_VIOLATION"]
+    assert answer.codes == ["UNIQUE_VIOLATION"]
     assert answer.errors[0]["path"] == ["petShopMutation", "second"]
     assert answer.messages[0]["model"] == "demo.PetShop"
     counts = server.gql("{ petShopQuery { countByWrapper } petOwnerQuery { countByWrapper } "

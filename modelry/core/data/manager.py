@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from modelry import directives
 from modelry.core import context
 from modelry.core.data import deletes, relations, write
+from modelry.core.data.integrity import Explainer
 from modelry.core.data.page import Page
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.rows import to_record, to_records
@@ -20,7 +21,7 @@ from modelry.core.fields import ManyToMany
 from modelry.core.registry import ModelMeta, Registry
 from modelry.core.rsql import compile_filter, compile_sort
 from modelry.directives import Directive
-from modelry.errors import DataError, IntegrityViolation, OptimisticLockError
+from modelry.errors import DataError, OptimisticLockError
 
 T = TypeVar("T")
 
@@ -36,8 +37,11 @@ def _is_integrity(error: sa.exc.DBAPIError) -> bool:
 
 
 def _integrity(method: Callable[..., T]) -> Callable[..., T]:
-    """Writes the database refuses become IntegrityViolation (constraints) or DataError
-    (a value the column cannot hold), naming the model, on every dialect."""
+    """Writes the database refuses become IntegrityViolation (constraints: unique, foreign
+    key, not null, each with its code, naming the model and field) or DataError (a value
+    the column cannot hold), on every dialect."""
+    operation = "delete" if method.__name__.startswith("delete") else "write"
+
     @functools.wraps(method)
     def wrapper(self: DataManager, subject: Any, *args: Any, **kwargs: Any) -> T:
         try:
@@ -47,10 +51,10 @@ def _integrity(method: Callable[..., T]) -> Callable[..., T]:
             if not integrity and not isinstance(error, sa.exc.DataError):
                 raise
             code = subject if isinstance(subject, str) else subject._model_code
-            detail = str(error.orig).strip().splitlines()[0][:300]
             if integrity:
-                raise IntegrityViolation(f"{code}: the database refused the write: {detail}",
-                                         model=code) from error
+                record = None if isinstance(subject, str) else subject
+                raise self.integrity.error(error, code, record, operation) from error
+            detail = str(error.orig).strip().splitlines()[0][:300]
             raise DataError(f"{code}: the database refused a value: {detail}",
                             code="INVALID_VALUE", model=code) from error
         written = subject if isinstance(subject, str) else subject._model_code
@@ -71,6 +75,7 @@ class DataManager:
         # (model code, field) → value transform applied before every write (e.g. hashing)
         self.write_transforms: dict[tuple[str, str], Callable[[Any], Any]] = {}
 
+        self.integrity = Explainer(registry, metadata, self._exists)
     # ── plumbing ────────────────────────────────────────────────────────────
     def transaction(self, readonly: bool = False
                     ) -> contextlib.AbstractContextManager[sa.Connection]:
@@ -102,6 +107,13 @@ class DataManager:
         return self.registry.model(type(subject))
 
     def _stored(self, subject: Any) -> ModelMeta:
+    def _exists(self, meta: ModelMeta, key: Any) -> bool:
+        """Whether a record of `meta` has id `key` (as this task's transaction sees it)."""
+        table = self.table(meta)
+        with self.connection() as connection:
+            return connection.execute(
+                sa.select(table.c.id).where(table.c.id == key)).first() is not None
+
         meta = self._meta(subject)
         self.table(meta)
         return meta
