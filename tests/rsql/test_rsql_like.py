@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 CASES = [
-    # =like= (contains), =starts=, =ends= take their value literally
+    # =like= (contains), =starts=, =ends= take their value literally, but an unquoted *
     ("code=like=%", [3]),
     ("code=like=_", [2]),
     ("code=like=\\", [4]),
@@ -17,7 +17,16 @@ CASES = [
     ("code=starts=D_", [2]),
     ("code=starts=D%", []),
     ("description=like='100%'", [2]),
-    ("description=like=*", [5]),
+    ("description=like='\\*'", [5]),
+    ("description=like='star \\* and'", [5]),
+    # ... an unquoted * matches any run of characters, as in == (the RSQL convention)
+    ("description=like=*", [1, 2, 4, 5]),
+    ("description=like=cat*kit", [1]),
+    ("description=like=s*question", [5]),
+    ("description=like=dogs*%", [2]),
+    ("description=starts=dogs*happy", [2]),
+    ("description=ends=and*cages", [4]),
+    ("description=notlike=cat*kit", [2, 3, 4, 5]),
     ("description=like=?", [5]),
     ("code=like='\"'", [5]),
     ("code=like=\"'\"", [5]),

@@ -28,7 +28,8 @@ def keyword_filter(meta: ModelMeta, table: sa.Table,
         operator = operator or "eq"
         field = _stored_field(meta, name)
         if operator not in KEYWORD_OPERATORS:
-            raise DataError(f"{meta.code}: unknown filter operator {operator!r} in {key!r}",
+            raise DataError(f"{meta.code}: unknown filter operator {operator!r} in {key!r}; "
+                            f"use one of {', '.join(KEYWORD_OPERATORS)}",
                             code="BAD_FILTER", model=meta.code, field=name)
         if operator == "in":
             value = [field.to_db(v) for v in value]

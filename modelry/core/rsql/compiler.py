@@ -28,7 +28,7 @@ from modelry.core.rsql.schema_view import SchemaView
 from modelry.core.rsql.values import convert, to_boolean, to_text
 
 _ORDERING = {"=lt=": "__lt__", "=le=": "__le__", "=gt=": "__gt__", "=ge=": "__ge__"}
-_PATTERNS: dict[str, Callable[[str], str]] = {
+_PATTERNS: dict[str, Callable[[str, tuple[int, ...]], str]] = {
     "=like=": like.contains, "=starts=": like.starts, "=ends=": like.ends}
 _FAMILIES = {"integer": "number", "biginteger": "number", "float": "number",
              "decimal": "number", "money": "number", "many2one": "number", "string": "text",
@@ -131,7 +131,9 @@ class _Compiler:
             other = self._other_column(node, path)
             return _Test(lambda col: col(leaf) == col(other), (leaf, other), negated)
         if positive in _PATTERNS:
-            pattern = _PATTERNS[positive](self._one(node, path, to_text))
+            argument = node.arguments[0]
+            wildcards = argument.wildcards if isinstance(argument, Value) else ()
+            pattern = _PATTERNS[positive](self._one(node, path, to_text), wildcards)
             return _Test(lambda col: col(leaf).like(pattern, escape=like.ESCAPE), (leaf,),
                          negated)
         if positive == "=in=":

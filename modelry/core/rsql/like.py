@@ -25,16 +25,16 @@ def wildcard_pattern(text: str, wildcards: tuple[int, ...]) -> str:
     return "".join(pieces)
 
 
-def contains(text: str) -> str:
-    """Pattern for `=like=` (contains)."""
-    return f"%{escape_like(text)}%"
+def contains(text: str, wildcards: tuple[int, ...] = ()) -> str:
+    """Pattern for `=like=` (contains); an unquoted `*` in `text` matches any run."""
+    return f"%{wildcard_pattern(text, wildcards)}%"
 
 
-def starts(text: str) -> str:
-    """Pattern for `=starts=`."""
-    return f"{escape_like(text)}%"
+def starts(text: str, wildcards: tuple[int, ...] = ()) -> str:
+    """Pattern for `=starts=`; an unquoted `*` in `text` matches any run."""
+    return f"{wildcard_pattern(text, wildcards)}%"
 
 
-def ends(text: str) -> str:
-    """Pattern for `=ends=`."""
-    return f"%{escape_like(text)}"
+def ends(text: str, wildcards: tuple[int, ...] = ()) -> str:
+    """Pattern for `=ends=`; an unquoted `*` in `text` matches any run."""
+    return f"%{wildcard_pattern(text, wildcards)}"
