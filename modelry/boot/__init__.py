@@ -33,9 +33,9 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     resolved = resolve_options(settings.lifecycle, settings.boot, options)
     requested = list(modules) if modules is not None else list(settings.modules)
     registry = build_registry(resolve(requested))
-    metadata = build_metadata(registry)
     engine = create_engine(settings.database, **{"pool_size": settings.pool_size,
                                                  **engine_options})
+    metadata = build_metadata(registry, engine.dialect.name)
     app = App(registry, metadata, engine, settings)
     app.options = resolved
     authorization.install(app)

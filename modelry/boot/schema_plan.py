@@ -37,6 +37,7 @@ class Step:
         names = {ops.CreateTableOp: "create table", ops.DropTableOp: "drop table",
                  ops.AddColumnOp: "add column", ops.DropColumnOp: "drop column",
                  ops.AlterColumnOp: "alter column", RenameColumnOp: "rename column",
+                 ReplaceIndexOp: "replace index",
                  ops.CreateIndexOp: "create index",
                  ops.DropIndexOp: "drop index", ops.CreateUniqueConstraintOp: "add unique",
                  ops.CreateForeignKeyOp: "add foreign key", ops.DropConstraintOp: "drop constraint"}
@@ -135,7 +136,8 @@ def _steps(operations: list[Any], connection: sa.Connection) -> list[Step]:
     steps: list[Step] = []
     for op in operations:
         if isinstance(op, ops.ModifyTableOps):
-            steps.extend(_classify(op.table_name, sub) for sub in _renames(op.table_name, op.ops))
+            steps.extend(_classify(op.table_name, sub)
+                         for sub in _replaced_indexes(_renames(op.table_name, op.ops)))
         else:
             steps.append(_classify(getattr(op, "table_name", ""), op))
     order = {"rename": 0, "add": 1, "alter": 2, "drop": 3}
@@ -191,6 +193,31 @@ class RenameColumnOp(ops.AlterColumnOp):
     the column addition it replaces (what EXTEND, which alters nothing, does instead)."""
 
     added: ops.AddColumnOp
+
+
+class ReplaceIndexOp(ops.MigrateOperation):
+    """An index dropped and created again under its name, because its definition changed
+    (such as `NULLS FIRST` on PostgreSQL): one alteration, so EXTEND leaves it out whole
+    and DIFF drops the old index before it creates the new one."""
+
+    def __init__(self, drop: ops.DropIndexOp, create: ops.CreateIndexOp) -> None:
+        self.drop, self.create = drop, create
+        self.index_name, self.table_name = create.index_name, create.table_name
+
+
+def _replaced_indexes(operations: list[Any]) -> list[Any]:
+    """A dropped index that is created again becomes one ReplaceIndexOp."""
+    created = {op.index_name: op for op in operations if isinstance(op, ops.CreateIndexOp)}
+    replaced = {op.index_name: ReplaceIndexOp(op, created[op.index_name]) for op in operations
+                if isinstance(op, ops.DropIndexOp) and op.index_name in created}
+    kept: list[Any] = []
+    for op in operations:
+        name = getattr(op, "index_name", None)
+        if isinstance(op, ops.DropIndexOp) and name in replaced:
+            kept.append(replaced[name])
+        elif not (isinstance(op, ops.CreateIndexOp) and name in replaced):
+            kept.append(op)
+    return kept
 
 
 def _classify(table: str, op: Any) -> Step:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations, ops
 
-from modelry.boot.schema_plan import RenameColumnOp, SchemaPlan, Step
+from modelry.boot.schema_plan import RenameColumnOp, ReplaceIndexOp, SchemaPlan, Step
 
 # On SQLite these need a table rebuild (alembic batch mode)
 SQLITE_BATCH = (ops.AlterColumnOp, ops.DropColumnOp, ops.CreateUniqueConstraintOp,
@@ -34,6 +34,13 @@ def _rename_column(operations: Operations, op: RenameColumnOp) -> None:
     quote = operations.impl.dialect.identifier_preparer.quote
     operations.execute(f"ALTER TABLE {quote(op.table_name)} RENAME COLUMN "
                        f"{quote(op.column_name)} TO {quote(op.modify_name)}")
+
+
+@Operations.implementation_for(ReplaceIndexOp)
+def _replace_index(operations: Operations, op: ReplaceIndexOp) -> None:
+    """Drop the old index, then create the new one under the same name."""
+    operations.invoke(op.drop)
+    operations.invoke(op.create)
 
 
 def _groups(steps: list[Step], dialect: str) -> Iterable[tuple[str | None, list[Step]]]:

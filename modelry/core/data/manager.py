@@ -19,7 +19,8 @@ from modelry.core.data.rows import to_record, to_records
 from modelry.core.data.transaction import open_transaction, use_connection
 from modelry.core.fields import ManyToMany
 from modelry.core.registry import ModelMeta, Registry
-from modelry.core.rsql import compile_filter, compile_sort
+from modelry.core.rsql import compile_filter
+from modelry.core.rsql.sort import compile_stable_sort
 from modelry.directives import Directive
 from modelry.errors import DataError, OptimisticLockError
 
@@ -266,8 +267,8 @@ class DataManager:
             return to_records(meta, connection.execute(query))
 
     def _order(self, meta: ModelMeta, sort: Any) -> list[Any]:
-        """ORDER BY for `"name,-income"` or `[{field, direction}]`, then id (a stable order)."""
-        return [*compile_sort(sort, meta, self), self.table(meta).c.id.asc()]
+        """ORDER BY for `"name,-income"` or `[{field, direction}]`, made total by id."""
+        return list(compile_stable_sort(sort, meta, self))
 
     def query_page(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
                    page: int = 1, size: int = 20, sort: str | None = None) -> Page:

@@ -3,7 +3,11 @@
 Accepts `"name,-income,+rank"` (a `-` sorts descending) or the GraphQL
 `sort.orders` form `[{"field": "income", "direction": "DESC"}]`. Paths may cross
 ManyToOne relations (`shop.name`, a correlated scalar subquery). NULL sorts as the
-smallest value on every database: first ascending, last descending.
+smallest value on every database: first ascending, last descending (the native order of
+SQLite and MariaDB; PostgreSQL is told `NULLS FIRST`/`NULLS LAST`, but only for keys that
+can be NULL, so an index on a NOT NULL column still serves the sort there).
+`compile_stable_sort` makes the order total with an `id` tie-breaker that runs in the
+direction of the last key, so one index walk (forward or backward) can serve the page.
 """
 from __future__ import annotations
 
@@ -28,32 +32,52 @@ _NULLS_LARGEST = ("postgresql", "oracle")  # dialects where NULL sorts last asce
 
 
 class SortKey(sa.ColumnElement[Any]):
-    """One ORDER BY key where NULL sorts as the smallest value on every database."""
+    """One ORDER BY key where NULL sorts as the smallest value on every database.
+
+    `nullable` False (a NOT NULL column) leaves the NULLS clause out; `unique` True (a
+    unique NOT NULL column) means the key alone orders the rows totally.
+    """
 
     __visit_name__ = "rsql_sort_key"
     inherit_cache = True
     _traverse_internals: ClassVar[list[tuple[str, Any]]] = [
         ("key", InternalTraversal.dp_clauseelement),
-        ("descending", InternalTraversal.dp_boolean)]
+        ("descending", InternalTraversal.dp_boolean),
+        ("nullable", InternalTraversal.dp_boolean)]
 
-    def __init__(self, key: sa.ColumnElement[Any], descending: bool) -> None:
+    def __init__(self, key: sa.ColumnElement[Any], descending: bool, nullable: bool = True,
+                 unique: bool = False) -> None:
         self.key = key
         self.descending = descending
+        self.nullable = nullable
+        self.unique = unique and not nullable
         self.type = key.type
 
 
 @compiles(SortKey)
 def _compile_sort_key(element: SortKey, compiler: Any, **kw: Any) -> str:
     key = element.key.desc() if element.descending else element.key.asc()
-    if compiler.dialect.name in _NULLS_LARGEST:
+    if element.nullable and compiler.dialect.name in _NULLS_LARGEST:
         key = key.nulls_last() if element.descending else key.nulls_first()
     return compiler.process(key, **kw)
 
 
+def compile_stable_sort(sort: str | Sequence[Mapping[str, Any]] | None, model: ModelMeta,
+                        schema: SchemaView) -> list[SortKey]:
+    """`compile_sort`'s keys as a total order: cut after the first unique NOT NULL key
+    (such as `id`), else followed by `id` in the direction of the last key."""
+    keys = compile_sort(sort, model, schema)
+    for index, key in enumerate(keys):
+        if key.unique:
+            return keys[:index + 1]
+    descending = keys[-1].descending if keys else False
+    return [*keys, SortKey(schema.table(model).c.id, descending, nullable=False, unique=True)]
+
+
 def compile_sort(sort: str | Sequence[Mapping[str, Any]] | None, model: ModelMeta,
-                 schema: SchemaView) -> list[sa.ColumnElement[Any]]:
+                 schema: SchemaView) -> list[SortKey]:
     """ORDER BY keys for `sort` over `schema.table(model)`; RsqlError when refused."""
-    keys: list[sa.ColumnElement[Any]] = []
+    keys: list[SortKey] = []
     for selector, descending, position in _items(sort):
         path = resolve(schema.registry, model, selector, position)
         if path.to_many:
@@ -69,7 +93,11 @@ def compile_sort(sort: str | Sequence[Mapping[str, Any]] | None, model: ModelMet
         if steps and field.name == "id":
             steps, field = steps[:-1], steps[-1]  # shop.id is the column shop_id
         key = scalar_through(schema, schema.table(model), steps, field)
-        keys.append(SortKey(key, descending))
+        if steps:  # a related row may be missing (or unreadable): NULL
+            keys.append(SortKey(key, descending))
+        else:
+            keys.append(SortKey(key, descending, nullable=bool(key.nullable),  # type: ignore
+                                unique=field.name == "id" or bool(field.unique)))
     return keys
 
 

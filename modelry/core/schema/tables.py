@@ -19,12 +19,16 @@ NAMING_CONVENTION = {
 }
 
 
-def build_metadata(registry: Registry) -> sa.MetaData:
-    """One Table per stored model, plus generated ManyToMany join tables."""
+def build_metadata(registry: Registry, dialect: str | None = None) -> sa.MetaData:
+    """One Table per stored model, plus generated ManyToMany join tables.
+
+    `dialect` (the database's backend name) shapes what only that database needs: on
+    PostgreSQL, indexes of nullable columns keep NULLs first (see `index_key`).
+    """
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     stored = registry.stored_models()
     for meta in stored:
-        _model_table(metadata, meta, registry)
+        _model_table(metadata, meta, registry, dialect)
     for meta in stored:
         for field in meta.to_many:
             if isinstance(field, ManyToMany) and not field.through and not field.inverse:
@@ -32,9 +36,11 @@ def build_metadata(registry: Registry) -> sa.MetaData:
     return metadata
 
 
-def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry) -> sa.Table:
+def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
+                 dialect: str | None) -> sa.Table:
     table_name = meta.table
     items: list[Any] = []
+    indexed: list[str] = []
     for field in meta.columns:
         if field.name == "id":
             items.append(sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True))
@@ -54,9 +60,21 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry) -> 
             items.append(sa.UniqueConstraint(
                 field.column, name=constraint_name("uq", table_name, field.column)))
         elif field.index:
-            items.append(sa.Index(constraint_name("ix", table_name, field.column), field.column))
+            indexed.append(field.column)
     items.append(sa.PrimaryKeyConstraint("id", name=constraint_name("pk", table_name)))
-    return sa.Table(table_name, metadata, *items)
+    table = sa.Table(table_name, metadata, *items)
+    for column in indexed:
+        sa.Index(constraint_name("ix", table_name, column), index_key(table.c[column], dialect))
+    return table
+
+
+def index_key(column: sa.Column[Any], dialect: str | None) -> Any:
+    """What an index on `column` holds. Sorts put NULL first ascending on every database
+    (`modelry.core.rsql.sort`); PostgreSQL's indexes put it last unless told otherwise, so
+    a nullable column's index there is `NULLS FIRST`, and a backward walk serves DESC."""
+    if dialect == "postgresql" and column.nullable:
+        return column.asc().nulls_first()
+    return column
 
 
 def _server_default(field: Field) -> Any:
