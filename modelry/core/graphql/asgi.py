@@ -14,10 +14,10 @@ from starlette.applications import Starlette
 import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
+from modelry.core.graphql.console import ASSET_ROUTE, asset_endpoint, console_page
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
 from modelry.core.graphql.media_types import check_request_type
@@ -68,7 +68,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
                 return _json(protocol_error_body(ProtocolError(
                     "GraphiQL is switched off; POST queries to /graphql", "METHOD_NOT_ALLOWED",
                     405)), 405)
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return console_page(request)
         try:
             variables = json.loads(request.query_params.get("variables") or "{}")
         except ValueError:
@@ -110,6 +110,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         Route("/graphql", graphql_post, methods=["POST"]),
         Route("/graphql", graphql_get, methods=["GET"]),
         Route("/graphql", other_method, methods=["PUT", "PATCH", "DELETE", "OPTIONS"]),
+        Route(ASSET_ROUTE, asset_endpoint(settings), methods=["GET"]),
         Route("/health", health, methods=["GET"]),
     ])
     starlette.state.executor = executor
