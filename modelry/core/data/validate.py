@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pydantic
+from pydantic_core import PydanticCustomError
 
 from modelry.core.fields import Field, ManyToOne, Relation
+from modelry.core.fields.finite import MESSAGE, NOT_FINITE, is_finite
 from modelry.core.registry import ModelMeta
 from modelry.errors import ValidationFailed
 
@@ -25,6 +27,8 @@ def _annotation(field: Field) -> Any:
         digits = field.precision - field.scale  # type: ignore[attr-defined]
         return Annotated[Any, pydantic.AfterValidator(_decimal_check(digits, field.scale)),  # type: ignore
                          pydantic.BeforeValidator(_to_decimal)]
+    if kind == "float":
+        return Annotated[float, pydantic.AfterValidator(_finite)]
     if kind == "enum":
         return field.enum_class  # type: ignore[attr-defined]
     if kind == "json":
@@ -46,10 +50,16 @@ def _to_decimal(value: Any) -> Any:
     raise ValueError(f"{value!r} is not a number")
 
 
+def _finite(value: Any) -> Any:
+    """NaN and ±infinity fail with the code NOT_FINITE (as the field's to_db refuses them)."""
+    if not is_finite(value):
+        raise PydanticCustomError(NOT_FINITE.lower(), f"{MESSAGE}, not {value}")
+    return value
+
+
 def _decimal_check(integer_digits: int, scale: int) -> Any:
     def check(value: Any) -> Any:
-        if not value.is_finite():
-            raise ValueError("must be a finite number")
+        _finite(value)
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > scale:
             raise ValueError(f"at most {scale} digits after the decimal point")

@@ -7,6 +7,7 @@ import enum
 from typing import Any
 
 from modelry.core.fields.base import Field
+from modelry.core.fields.finite import refuse_not_finite
 from modelry.errors import DeclarationError
 
 
@@ -47,10 +48,18 @@ class BigInteger(Field):
 
 
 class Float(Field):
-    """Double-precision float."""
+    """Double-precision float; NaN and ±infinity are refused."""
 
     kind = "float"
     python_type = float
+
+    def to_db(self, value: Any) -> Any:
+        if isinstance(value, str):  # a database would read "inf" or "NaN" as a float too
+            try:
+                value = float(value)
+            except ValueError:
+                return value  # not a number: the database refuses it
+        return refuse_not_finite(self, value)
 
 
 class Decimal(Field):
@@ -68,9 +77,10 @@ class Decimal(Field):
         self.scale = self.default_scale if scale is None else scale
 
     def to_db(self, value: Any) -> Any:
-        if value is None or isinstance(value, decimal.Decimal):
+        if value is None:
             return value
-        return decimal.Decimal(str(value))
+        number = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
+        return refuse_not_finite(self, number)
 
     def from_db(self, value: Any) -> Any:
         if value is None or isinstance(value, decimal.Decimal):

@@ -14,6 +14,7 @@ from modelry import directives
 from modelry.core.data.deletes import distinct_by_id
 from modelry.core.functions.pipeline import invoke
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent, to_record
+from modelry.core.graphql.list_limits import check_nested, nested_window
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.types import Pagination, QueryWrapper, type_name
 from modelry.core.registry import ModelMeta, Registry
@@ -200,17 +201,24 @@ def _updatable(app: Any, meta: ModelMeta, identifier: Any) -> bool:
 
 
 def relation_resolver(namespace: Namespace, field: Any, target: str) -> Callable[..., Any]:
-    """Resolver of a to-many field; `rsql` and `size` narrow it (still batched per level)."""
+    """Resolver of a to-many field; `rsql` and `size` narrow it (still batched per level),
+    and the page-size maximum bounds it (list_limits.py)."""
     name = field.name
 
     def resolve(root: Any, info: Any, rsql: Optional[str] = None,
                 size: Optional[int] = None) -> Any:
-        if rsql is None and size is None:
-            return getattr(root, name)
-        if size is not None and size < 0:
-            raise DataError(f"{field.model}.{name}: size must not be negative",
-                            code="BAD_PAGE", model=field.model, field=name)
-        return info.context.app.data.load_relation(root, name, rsql=rsql, size=size)
+        settings = info.context.settings
+        if rsql is None and size is None and (
+                name in root._related or root._values.get("id") is None):
+            found = getattr(root, name)  # held in memory, or an unsaved record's
+        else:
+            if size is not None and size < 0:
+                raise DataError(f"{field.model}.{name}: size must not be negative",
+                                code="BAD_PAGE", model=field.model, field=name)
+            window = nested_window(field.model, name, size, settings)
+            found = info.context.app.data.load_relation(root, name, rsql=rsql, size=window)
+        check_nested(field.model, name, found or (), size, settings)
+        return found
 
     return namespace.function(resolve, {"info": strawberry.Info, "rsql": Optional[str],
                                         "size": Optional[int],

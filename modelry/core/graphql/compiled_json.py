@@ -19,6 +19,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from modelry.core.fields import Field, ManyToMany, OneToMany
 from modelry.core import context
 from modelry.core.graphql.compiled_plan import BuiltinPlan, RecordPlan, Selected
+from modelry.core.graphql.list_limits import nested_window
 from modelry.core.rsql import compile_filter
 from modelry.core.rsql.relations import read_rules
 from modelry.errors import DataError
@@ -28,6 +29,7 @@ MAX_KEYS = 50
 KINDS = frozenset({"string", "text", "integer", "biginteger", "float", "boolean", "decimal",
                    "money", "many2one", "enum", "date", "datetime", "json", "binary"})
 EMPTY_LIST = sa.literal_column("'[]'::json")
+NOT_FINITE = ("Infinity", "-Infinity", "NaN")  # PostgreSQL's NaN equals NaN
 
 
 def renders(plan: RecordPlan | None) -> bool:
@@ -70,7 +72,17 @@ def wire_value(field: Field, column: Any) -> Any:
                                       else_=sa.func.to_char(column, ".US")))  # NULL stays NULL
     if kind == "binary":  # base64 without PostgreSQL's line breaks
         return sa.func.translate(sa.func.encode(column, "base64"), "\n", "")
+    if kind == "float":  # not finite: null, as scalars.finite_or_none (JSON has no NaN)
+        return sa.case((column.in_([sa.literal_column(f"'{v}'::float8") for v in
+                                    NOT_FINITE]), sa.null()), else_=column)
     return column
+
+
+def _too_long(records: Any) -> Any:
+    """A value PostgreSQL fails to compute (its text is not JSON), taken only for a nested
+    list over the page-size maximum: the statement fails, the request then runs the
+    general way, and that refuses the list with PAGE_TOO_LARGE (list_limits.py)."""
+    return sa.cast(sa.cast(sa.func.count(records.c.id), sa.Text) + " records", sa.JSON)
 
 
 def _key(name: str) -> Any:
@@ -93,9 +105,10 @@ class DatabaseJson:
     and, when a rule or filter names the current user, the user.
     """
 
-    def __init__(self, manager: Any, graphql_schema: Any) -> None:
+    def __init__(self, manager: Any, graphql_schema: Any, settings: Any) -> None:
         self.manager = manager
         self.graphql = graphql_schema
+        self.settings = settings
 
     def shape(self, call: BuiltinPlan, variables: Any, *arguments: Any) -> tuple[Any, ...]:
         """The key of `call`'s statements for this request."""
@@ -139,6 +152,7 @@ class DatabaseJson:
         if size is not None and size < 0:
             raise DataError(f"{plan.type_name}.{item.key}: size must not be negative",
                             code="BAD_PAGE", model=plan.meta.code)
+        nested_window(plan.meta.code, item.field.name, size, self.settings)  # size ≤ maximum
         return arguments
 
     def page(self, plan: RecordPlan, where: list[Any], order: list[Any], variables: Any
@@ -201,14 +215,14 @@ class DatabaseJson:
                 .where(link.c[relation.source_column] == source.c.id)
         else:  # pragma: no cover - the planner knows no other to-many kind
             raise DataError(f"relation kind of {relation.name}", code="NOT_COMPILABLE")
-        query = query.where(*conditions).order_by(target.c.id)
-        if size is not None:
-            query = query.limit(size)
+        window = nested_window(plan.meta.code, relation.name, size, self.settings)
+        query = query.where(*conditions).order_by(target.c.id).limit(window)
         records = query.correlate(source).lateral("related")
-        listed = sa.func.json_agg(aggregate_order_by(self._object(nested, records, variables),
-                                                     records.c.id))
-        return sa.select(sa.func.coalesce(listed, EMPTY_LIST)).select_from(records) \
-            .scalar_subquery()
+        listed = sa.func.coalesce(sa.func.json_agg(aggregate_order_by(
+            self._object(nested, records, variables), records.c.id)), EMPTY_LIST)
+        if size is None:  # a list over the maximum fails the statement (see _too_long)
+            listed = sa.case((sa.func.count() >= window, _too_long(records)), else_=listed)
+        return sa.select(listed).select_from(records).scalar_subquery()
 
     @staticmethod
     def _adapt(alias: Any, clause: Any) -> Any:

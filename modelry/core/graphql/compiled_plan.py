@@ -17,7 +17,7 @@ from graphql import (
 from strawberry.utils.str_converters import to_camel_case
 
 from modelry.core.fields import Field, ManyToOne, Relation
-from modelry.core.graphql.scalars import to_wire
+from modelry.core.graphql.scalars import finite_or_none, to_wire
 from modelry.core.registry import ModelMeta, Registry
 
 READ_BUILTINS = ("queryPage", "queryOne", "queryOneByWrapper", "queryListByWrapper",
@@ -94,8 +94,10 @@ def converter(field: Field) -> Callable[[Any], Any]:
     """Raw column value → wire value, exactly as the general executor emits it."""
     kind = "biginteger" if field.name == "id" else field.kind
     from_db = field.from_db
-    if kind in ("string", "text", "integer", "json", "float"):
+    if kind in ("string", "text", "integer", "json"):
         return _same
+    if kind == "float":
+        return finite_or_none
     if kind in ("biginteger", "many2one"):
         return str_id
     if kind in ("decimal", "money"):

@@ -31,6 +31,7 @@ from modelry.core.graphql.compiled_plan import (
 from modelry.core.lru import LRU, MISSING
 from modelry.core.rsql.relations import read_rules
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent
+from modelry.core.graphql.list_limits import check_nested, nested_window
 from modelry.core.graphql.types import type_name
 from modelry.core.security import authorization
 from modelry.core.security.identity import current_identity
@@ -72,7 +73,7 @@ class CompiledPath:
         self.planner = Planner(app.registry, schema.roots,
                                {m.code: type_name(m) for m in schema.types.exposed()})
         self.capacity = capacity
-        self.database_json = DatabaseJson(self.manager, schema.graphql) \
+        self.database_json = DatabaseJson(self.manager, schema.graphql, settings) \
             if self.dialect == "postgresql" and settings.json_in_database else None
         self._plans: LRU[OperationPlan | None] = LRU(capacity)
 
@@ -332,7 +333,8 @@ class CompiledPath:
         nested: RecordPlan = item.nested
         target = nested.meta
         table = self.manager.table(target)
-        narrowing = Narrowing(self.manager, target, arguments.get("rsql"), size)
+        window = nested_window(plan.meta.code, item.field.name, size, self.settings)
+        narrowing = Narrowing(self.manager, target, arguments.get("rsql"), window)
         columns = [table.c[c] for c in nested.columns()]
         if isinstance(item.field, OneToMany):
             owner = table.c[target.field(item.field.inverse).column]
@@ -356,6 +358,8 @@ class CompiledPath:
         groups: dict[Any, list[Any]] = defaultdict(list)
         for row, out in zip(found, emitted):
             groups[row["__owner_id"]].append(out)
+        for group in groups.values():
+            check_nested(plan.meta.code, item.field.name, group, size, self.settings)
         return groups
 
 

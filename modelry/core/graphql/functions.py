@@ -16,6 +16,7 @@ from typing import Any, Callable, List, Optional
 import strawberry
 
 from modelry.core.graphql.inputs import to_record
+from modelry.core.graphql.list_limits import check_result
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.scalars import JSON, BigDecimal, Date, DateTime, Time
 from modelry.core.graphql.types import TypeFactory, type_name
@@ -107,6 +108,7 @@ class FunctionFields:
                 outcome = getattr(owner.cls, function.python_name)(**values)
             else:
                 outcome = target(**values)
+            check_result(where, function.namespace, outcome, info.context.settings)
             return True if outcome is None and annotations["return"] is bool else outcome
 
         required = {"info", "data"} if takes_record else {"info"}

@@ -1,16 +1,15 @@
 """Oinone's protocol: request body and `requestStrategy`, errors as messages, the envelope."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
 
+from modelry.core.graphql.failures import report_unexpected
 from modelry.errors import ModelryError, ValidationFailed
 
-log = logging.getLogger("modelry.graphql")
 LEVELS = ("DEBUG", "INFO", "SUCCESS", "WARN", "ERROR")
 CHECK_STRATEGIES = ("RETURN_WHEN_COMPLETED", "RETURN_WHEN_ERROR")
 
@@ -106,10 +105,9 @@ def error_messages(error: GraphQLError) -> tuple[dict[str, Any], list[dict[str, 
             else "GRAPHQL_ERROR"
         text, model, field = error.message.partition(" Did you mean")[0], None, None
         messages = [_message("ERROR", text, code, path=path)]
-    else:
-        log.error("unexpected error at %s", path, exc_info=original)
-        code, text, model, field = "INTERNAL_ERROR", "internal error (logged on the server)", \
-            None, None
+    else:  # logged without the SQL a database error carries
+        failure = report_unexpected(original, path)
+        code, text, model, field = failure.code, failure.message, None, None
         messages = [_message("ERROR", text, code, path=path)]
     entry: dict[str, Any] = {"message": text, "path": path,
                              "extensions": {"code": code, "errorCode": code, "level": "ERROR",

@@ -1,4 +1,5 @@
-"""Wire formats: Long ids and Money travel as strings, times as ISO 8601, bytes as base64.
+"""Wire formats: Long ids and Money travel as strings, times as ISO 8601, bytes as base64,
+floats that are not finite (only other writers can store them) as null.
 
 The same `to_wire` functions serve the compiled path, so both paths answer identically.
 """
@@ -8,6 +9,7 @@ import base64
 import datetime as dt
 import decimal
 import enum
+import math
 from typing import Any, Callable, NewType
 
 import strawberry
@@ -90,13 +92,19 @@ SCALARS: dict[str, Any] = {
 }
 
 
+def finite_or_none(value: Any) -> Any:
+    """A float as a response carries it: NaN and ±infinity (JSON has neither; modelry
+    refuses to write them, other writers may not) become null instead of failing."""
+    return None if type(value) is float and not math.isfinite(value) else value
+
+
 def _iso(value: Any) -> str:
     return value.isoformat()
 
 
 WIRE: dict[str, Callable[[Any], Any]] = {
     "biginteger": str, "many2one": str, "decimal": _plain, "money": _plain, "date": _iso,
-    "datetime": _iso, "time": _iso,
+    "datetime": _iso, "time": _iso, "float": finite_or_none,
     "binary": lambda v: base64.b64encode(v).decode(),
 }
 

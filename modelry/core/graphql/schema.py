@@ -10,17 +10,19 @@ from modelry.core import context
 from modelry.core.graphql.builtins import Builtins, relation_resolver
 from modelry.core.graphql.functions import FunctionFields
 from modelry.core.graphql.namespace import Namespace
+from modelry.core.graphql.scalars import finite_or_none
 from modelry.core.graphql.types import TypeFactory, type_name
 from modelry.core.registry import Registry
 from modelry.core.security.auth_graphql import auth_root_fields
 
 
 def read_field(source: Any, name: str) -> Any:
-    """Default resolver: a record's value, None for fields hidden from the caller."""
+    """Default resolver: a record's value, None for fields hidden from the caller (and for
+    a float that is not finite: see scalars.finite_or_none)."""
     code = getattr(source, "_model_code", None)
     if code and name in context.hidden_fields(code):
         return None
-    return getattr(source, name)
+    return finite_or_none(getattr(source, name))
 
 
 class GeneratedSchema:

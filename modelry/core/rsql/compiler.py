@@ -100,7 +100,8 @@ class _Compiler:
     def comparison(self, node: Comparison) -> sa.ColumnElement[bool]:
         """The clause for one comparison: checked, converted, then placed along its path."""
         operator = OPERATORS[node.operator]
-        path = resolve(self.schema.registry, self.model, node.selector, node.position)
+        path = resolve(self.schema.registry, self.model, node.selector, node.position,
+                       max_hops=self.limits.max_path_hops)
         self._check_operator(node, operator, path)
         steps, leaf = path.steps, path.field
         by_id = not operator.column_argument and leaf.name == "id" and bool(steps)

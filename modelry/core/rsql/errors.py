@@ -53,6 +53,12 @@ class RsqlTooManyValues(RsqlLimitError):
     code = "RSQL_TOO_MANY_VALUES"
 
 
+class RsqlPathTooLong(RsqlLimitError):
+    """A selector or sort key crosses more than `max_path_hops` relations."""
+
+    code = "RSQL_PATH_TOO_LONG"
+
+
 class RsqlUnknownOperator(RsqlError):
     """The operator is not one RSQL knows."""
 

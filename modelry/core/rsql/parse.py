@@ -30,6 +30,7 @@ from modelry.core.rsql.nodes import (
     comparisons,
 )
 from modelry.core.rsql.operators import OPERATORS, canonical
+from modelry.core.rsql.path_length import check_segments
 
 PLACEHOLDER = re.compile(r"\$#\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
@@ -167,6 +168,7 @@ def _check_limits(node: Node, limits: RsqlLimits) -> None:
         raise RsqlTooDeep(f"parentheses nest {node.depth} deep; the limit is {limits.max_depth}",
                           position=_first_too_deep(node, limits.max_depth))
     for comparison in comparisons(node):
+        check_segments(comparison, limits.max_path_hops)
         if len(comparison.arguments) > limits.max_in_items:
             raise RsqlTooManyValues(
                 f"{comparison.operator} lists {len(comparison.arguments)} values; the limit is "

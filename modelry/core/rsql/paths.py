@@ -15,6 +15,8 @@ from modelry.core.naming import snake_case
 from modelry.core.context import hidden_fields
 from modelry.core.registry import ModelMeta, Registry
 from modelry.core.rsql.errors import RsqlUnknownField
+from modelry.core.rsql.limits import DEFAULT_LIMITS
+from modelry.core.rsql.path_length import path_too_long
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,10 @@ def find_field(model: ModelMeta, name: str) -> Field | None:
     return found
 
 
-def resolve(registry: Registry, model: ModelMeta, selector: str, position: int | None) -> Path:
-    """The path `selector` names from `model`; RsqlUnknownField naming the failing segment."""
+def resolve(registry: Registry, model: ModelMeta, selector: str, position: int | None, *,
+            max_hops: int = DEFAULT_LIMITS.max_path_hops) -> Path:
+    """The path `selector` names from `model`; RsqlUnknownField naming the failing segment,
+    RsqlPathTooLong when it crosses more than `max_hops` relations."""
     steps: list[Relation] = []
     owner = model
     offset = 0
@@ -67,6 +71,8 @@ def resolve(registry: Registry, model: ModelMeta, selector: str, position: int |
                                    f"relation: {'.'.join(segments[:index + 2])!r} leads nowhere",
                                    position=where, model=owner.code, field=field.name)
         if isinstance(field, Relation) and not (last and isinstance(field, ManyToOne)):
+            if len(steps) == max_hops:
+                raise path_too_long(selector, max_hops, where, model.code)
             steps.append(field)
             owner = registry.model(field.target)
             if last:
