@@ -75,8 +75,8 @@ class DataManager:
         self.on_write: list[Callable[[str], None]] = []  # told the model code of each write
         # (model code, field) → value transform applied before every write (e.g. hashing)
         self.write_transforms: dict[tuple[str, str], Callable[[Any], Any]] = {}
-
         self.integrity = Explainer(registry, metadata, self._exists)
+
     # ── plumbing ────────────────────────────────────────────────────────────
     def transaction(self, readonly: bool = False
                     ) -> contextlib.AbstractContextManager[sa.Connection]:
@@ -107,7 +107,6 @@ class DataManager:
             return self.registry.model(subject)
         return self.registry.model(type(subject))
 
-    def _stored(self, subject: Any) -> ModelMeta:
     def _exists(self, meta: ModelMeta, key: Any) -> bool:
         """Whether a record of `meta` has id `key` (as this task's transaction sees it)."""
         table = self.table(meta)
@@ -115,6 +114,7 @@ class DataManager:
             return connection.execute(
                 sa.select(table.c.id).where(table.c.id == key)).first() is not None
 
+    def _stored(self, subject: Any) -> ModelMeta:
         meta = self._meta(subject)
         self.table(meta)
         return meta
