@@ -63,27 +63,33 @@ def _binary(value: Any) -> bytes:
         raise ValueError("binary values travel as base64") from None
 
 
-Long = strawberry.scalar(NewType("Long", int), name="Long",
-                         description="64-bit integer as a string", serialize=str,
-                         parse_value=_long)
-BigDecimal = strawberry.scalar(NewType("BigDecimal", decimal.Decimal), name="BigDecimal",
-                               description="exact decimal as a string",
-                               serialize=_plain,
-                               parse_value=_decimal)
-DateTime = strawberry.scalar(NewType("DateTime", dt.datetime), name="DateTime",
-                             description="ISO 8601 date and time (UTC)",
-                             serialize=lambda v: v.isoformat(), parse_value=_datetime)
-Date = strawberry.scalar(NewType("Date", dt.date), name="Date", description="ISO 8601 date",
-                         serialize=lambda v: v.isoformat(),
-                         parse_value=lambda v: dt.date.fromisoformat(str(v)))
-Time = strawberry.scalar(NewType("Time", dt.time), name="Time", description="ISO 8601 time",
-                         serialize=lambda v: v.isoformat(),
-                         parse_value=lambda v: dt.time.fromisoformat(str(v)))
-Binary = strawberry.scalar(NewType("Binary", bytes), name="Binary", description="base64 bytes",
-                           serialize=lambda v: base64.b64encode(v).decode(),
-                           parse_value=_binary)
-JSON = strawberry.scalar(NewType("JSON", object), name="JSON", description="any JSON value",
-                         serialize=lambda v: v, parse_value=lambda v: v)
+Long = NewType("Long", int)
+BigDecimal = NewType("BigDecimal", decimal.Decimal)
+DateTime = NewType("DateTime", dt.datetime)
+Date = NewType("Date", dt.date)
+Time = NewType("Time", dt.time)
+Binary = NewType("Binary", bytes)
+JSON = NewType("JSON", object)
+
+SCALAR_MAP: dict[object, Any] = {  # strawberry's StrawberryConfig(scalar_map=...)
+    Long: strawberry.scalar(name="Long", description="64-bit integer as a string",
+                            serialize=str, parse_value=_long),
+    BigDecimal: strawberry.scalar(name="BigDecimal", description="exact decimal as a string",
+                                  serialize=_plain, parse_value=_decimal),
+    DateTime: strawberry.scalar(name="DateTime", description="ISO 8601 date and time (UTC)",
+                                serialize=lambda v: v.isoformat(), parse_value=_datetime),
+    Date: strawberry.scalar(name="Date", description="ISO 8601 date",
+                            serialize=lambda v: v.isoformat(),
+                            parse_value=lambda v: dt.date.fromisoformat(str(v))),
+    Time: strawberry.scalar(name="Time", description="ISO 8601 time",
+                            serialize=lambda v: v.isoformat(),
+                            parse_value=lambda v: dt.time.fromisoformat(str(v))),
+    Binary: strawberry.scalar(name="Binary", description="base64 bytes",
+                              serialize=lambda v: base64.b64encode(v).decode(),
+                              parse_value=_binary),
+    JSON: strawberry.scalar(name="JSON", description="any JSON value",
+                            serialize=lambda v: v, parse_value=lambda v: v),
+}
 
 SCALARS: dict[str, Any] = {
     "string": str, "text": str, "integer": int, "biginteger": Long, "float": float,

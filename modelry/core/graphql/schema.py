@@ -10,7 +10,7 @@ from modelry.core import context
 from modelry.core.graphql.builtins import Builtins, relation_resolver
 from modelry.core.graphql.functions import FunctionFields
 from modelry.core.graphql.namespace import Namespace
-from modelry.core.graphql.scalars import finite_or_none
+from modelry.core.graphql.scalars import SCALAR_MAP, finite_or_none
 from modelry.core.graphql.types import TypeFactory, type_name
 from modelry.core.registry import Registry
 from modelry.core.security.auth_graphql import auth_root_fields
@@ -37,7 +37,8 @@ class GeneratedSchema:
         query, mutation = self._roots()
         self.strawberry = strawberry.Schema(
             query=query, mutation=mutation,
-            config=StrawberryConfig(auto_camel_case=True, default_resolver=read_field))
+            config=StrawberryConfig(auto_camel_case=True, default_resolver=read_field,
+                                    scalar_map=SCALAR_MAP))
         self.graphql = self.strawberry._schema
 
     def _functions_by_root(self) -> dict[tuple[str, str], dict[str, Any]]:
