@@ -11,6 +11,8 @@ from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
 from modelry.core.model import Model
 from modelry.core.module import Module
+from modelry.core.tasks.contract import TaskInfo, TaskState
+from modelry.core.tasks.contract import current as current_task
 from modelry.errors import (
     DataError,
     DeclarationError,
@@ -45,6 +47,9 @@ __all__ = [
     "RecordReferenced",
     "UniqueViolation",
     "ValidationFailed",
+    "TaskInfo",
+    "TaskState",
+    "current_task",
     "directives",
     "messages",
     "fields",

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from modelry.cli_progress import BootProgress
 from modelry.cli_options import boot_options
+from modelry.cli_tasks import register as register_task_commands
 from modelry.cli_user import user_group
 from modelry.errors import ModelryError
 
@@ -155,6 +156,7 @@ def serve_command(config: str | None, database: str | None, modules: tuple[str, 
 
 
 main.add_command(user_group)
+register_task_commands(main)
 
 
 def run() -> None:

@@ -12,7 +12,7 @@ from modelry.errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///modelry.db"
 ENVIRONMENT = {"MODELRY_DATABASE_URL": "database", "MODELRY_MODULES": "modules",
-               "MODELRY_LIFECYCLE": "lifecycle"}
+               "MODELRY_LIFECYCLE": "lifecycle", "MODELRY_QUEUE_URL": "queue"}
 
 
 class Settings(BaseModel):
@@ -24,6 +24,8 @@ class Settings(BaseModel):
     pool_size: int = Field(default=16, ge=1)  # connections per instance (PostgreSQL, MySQL)
     boot: dict[str, Any] = Field(default_factory=dict)
     server: dict[str, Any] = Field(default_factory=dict)
+    queue: str = "database"  # where tasks wait: the app's database, or amqp:// / redis://
+    tasks: dict[str, Any] = Field(default_factory=dict)  # worker settings (core.tasks)
 
 
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:

@@ -27,6 +27,7 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
     else:
         app = boot(database=database, modules=modules or None, config=config,
                    lifecycle=lifecycle or _configured_lifecycle(config))
+    app.tasks.start_in_server()
     if graphql:
         app.settings.server = {**(app.settings.server or {}),
                                "graphql": {**app.settings.server.get("graphql", {}), **graphql}}

@@ -17,6 +17,7 @@ from modelry.core.registry.discovery import resolve
 from modelry.core.schema import build_metadata
 from modelry.core.security import authorization  # declares the permission hook
 from modelry.core.security.passwords import install_password_hashing
+from modelry.core.tasks.service import install as install_tasks
 
 
 def boot(database: str | None = None, modules: Sequence[str | Module] | None = None,
@@ -40,6 +41,7 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     app.options = resolved
     authorization.install(app)
     install_password_hashing(app)
+    install_tasks(app)
     try:
         app.report = Lifecycle(app, resolved, progress).run()
     except BaseException:

@@ -33,6 +33,7 @@ class App:
         self.closed = False
         self.options: Any = None   # the BootOptions it booted with
         self.report: Any = None    # the BootReport of its boot
+        self.tasks: Any = None     # its TaskQueue (modelry.core.tasks), set by the boot
         self._asgi: Any = None
         with _lock:
             _default.append(self)
@@ -76,6 +77,11 @@ class App:
         finally:
             _active.reset(token)
 
+    def enqueue(self, target: Any, *args: Any, key: str | None = None, **kwargs: Any) -> Any:
+        """Queue `target(*args, **kwargs)` (a declared function) to run in a worker, in
+        this task's transaction; `key` makes it idempotent. Returns the `base.Task`."""
+        return self.tasks.enqueue(target, *args, key=key, **kwargs)
+
     def acting_as(self, user_id: Any) -> contextlib.AbstractContextManager[None]:
         """Audit fields name `user_id` inside the block."""
         return self.data.acting_as(user_id)
@@ -83,6 +89,8 @@ class App:
     def close(self) -> None:
         """Release the connections; the app no longer serves data calls."""
         self.closed = True
+        if self.tasks is not None:
+            self.tasks.close()
         with _lock:
             if self in _default:
                 _default.remove(self)

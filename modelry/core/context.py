@@ -7,7 +7,9 @@ manager.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -88,3 +90,37 @@ def readonly_fields(model: str) -> frozenset[str]:
 def active_gateway() -> Any:
     """The active application's data gateway, or None."""
     return _provider() if _provider is not None else None
+
+
+_request_id: ContextVar[str | None] = ContextVar("modelry_request_id", default=None)
+
+
+def request_id() -> str | None:
+    """Id of the request this thread/task serves (a task keeps its enqueuer's), or None."""
+    return _request_id.get()
+
+
+@contextlib.contextmanager
+def requesting(id: str | None = None) -> Iterator[str]:
+    """Serve request `id` (a new random id when None) inside the block."""
+    token = _request_id.set(id or uuid.uuid4().hex)
+    try:
+        yield _request_id.get()  # type: ignore[misc]
+    finally:
+        _request_id.reset(token)
+
+
+_call_guard: Callable[[str, str], None] | None = None
+
+
+def set_call_guard(guard: Callable[[str, str], None] | None) -> None:
+    """Install the check that refuses a call its caller may not make (security)."""
+    global _call_guard
+    _call_guard = guard
+
+
+def guard_call(namespace: str, fun: str) -> None:
+    """Raise now if the caller may not call `namespace.fun` (a queued call is refused when
+    queued, not only when it runs)."""
+    if _call_guard is not None:
+        _call_guard(namespace, fun)

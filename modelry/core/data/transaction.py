@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,15 @@ class Transaction:
 
     owner: Any
     connection: sa.Connection
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def run_after_commit(self) -> None:
+        """Call the callbacks queued for after the commit (errors are logged, not raised)."""
+        for callback in self.after_commit:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - the transaction has committed already
+                logging.getLogger("modelry.data").exception("after-commit callback failed")
 
 
 _current: ContextVar[Transaction | None] = ContextVar("modelry_transaction", default=None)
@@ -24,6 +34,16 @@ _current: ContextVar[Transaction | None] = ContextVar("modelry_transaction", def
 def current() -> Transaction | None:
     """The transaction open in this thread/task, if any."""
     return _current.get()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call `callback` once the outermost open transaction commits (now when none is open);
+    never when it rolls back."""
+    active = _current.get()
+    if active is None:
+        callback()
+    else:
+        active.after_commit.append(callback)
 
 
 @contextlib.contextmanager
@@ -43,21 +63,25 @@ def open_transaction(owner: Any, engine: sa.Engine,
     if readonly and engine.dialect.name == "postgresql":
         # READ COMMITTED reads gain nothing from BEGIN/COMMIT: save both round trips
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        autocommitted = Transaction(owner, connection)
         with connection:
-            token = _current.set(Transaction(owner, connection))
+            token = _current.set(autocommitted)
             try:
                 yield connection
             finally:
                 _current.reset(token)
+        autocommitted.run_after_commit()
         return
     if readonly:
         connection = connection.execution_options(modelry_readonly=True)
+    transaction = Transaction(owner, connection)
     with connection, connection.begin():
-        token = _current.set(Transaction(owner, connection))
+        token = _current.set(transaction)
         try:
             yield connection
         finally:
             _current.reset(token)
+    transaction.run_after_commit()
 
 
 @contextlib.contextmanager

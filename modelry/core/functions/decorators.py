@@ -11,10 +11,13 @@ import functools
 import inspect
 from typing import Any, Callable
 
+from modelry import directives
+from modelry.core.functions.deferral import defer, task_policy
 from modelry.core.naming import lower_camel
 from modelry.core.registry.catalog import declare_behaviour
 from modelry.core.registry.functions import (
-    FUNCTION_TAG, FUNCTION_TYPES, OPEN_LEVELS, ExtensionMeta, FunctionMeta, HookMeta)
+    FUNCTION_TAG, FUNCTION_TYPES, OPEN_LEVELS, ExtensionMeta, FunctionMeta, HookMeta, TaskPolicy)
+from modelry.directives import Directive
 from modelry.errors import DeclarationError
 
 
@@ -29,23 +32,32 @@ def _check(open_level: str, fun_type: str, where: str) -> None:
 
 def function(open_level: str = "LOCAL", type: str = "UPDATE", name: str | None = None,
              namespace: str | None = None, description: str | None = None,
+             async_: bool = False, max_attempts: int | None = None,
+             backoff: float | None = None, timeout: float | None = None, atomic: bool = True,
              _action: bool = False) -> Callable[[Any], Any]:
     """Declare a function: on a model method (namespace = the model), or at module level
-    with `namespace="module.Service"`. `open_level="API"` puts it in GraphQL."""
+    with `namespace="module.Service"`. `open_level="API"` puts it in GraphQL.
+
+    `async_=True` queues each call (the caller gets None) unless SYNC is set; a queued
+    call gets `max_attempts` tries `backoff * 2**(n-1)` seconds apart, `timeout` seconds
+    each, its body committed with its completion unless `atomic=False`.
+    """
     def decorate(target: Any) -> Any:
         inner = target.__func__ if isinstance(target, (classmethod, staticmethod)) else target
         where = f"{inner.__module__}.{inner.__qualname__}"
         _check(open_level, type, where)
         fun = name or lower_camel(inner.__name__)
-        wrapped = _through_pipeline(inner, fun, type, namespace)
+        policy = task_policy(where, inner, async_, max_attempts, backoff, timeout, atomic)
+        wrapped = _through_pipeline(inner, fun, type, namespace, policy)
         setattr(wrapped, FUNCTION_TAG, {"name": fun, "open_level": open_level, "type": type,
                                         "description": description or inspect.getdoc(inner),
-                                        "action": _action})
+                                        "action": _action, "task": policy})
         if namespace is not None:  # a module-level service function
             declare_behaviour(inner.__module__, FunctionMeta(
                 namespace=namespace, fun=fun, python_name=inner.__name__,
                 open_level=open_level, fun_type=type, module="", callable=wrapped,
-                kind="service", description=description or inspect.getdoc(inner)))
+                kind="service", description=description or inspect.getdoc(inner),
+                task=policy))
         if isinstance(target, classmethod):
             return classmethod(wrapped)
         if isinstance(target, staticmethod):
@@ -70,7 +82,7 @@ def action(name: str | None = None, type: str = "UPDATE",
 
 
 def _through_pipeline(inner: Callable[..., Any], fun: str, fun_type: str,
-                      namespace: str | None) -> Callable[..., Any]:
+                      namespace: str | None, policy: TaskPolicy) -> Callable[..., Any]:
     @functools.wraps(inner)
     def call(*args: Any, **kwargs: Any) -> Any:
         from modelry.core.functions.pipeline import invoke
@@ -80,6 +92,8 @@ def _through_pipeline(inner: Callable[..., Any], fun: str, fun_type: str,
             owner = args[0] if isinstance(args[0], type) else type(args[0])
         if space is None and owner is not None:
             space = getattr(owner, "_model_code", "") or owner.__name__
+        if policy.asynchronous and not directives.is_set(Directive.SYNC):
+            return defer(space or "", fun, args, kwargs)
         return invoke(space or "", fun, fun_type, inner, args, kwargs)
     call.__modelry_inner__ = inner  # type: ignore[attr-defined]
     return call

@@ -7,6 +7,7 @@ from typing import Any
 from graphql import ExecutionResult, OperationDefinitionNode, OperationType, execute
 
 from modelry import directives
+from modelry.core.context import requesting
 from modelry.core.messages import collecting as collecting_messages
 from modelry.core.graphql import statements
 from modelry.core.graphql.compiled_run import CompiledPath
@@ -60,7 +61,7 @@ class Executor:
                         tokens.identity_for(self.app, authorization)
                 except tokens.Unauthenticated as error:
                     raise ProtocolError(error.message, error.code, 401) from None
-                with acting(identity):
+                with acting(identity), requesting():
                     response = self._run(request, get, tokens.bearer_token(authorization))
             except ProtocolError as error:
                 response = Response(error.status, protocol_error_body(error))

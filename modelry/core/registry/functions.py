@@ -13,6 +13,19 @@ FUNCTION_TYPES = ("QUERY", "CREATE", "UPDATE", "DELETE")
 FUNCTION_TAG = "__modelry_function__"
 
 
+@dataclass(frozen=True)
+class TaskPolicy:
+    """How a function runs when queued: `asynchronous` calls are queued by default;
+    a queued call gets `max_attempts` tries, `backoff * 2**(n-1)` seconds apart, each
+    limited to `timeout` seconds; `atomic` commits the body with the task's completion."""
+
+    asynchronous: bool = False
+    max_attempts: int = 3
+    backoff: float = 5.0
+    timeout: float = 300.0
+    atomic: bool = True
+
+
 @dataclass
 class FunctionMeta:
     """A declared function: `namespace` is a model code (or a service namespace)."""
@@ -26,6 +39,7 @@ class FunctionMeta:
     callable: Callable[..., Any]
     kind: str = "method"       # method | classmethod | static | action | service
     description: str | None = None
+    task: TaskPolicy = field(default_factory=TaskPolicy)
 
     @property
     def api(self) -> bool:

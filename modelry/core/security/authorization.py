@@ -160,3 +160,5 @@ def install(app: Any) -> None:
     app.data.on_write.append(lambda code: cache.invalidate() if code in RIGHT_MODELS else None)
     context.set_hidden_fields_provider(hidden_fields)
     context.set_readonly_fields_provider(readonly_fields)
+    context.set_call_guard(lambda namespace, fun: authorize(
+        Call(namespace, fun, "", "", [], {}, directives.current())))

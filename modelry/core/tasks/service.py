@@ -1,0 +1,85 @@
+"""`app.tasks`: an application's task queue — queue calls, run them inline under SYNC,
+and start workers. The boot installs one in every application."""
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+from typing import Any
+
+from modelry import directives
+from modelry.core import context
+from modelry.core.registry.functions import FunctionMeta
+from modelry.core.tasks import targets
+from modelry.core.tasks.enqueue import insert_task, task_values
+from modelry.core.tasks.retention import prune_settled
+from modelry.core.tasks.settings import TaskSettings
+from modelry.core.tasks.worker import Worker
+from modelry.directives import Directive
+
+
+class TaskQueue:
+    """The task queue of one application."""
+
+    def __init__(self, app: Any, settings: TaskSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self.workers: list[Worker] = []
+
+    def enqueue(self, target: Any, *args: Any, key: str | None = None,
+                run_after: dt.datetime | None = None, **kwargs: Any) -> Any:
+        """Queue `target(*args, **kwargs)` (a declared function, or a method bound to a
+        record or model) in the caller's transaction; returns the `base.Task` record (the
+        existing one when `key` is taken), or None when SYNC ran the call now."""
+        meta, args = targets.locate(self.app.registry, target, args)
+        if directives.is_set(Directive.SYNC):
+            targets.call(meta, list(args), kwargs)
+            return None
+        return self.submit(meta, args, kwargs, key=key, run_after=run_after)
+
+    def defer(self, namespace: str, fun: str, args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> None:
+        """Queue a call of an async function (its wrapper calls this)."""
+        self.submit(targets.find(self.app.registry, namespace, fun), args, kwargs)
+
+    def submit(self, meta: FunctionMeta, args: tuple[Any, ...], kwargs: dict[str, Any],
+               key: str | None = None, run_after: dt.datetime | None = None) -> Any:
+        """Check the caller may make the call, then write its task row."""
+        if directives.is_set(Directive.HOOK):
+            context.guard_call(meta.namespace, meta.fun)
+        values = task_values(meta, args, kwargs, run_after)
+        return insert_task(self.app, values, key, on_commit=self.nudge)
+
+    def nudge(self) -> None:
+        """Tell this process's workers that tasks were committed."""
+        for worker in self.workers:
+            worker.nudge()
+
+    def worker(self, threads: int | None = None) -> Worker:
+        """A worker for this application (not started)."""
+        worker = Worker(self.app, threads, chores=[
+            lambda: prune_settled(self.app, self.settings.keep_days)])
+        self.workers.append(worker)
+        return worker
+
+    def start_in_server(self) -> Worker | None:
+        """Start the worker of a server process, unless `tasks.in_server` is off; it stops
+        when the app closes or the process exits."""
+        if not self.settings.in_server or self.settings.threads < 1:
+            return None
+        atexit.register(self.close)
+        return self.worker().start()
+
+    def close(self, wait: float = 10.0) -> None:
+        """Stop this application's workers."""
+        for worker in self.workers:
+            worker.stop(wait)
+        self.workers.clear()
+
+
+def install(app: Any) -> TaskQueue:
+    """Give `app` its task queue (`app.tasks`); async functions reach it through the data
+    manager (`app.data.task_queue`)."""
+    queue = TaskQueue(app, TaskSettings.from_settings(app.settings))
+    app.tasks = queue
+    app.data.task_queue = queue
+    return queue
