@@ -11,8 +11,11 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.table import Table
 
+from modelry import directives
 from modelry.cli_options import boot_options
+from modelry.core.tasks.contract import TaskError, TaskState
 from modelry.errors import ModelryError
 
 err = Console(stderr=True, highlight=False)
@@ -66,6 +69,78 @@ def worker_command(config: str | None, database: str | None, modules: tuple[str,
         worker.stop(grace)
 
 
+STATES = [state.value for state in TaskState]
+
+
+@click.group("tasks")
+def tasks_group() -> None:
+    """List queued tasks (dead letters included); retry or cancel them."""
+
+
+@tasks_group.command("list")
+@boot_options
+@click.option("--state", "states", multiple=True, type=click.Choice(STATES),
+              help="only tasks in this state (repeatable); default: all")
+@click.option("--function", "fun", metavar="NAMESPACE.FUN", help="only calls of this function")
+@click.option("--limit", default=50, show_default=True, help="newest first, at most this many")
+def list_command(config: str | None, database: str | None, modules: tuple[str, ...],
+                 states: tuple[str, ...], fun: str | None, limit: int) -> None:
+    """Show tasks, newest first: state, attempts, when they run next, their last error."""
+    with booted(config, database, modules) as app:
+        found = list_tasks(app, states, fun, limit)
+        table = Table(title=f"{len(found)} task(s)", title_justify="left")
+        for column in ("id", "function", "state", "attempts", "run after (UTC)", "key",
+                       "last error"):
+            table.add_column(column, overflow="fold")
+        for task in found:
+            table.add_row(str(task.id), f"{task.namespace}.{task.fun}", task.state.value,
+                          f"{task.attempts}/{task.max_attempts}",
+                          f"{task.run_after:%Y-%m-%d %H:%M:%S}", task.key or "",
+                          (task.last_error or "")[:120])
+        Console(width=160).print(table)
+
+
+def list_tasks(app: Any, states: tuple[str, ...], fun: str | None, limit: int) -> list[Any]:
+    """Tasks in `states` (all when empty) of function `fun`, newest first."""
+    filters: dict[str, Any] = {"state__in": list(states)} if states else {}
+    if fun:
+        namespace, _, name = fun.rpartition(".")
+        filters.update(namespace=namespace, fun=name)
+    Task = app.registry.model("base.Task").cls
+    with directives.scope(), app.transaction(readonly=True):
+        return Task.query_list(sort="-id", limit=limit, **filters)
+
+
+def _move_command(verb: str, help_text: str) -> click.Command:
+    @tasks_group.command(verb, help=help_text)
+    @boot_options
+    @click.argument("ids", nargs=-1, type=int, required=True)
+    def command(config: str | None, database: str | None, modules: tuple[str, ...],
+                ids: tuple[int, ...]) -> None:
+        failed = False
+        with booted(config, database, modules) as app:
+            Task = app.registry.model("base.Task").cls
+            for task_id in ids:
+                try:
+                    with directives.scope(), app.transaction():
+                        task = Task.query_by_id(task_id)
+                        if task is None:
+                            raise TaskError(f"no task {task_id}", model="base.Task")
+                        moved = getattr(task, verb)()
+                    err.print(f"task {task_id}: {moved.state.value}")
+                except ModelryError as error:
+                    err.print(f"[red]task {task_id}: {error.message}[/red]")
+                    failed = True
+        if failed:
+            sys.exit(EXIT_FAILED)
+    return command
+
+
+_move_command("retry", "Run dead, failed or cancelled tasks again (attempts start over).")
+_move_command("cancel", "Cancel tasks that wait (pending, failed, or queued to a broker).")
+
+
 def register(main: click.Group) -> None:
     """Add the task commands to the `modelry` command group."""
     main.add_command(worker_command)
+    main.add_command(tasks_group)
