@@ -131,26 +131,12 @@ def test_boolean_round_trips_and_false_is_not_none(fapp: App) -> None:
     assert true is True and false is False  # booleans, not 1 and 0
 
 
-# Known bug, reported: SQLite has no exact decimal storage. Its NUMERIC affinity keeps about
-# 15 significant digits (SQLAlchemy also binds Decimal as float there), so wide Decimal and
-# Money values lose digits on SQLite only. Strict: these start failing once it is fixed.
-SQLITE_NUMERIC_IS_INEXACT = "SQLite NUMERIC keeps ~15 significant digits (not exact)"
-
-
-def xfail_on_sqlite(request: pytest.FixtureRequest, backend: str) -> None:
-    """Mark the running test as a known (strict) failure on SQLite."""
-    if backend == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SQLITE_NUMERIC_IS_INEXACT))
-
-
 def test_decimal_of_fifteen_significant_digits_is_exact_everywhere(fapp: App) -> None:
     found = round_trip(fapp, amount=Decimal("-12345.0123456789"), price=Decimal("12345678901.2345"))
     assert (str(found.amount), str(found.price)) == ("-12345.0123456789", "12345678901.2345")
 
 
-def test_decimal_keeps_precision_and_scale_exactly(
-        fapp: App, request: pytest.FixtureRequest, backend: str) -> None:
-    xfail_on_sqlite(request, backend)
+def test_decimal_keeps_precision_and_scale_exactly(fapp: App) -> None:
     value = Decimal("12345678901234567890.0123456789")  # 30 digits, 10 after the point
     found = round_trip(fapp, amount=value)
     assert isinstance(found.amount, Decimal)
@@ -163,9 +149,7 @@ def test_decimal_is_returned_at_the_declared_scale(fapp: App) -> None:
     assert str(found.amount) == "-0.5000000000"
 
 
-def test_money_keeps_twenty_digits_with_four_after_the_point(
-        fapp: App, request: pytest.FixtureRequest, backend: str) -> None:
-    xfail_on_sqlite(request, backend)
+def test_money_keeps_twenty_digits_with_four_after_the_point(fapp: App) -> None:
     value = Decimal("9876543210987654.3219")  # Money: precision 20, scale 4
     found = round_trip(fapp, price=value)
     assert isinstance(found.price, Decimal)

@@ -14,6 +14,7 @@ from alembic.autogenerate import produce_migrations
 from alembic.migration import MigrationContext
 from alembic.operations import ops
 
+from modelry.boot.legacy_decimals import RewriteDecimalsOp, legacy_decimal_ops
 from modelry.core.schema.json_type import JsonType
 
 ADDITIONS = (ops.CreateTableOp, ops.AddColumnOp, ops.CreateIndexOp,
@@ -27,7 +28,7 @@ class Step:
 
     table: str
     operation: ops.MigrateOperation
-    kind: str                       # add | alter | drop
+    kind: str                       # rename | add | alter | convert | drop
     destructive: bool = False
     reason: str = ""
 
@@ -37,7 +38,7 @@ class Step:
         names = {ops.CreateTableOp: "create table", ops.DropTableOp: "drop table",
                  ops.AddColumnOp: "add column", ops.DropColumnOp: "drop column",
                  ops.AlterColumnOp: "alter column", RenameColumnOp: "rename column",
-                 ReplaceIndexOp: "replace index",
+                 ReplaceIndexOp: "replace index", RewriteDecimalsOp: "rewrite decimals",
                  ops.CreateIndexOp: "create index",
                  ops.DropIndexOp: "drop index", ops.CreateUniqueConstraintOp: "add unique",
                  ops.CreateForeignKeyOp: "add foreign key", ops.DropConstraintOp: "drop constraint"}
@@ -109,11 +110,13 @@ def compute_schema_plan(connection: sa.Connection, metadata: sa.MetaData, *, mod
         "compare_type": _compare_type, "compare_server_default": False,
         "include_object": include, "target_metadata": metadata})
     plan = SchemaPlan()
-    for step in _steps(_upgrade_operations(context, metadata), connection):
+    converts = [Step(op.table_name, op, "convert", reason=f"{len(op.updates)} stored as numbers")
+                for op in legacy_decimal_ops(connection, metadata)]  # after every other step
+    for step in _steps(_upgrade_operations(context, metadata), connection) + converts:
         if mode == "EXTEND" and step.kind == "rename":
             plan.steps.append(_classify(step.table, step.operation.added))
             plan.left_out.append(step)
-        elif mode == "EXTEND" and step.kind != "add":
+        elif mode == "EXTEND" and step.kind not in ("add", "convert"):
             plan.left_out.append(step)
         elif mode != "NEVER":
             plan.steps.append(step)
@@ -188,6 +191,11 @@ def _renames(table: str, operations: list[Any]) -> list[Any]:
     return [renamed.get(id(op), op) for op in operations if renamed.get(id(op), op) is not None]
 
 
+def _stored_type(type_: Any) -> Any:
+    """The type a TypeDecorator (DecimalType, JsonType) stores its values as."""
+    return type_.impl_instance if isinstance(type_, sa.types.TypeDecorator) else type_
+
+
 class RenameColumnOp(ops.AlterColumnOp):
     """`alter_column(new_column_name=...)`, told apart from other alterations; `added` is
     the column addition it replaces (what EXTEND, which alters nothing, does instead)."""
@@ -239,6 +247,7 @@ def _narrowing(old: Any, new: Any) -> str:
     """Why changing `old` to `new` can lose data ('' when it cannot)."""
     if old is None or new is None:
         return ""
+    old, new = _stored_type(old), _stored_type(new)
     old_length, new_length = getattr(old, "length", None), getattr(new, "length", None)
     if isinstance(new, sa.String) and not isinstance(new, sa.Text):
         if isinstance(old, sa.Text) and not isinstance(old, sa.String) or (

@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations, ops
 
+from modelry.boot.legacy_decimals import RewriteDecimalsOp
 from modelry.boot.schema_plan import RenameColumnOp, ReplaceIndexOp, SchemaPlan, Step
 
 # On SQLite these need a table rebuild (alembic batch mode)
 SQLITE_BATCH = (ops.AlterColumnOp, ops.DropColumnOp, ops.CreateUniqueConstraintOp,
                 ops.CreateForeignKeyOp, ops.DropConstraintOp)
 TABLE_OPS = (ops.CreateTableOp, ops.DropTableOp)
-UNBATCHED = (*TABLE_OPS, RenameColumnOp)  # renamed in place, before a table's rebuild
+# renamed in place, before a table's rebuild; decimals rewritten after it
+UNBATCHED = (*TABLE_OPS, RenameColumnOp, RewriteDecimalsOp)
 
 
 @Operations.implementation_for(RenameColumnOp)

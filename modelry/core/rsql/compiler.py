@@ -26,6 +26,7 @@ from modelry.core.rsql.paths import Path, resolve, resolve_column
 from modelry.core.rsql.relations import ColumnOf, exists_through
 from modelry.core.rsql.schema_view import SchemaView
 from modelry.core.rsql.values import convert, to_boolean, to_text
+from modelry.core.schema.decimal_type import columns_equal
 
 _ORDERING = {"=lt=": "__lt__", "=le=": "__le__", "=gt=": "__gt__", "=ge=": "__ge__"}
 _PATTERNS: dict[str, Callable[[str, tuple[int, ...]], str]] = {
@@ -130,7 +131,8 @@ class _Compiler:
             return _Test(lambda col: col(leaf).is_not(None), (leaf,), not has_value, True)
         if operator.column_argument:
             other = self._other_column(node, path)
-            return _Test(lambda col: col(leaf) == col(other), (leaf, other), negated)
+            return _Test(lambda col: columns_equal(col(leaf), col(other)), (leaf, other),
+                         negated)
         if positive in _PATTERNS:
             argument = node.arguments[0]
             wildcards = argument.wildcards if isinstance(argument, Value) else ()

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 
 from modelry.core.fields import NOTHING, Field, ManyToMany, ManyToOne
 from modelry.core.registry import ModelMeta, Registry
+from modelry.core.schema import decimal_text
 from modelry.core.schema.names import constraint_name
 from modelry.core.schema.types import ID_TYPE, column_type
 
+DECIMAL_KINDS = ("decimal", "money")
 NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s",
@@ -23,7 +25,8 @@ def build_metadata(registry: Registry, dialect: str | None = None) -> sa.MetaDat
     """One Table per stored model, plus generated ManyToMany join tables.
 
     `dialect` (the database's backend name) shapes what only that database needs: on
-    PostgreSQL, indexes of nullable columns keep NULLs first (see `index_key`).
+    PostgreSQL, indexes of nullable columns keep NULLs first (see `index_key`); on SQLite,
+    decimal defaults are sortable text (see `decimal_type`).
     """
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     stored = registry.stored_models()
@@ -55,7 +58,8 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
                 name=constraint_name("fk", table_name, field.column)))
         else:
             items.append(sa.Column(field.column, column_type(field), nullable=not field.required,
-                                   server_default=_server_default(field), info=info))
+                                   server_default=_server_default(field, dialect),
+                                   default=_sqlite_decimal_default(field, dialect), info=info))
         if field.unique:
             items.append(sa.UniqueConstraint(
                 field.column, name=constraint_name("uq", table_name, field.column)))
@@ -77,7 +81,7 @@ def index_key(column: sa.Column[Any], dialect: str | None) -> Any:
     return column
 
 
-def _server_default(field: Field) -> Any:
+def _server_default(field: Field, dialect: str | None) -> Any:
     """Constant defaults also become column defaults, so a DBA's INSERT gets them too."""
     if field.system and field.name != "opt_version":
         return None
@@ -88,7 +92,18 @@ def _server_default(field: Field) -> Any:
         return sa.true() if value else sa.false()
     if isinstance(value, str):
         return sa.text("'" + value.replace("'", "''") + "'")
+    if dialect == "sqlite" and field.kind in DECIMAL_KINDS:  # its sortable text
+        return sa.text(f"'{decimal_text.encode(column_type(field).at_scale(value))}'")
     return sa.text(str(value))
+
+
+def _sqlite_decimal_default(field: Field, dialect: str | None) -> Any:
+    """On SQLite, a decimal's constant default is also sent by SQLAlchemy itself: a table an
+    older modelry made still has the number as its column default."""
+    if dialect != "sqlite" or field.kind not in DECIMAL_KINDS or field.system:
+        return None
+    value = field.static_default()
+    return None if value is NOTHING else value
 
 
 def _join_table(metadata: sa.MetaData, meta: ModelMeta, field: ManyToMany,

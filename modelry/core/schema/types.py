@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 from modelry.core.fields import Field
+from modelry.core.schema.decimal_type import DecimalType
 from modelry.core.schema.json_type import JsonType
 
 MYSQL = ("mysql", "mariadb")
@@ -30,7 +31,7 @@ def column_type(field: Field) -> sa.types.TypeEngine:
     if kind == "float":
         return sa.Double()
     if kind in ("decimal", "money"):
-        return sa.Numeric(field.precision, field.scale, asdecimal=True)  # type: ignore
+        return DecimalType(field.precision, field.scale)  # type: ignore[attr-defined]
     if kind == "boolean":
         return sa.Boolean(create_constraint=False)
     if kind == "date":
