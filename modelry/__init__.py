@@ -13,6 +13,7 @@ from modelry.core.model import Model
 from modelry.core.module import Module
 from modelry.core.tasks.contract import TaskInfo, TaskState
 from modelry.core.tasks.contract import current as current_task
+from modelry.core.tasks.schedule import schedule
 from modelry.errors import (
     DataError,
     DeclarationError,
@@ -50,6 +51,7 @@ __all__ = [
     "TaskInfo",
     "TaskState",
     "current_task",
+    "schedule",
     "directives",
     "messages",
     "fields",

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from modelry import directives
 from modelry.cli_options import boot_options
-from modelry.core.tasks.contract import TaskError, TaskState
+from modelry.core.tasks.contract import TaskError, TaskState, utcnow
 from modelry.errors import ModelryError
 
 err = Console(stderr=True, highlight=False)
@@ -140,7 +140,38 @@ _move_command("retry", "Run dead, failed or cancelled tasks again (attempts star
 _move_command("cancel", "Cancel tasks that wait (pending, failed, or queued to a broker).")
 
 
+@click.command("schedules")
+@boot_options
+def schedules_command(config: str | None, database: str | None,
+                      modules: tuple[str, ...]) -> None:
+    """List the declared schedules: cron (UTC), catch-up, last queued and next due time."""
+    with booted(config, database, modules) as app:
+        table = Table(title="Schedules (UTC)", title_justify="left")
+        for column in ("schedule", "cron", "catch up", "last due", "next due"):
+            table.add_column(column)
+        for row in schedule_rows(app):
+            table.add_row(*row)
+        Console(width=160).print(table)
+
+
+def schedule_rows(app: Any) -> list[tuple[str, ...]]:
+    """(code, cron, catch up, last due, next due) of each declared schedule."""
+    Schedule = app.registry.model("base.Schedule").cls
+    with directives.scope(), app.transaction(readonly=True):
+        known = {row.code: row for row in Schedule.query_list()}
+    now, rows = utcnow(), []
+    for schedule in app.registry.behaviours.schedules:
+        stored = known.get(schedule.code)
+        last = stored.last_due if stored is not None else None
+        rows.append((schedule.code, schedule.cron.expression,
+                     "yes" if schedule.catch_up else "no",
+                     f"{last:%Y-%m-%d %H:%M}" if last else "never",
+                     f"{schedule.cron.next_after(now):%Y-%m-%d %H:%M}"))
+    return rows
+
+
 def register(main: click.Group) -> None:
     """Add the task commands to the `modelry` command group."""
     main.add_command(worker_command)
     main.add_command(tasks_group)
+    main.add_command(schedules_command)

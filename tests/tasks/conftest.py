@@ -13,7 +13,8 @@ from tests.functions.helpers import Client, boot_modules
 from tests.tasks.taskmodule import jobs
 
 TASKTEST = "tests.tasks.taskmodule"
-FAST = {"poll_interval": 0.05, "lease_margin": 0.5, "maintenance_interval": 0.1}
+FAST = {"poll_interval": 0.05, "lease_margin": 0.5, "maintenance_interval": 0.1,
+        "scheduler": False}  # schedule tests tick by hand, at the times they choose
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +29,9 @@ def booted(database_url: str) -> Iterator[App]:
 
 @pytest.fixture
 def tapp(booted: App) -> Iterator[App]:
-    """The booted app, active in this test, with no tasks and no effects."""
+    """The booted app, active in this test, with no tasks, schedule runs or effects."""
     with booted.engine.begin() as connection:
-        for code in ("base.Task", "tasktest.Effect"):
+        for code in ("base.ScheduleRun", "base.Schedule", "base.Task", "tasktest.Effect"):
             connection.execute(booted.data.table(booted.registry.model(code)).delete())
     jobs.HOOK_SAW.clear()
     with booted.activate():

@@ -159,7 +159,10 @@ def test_a_server_process_runs_a_worker_unless_told_not_to(tapp: App, tmp_path) 
     from modelry.serving import boot_for_serving
     from tests.tasks.conftest import TASKTEST
     url = tapp.engine.url.render_as_string(hide_password=False)
-    served = boot_for_serving(database=url, modules=[TASKTEST], lifecycle="reload")
+    no_schedules = tmp_path / "no-schedules.yaml"
+    no_schedules.write_text("tasks: {scheduler: false}\n")  # no run due at a random moment
+    served = boot_for_serving(database=url, modules=[TASKTEST], lifecycle="reload",
+                              config=str(no_schedules))
     try:
         (worker,) = served.tasks.workers
         assert worker.running

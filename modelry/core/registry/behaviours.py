@@ -7,7 +7,7 @@ from modelry.core.module import Module
 from modelry.core.naming import lower_camel, module_of
 from modelry.core.registry.catalog import behaviours, declarations
 from modelry.core.registry.functions import (
-    FUNCTION_TAG, Behaviours, ExtensionMeta, FunctionMeta, HookMeta)
+    FUNCTION_TAG, Behaviours, ExtensionMeta, FunctionMeta, HookMeta, ScheduleMeta)
 from modelry.core.registry.meta import ModelMeta
 from modelry.errors import DeclarationError
 
@@ -67,6 +67,10 @@ def collect_behaviours(modules: list[Module], models: dict[str, ModelMeta]) -> B
                 continue
             item.module = owner
             _add(collected, item)
+        elif isinstance(item, ScheduleMeta):
+            item.owner = owner
+            collected.schedules.append(item)
+    _resolve_schedules(collected)
     for implementations in collected.extensions.values():
         implementations.sort(key=lambda e: e.priority)
     return collected
@@ -80,3 +84,22 @@ def _add(collected: Behaviours, function: FunctionMeta) -> None:
                                f"is declared twice", module=function.module,
                                model=function.namespace)
     collected.functions[key] = function
+
+
+def _resolve_schedules(collected: Behaviours) -> None:
+    """Tie each schedule to the declared function it runs; codes must be unique."""
+    by_callable = {id(f.callable): f for f in collected.functions.values()}
+    codes: set[str] = set()
+    for schedule in collected.schedules:
+        function = by_callable.get(id(schedule.target))
+        where = getattr(schedule.target, "__qualname__", repr(schedule.target))
+        if function is None or function.kind in ("method", "action"):
+            raise DeclarationError(f"{schedule.owner}: @schedule on {where} must decorate a "
+                                   "@function at module level, a classmethod or a "
+                                   "staticmethod (put @schedule above @function)",
+                                   module=schedule.owner)
+        schedule.function = function
+        if schedule.code in codes:
+            raise DeclarationError(f"{schedule.owner}: schedule {schedule.code} is declared "
+                                   "twice (give each one a name=)", module=schedule.owner)
+        codes.add(schedule.code)

@@ -48,6 +48,26 @@ class FunctionMeta:
 
 
 @dataclass
+class ScheduleMeta:
+    """A declared schedule: run `target` (a declared function) at each due time of `cron`."""
+
+    cron: Any                      # modelry.core.tasks.cron.Cron
+    target: Any                    # what `@function` returned (its FunctionMeta's callable)
+    catch_up: bool = False         # run every missed due time, not only the latest
+    name: str | None = None        # the schedule's code; default `<namespace>.<fun>`
+    owner: str = ""                # the module that declared it
+    function: FunctionMeta | None = None  # resolved when the registry is built
+
+    @property
+    def code(self) -> str:
+        """The schedule's code: its name, else the function it runs."""
+        if self.name:
+            return self.name
+        assert self.function is not None
+        return f"{self.function.namespace}.{self.function.fun}"
+
+
+@dataclass
 class HookMeta:
     """A before- or after-hook with its filters."""
 
@@ -87,6 +107,7 @@ class Behaviours:
     functions: dict[tuple[str, str], FunctionMeta] = field(default_factory=dict)
     hooks: list[HookMeta] = field(default_factory=list)
     extensions: dict[tuple[str, str], list[ExtensionMeta]] = field(default_factory=dict)
+    schedules: list[ScheduleMeta] = field(default_factory=list)
 
     def hooks_for(self, when: str, namespace: str, fun: str, fun_type: str,
                   module: str) -> list[HookMeta]:

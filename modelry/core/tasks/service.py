@@ -12,9 +12,12 @@ from modelry.core.registry.functions import FunctionMeta
 from modelry.core.tasks import targets
 from modelry.core.tasks.enqueue import insert_task, task_values
 from modelry.core.tasks.retention import prune_settled
+from modelry.core.tasks.scheduler import Scheduler
 from modelry.core.tasks.settings import TaskSettings
-from modelry.core.tasks.worker import Worker
+from modelry.core.tasks.worker import Worker, every
 from modelry.directives import Directive
+
+PRUNE_SECONDS = 60.0  # how often a worker deletes old settled tasks
 
 
 class TaskQueue:
@@ -24,6 +27,7 @@ class TaskQueue:
         self.app = app
         self.settings = settings
         self.workers: list[Worker] = []
+        self.scheduler = Scheduler(app)
 
     def enqueue(self, target: Any, *args: Any, key: str | None = None,
                 run_after: dt.datetime | None = None, **kwargs: Any) -> Any:
@@ -56,8 +60,10 @@ class TaskQueue:
 
     def worker(self, threads: int | None = None) -> Worker:
         """A worker for this application (not started)."""
-        worker = Worker(self.app, threads, chores=[
-            lambda: prune_settled(self.app, self.settings.keep_days)])
+        chores = [every(PRUNE_SECONDS, lambda: prune_settled(self.app, self.settings.keep_days))]
+        if self.settings.scheduler:
+            chores.append(self.scheduler.tick)
+        worker = Worker(self.app, threads, chores=chores)
         self.workers.append(worker)
         return worker
 

@@ -2,7 +2,7 @@
 
     queue: database                        # the default: a table in the app's database
     queue: amqp://guest:guest@127.0.0.1:5672/   # or redis://127.0.0.1:6379/0 (Dramatiq)
-    tasks: {threads: 2, in_server: true, poll_interval: 1.0}
+    tasks: {threads: 2, in_server: true, poll_interval: 1.0, scheduler: true}
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class TaskSettings:
     lease_margin: float = 30.0    # seconds a lease outlasts the task's timeout
     maintenance_interval: float = 2.0  # seconds between reclaiming lost tasks (and schedules)
     keep_days: float = 7.0        # done and cancelled tasks are deleted after this many days
+    scheduler: bool = True        # this process's workers fire due schedules
 
     @property
     def broker(self) -> str | None:

@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,19 @@ log = logging.getLogger("modelry.tasks")
 def worker_name() -> str:
     """`host:pid:random`: who holds a task, in `locked_by`."""
     return f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def every(seconds: float, chore: Callable[[], Any]) -> Callable[[], Any]:
+    """`chore`, doing its work at most once per `seconds` however often it is called."""
+    last = [float("-inf")]
+
+    def throttled() -> Any:
+        if time.monotonic() - last[0] < seconds:
+            return None
+        last[0] = time.monotonic()
+        return chore()
+    throttled.__name__ = getattr(chore, "__name__", "chore")
+    return throttled
 
 
 class Worker:

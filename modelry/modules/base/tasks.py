@@ -1,4 +1,5 @@
-"""Background work as records: the queue of tasks (async calls, scheduled runs).
+"""Background work as records: the queue of tasks (async calls, scheduled runs) and the
+schedules with the due times they have run.
 
 `base.Task` is an ordinary model, so tasks are listed, retried and cancelled through the
 same API as everything else — admins only, unless a role is granted it.
@@ -65,3 +66,22 @@ def _move(task: Task, allowed: tuple[TaskState, ...], target: TaskState, verb: s
         raise DataError(f"base.Task: task {task.id} changed meanwhile (a worker took it): "
                         "read it again", code="OPTIMISTIC_LOCK", model="base.Task")
     return stored
+
+
+class Schedule(Model, model="base.Schedule", display_name="Schedule"):
+    """A declared schedule as the database knows it: up to which due time it has run."""
+
+    code = fields.String(size=255, required=True, unique=True)
+    cron = fields.String(size=128, required=True)
+    catch_up = fields.Boolean(default=False)
+    last_due = fields.DateTime(help="the latest due time a run was queued for (UTC)")
+
+
+class ScheduleRun(Model, model="base.ScheduleRun", display_name="Schedule run"):
+    """One due time of one schedule, queued once: `run_key` (schedule@due time) is unique,
+    and written in the transaction that queues the run."""
+
+    run_key = fields.String(size=255, required=True, unique=True)
+    schedule = fields.String(size=255, required=True, index=True)
+    due_at = fields.DateTime(required=True)
+    task = fields.ManyToOne("base.Task", on_delete="SET NULL")

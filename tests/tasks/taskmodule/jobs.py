@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from modelry import current_task, directives, function, hook
+from modelry import current_task, directives, function, hook, schedule
 from modelry.core.context import request_id
 from modelry.core.security.identity import current_identity
 from tests.tasks.taskmodule.models import Effect
@@ -105,3 +105,17 @@ def _block_first_attempt(key: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         time.sleep(0.01)
+
+
+@schedule("*/5 * * * *", catch_up=True)
+@function(namespace=JOBS)
+def every_five_minutes(due: dt.datetime) -> None:
+    """A catch-up schedule: every missed due time runs."""
+    Effect(key=f"five@{due:%H:%M}").create()
+
+
+@schedule("0 2 * * *")
+@function(namespace=JOBS)
+def nightly(due: dt.datetime) -> None:
+    """A schedule that skips missed due times but the latest."""
+    Effect(key=f"nightly@{due:%Y-%m-%d %H:%M}").create()

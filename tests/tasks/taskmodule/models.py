@@ -1,7 +1,9 @@
 """`tasktest.Effect`: what a task did, one row per key (a unique key: idempotent effects)."""
 from __future__ import annotations
 
-from modelry import Model, fields, function
+import datetime as dt
+
+from modelry import Model, fields, function, schedule
 
 
 class Effect(Model, model="tasktest.Effect"):
@@ -21,3 +23,10 @@ class Effect(Model, model="tasktest.Effect"):
     def tally(cls, prefix: str) -> None:
         """An async class method: counts the effects whose key starts with `prefix`."""
         cls(key=f"{prefix}-tally", note=str(cls.count(rsql=f"key=starts={prefix}"))).create()
+
+    @schedule("30 * * * *", name="tasktest.hourly-tally")
+    @function()
+    @classmethod
+    def hourly(cls, due: dt.datetime) -> None:
+        """A scheduled class method, under a name of its own."""
+        cls(key=f"hourly@{due:%H:%M}").create()
