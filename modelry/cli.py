@@ -12,6 +12,7 @@ from rich.table import Table
 
 from modelry.cli_progress import BootProgress
 from modelry.cli_options import boot_options
+from modelry.cli_grant import grant_command
 from modelry.cli_tasks import register as register_task_commands
 from modelry.cli_user import user_group
 from modelry.errors import ModelryError
@@ -22,27 +23,46 @@ DEMO_DATABASE = "sqlite:///modelry-demo.db"
 
 @click.group()
 @click.option("-q", "--quiet", is_flag=True, help="no log lines on stderr")
-def main(quiet: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="debug log lines on stderr (e.g. every resolved boot option, as JSON)")
+def main(quiet: bool, verbose: bool) -> None:
     """modelry: declare models once; get tables, an API and a safe boot."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("modelry").setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("modelry").setLevel(
+        logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
 EXIT_REFUSED, EXIT_FAILED = 3, 1
+BOOT_LIFECYCLES = ["install", "reload", "custom-install", "package", "ddl"]
+SERVE_LIFECYCLES = ["install", "reload", "custom-install", "package"]  # DDL serves nothing
+LIFECYCLE_HELP = ("install: create or upgrade tables, metadata and module data; reload: "
+                  "check the database matches the code, write nothing; custom-install: "
+                  "install with the config's boot.options; package: install without "
+                  "building the HTTP API")
 
 
 @main.command("boot")
 @boot_options
-@click.option("--lifecycle", type=click.Choice(
-    ["install", "reload", "custom-install", "package", "ddl"], case_sensitive=False))
+@click.option("--lifecycle", type=click.Choice(BOOT_LIFECYCLES, case_sensitive=False),
+              help=f"{LIFECYCLE_HELP}; ddl: print the SQL install would run, change nothing "
+                   "(default: the config's lifecycle, else install)")
 @click.option("--build-table", type=click.Choice(["never", "extend", "diff"],
-                                                 case_sensitive=False))
+                                                 case_sensitive=False),
+              help="never: leave tables alone; extend: only add tables, columns and "
+                   "indexes; diff: also alter and drop (the default)")
 @click.option("--module-online", type=click.Choice(["never", "read", "check"],
-                                                   case_sensitive=False))
+                                                   case_sensitive=False),
+              help="what reload does with the installed modules: never: skip them; read: "
+                   "read them, check nothing; check: refuse a database whose schema "
+                   "differs from the code (the default)")
 @click.option("--meta-online", type=click.Choice(["never", "module", "all"],
-                                                 case_sensitive=False))
-@click.option("--open-api/--no-open-api", default=None, help="build the HTTP API")
-@click.option("--init-data/--no-init-data", default=None, help="load module data files")
+                                                 case_sensitive=False),
+              help="Oinone's metaOnline (reload_meta in the logged options); accepted, "
+                   "but no lifecycle acts on it yet")
+@click.option("--open-api/--no-open-api", default=None,
+              help="build the GraphQL HTTP API (default: on, except for package and ddl)")
+@click.option("--init-data/--no-init-data", default=None,
+              help="load the modules' data files (ddl: print their rows); default on")
 @click.option("--check-field", is_flag=True, default=None,
               help="check every declared column exists")
 @click.option("--allow-destructive", is_flag=True, default=None,
@@ -51,12 +71,17 @@ EXIT_REFUSED, EXIT_FAILED = 3, 1
 @click.option("--lock-timeout", type=float, help="seconds to wait for the boot lock")
 @click.option("-P", "p_arguments", multiple=True, metavar="NAME=VALUE",
               help="Oinone-style option, e.g. -Plifecycle=RELOAD -PbuildTable=EXTEND")
+@click.option("-v", "--verbose", is_flag=True,
+              help="log every resolved boot option (one JSON line on stderr)")
 def boot_command(config: str | None, database: str | None, modules: tuple[str, ...],
-                 lifecycle: str | None, p_arguments: tuple[str, ...], **overrides: Any) -> None:
+                 lifecycle: str | None, p_arguments: tuple[str, ...], verbose: bool,
+                 **overrides: Any) -> None:
     """Run a boot lifecycle and print its summary (DDL prints the script).
 
     Exit codes: 0 success, 3 refused (destructive change, fingerprint mismatch), 1 failure.
     """
+    if verbose:
+        logging.getLogger("modelry").setLevel(logging.DEBUG)
     from modelry.boot import BootRefused, boot
     from modelry.boot.options import parse_p_arguments
     options = {**{k: v for k, v in overrides.items() if v is not None},
@@ -116,13 +141,19 @@ def demo_command(database: str) -> None:
 @main.command("serve")
 @boot_options
 @click.option("--demo", is_flag=True, help="the demo module on embedded SQLite, sample data")
-@click.option("--lifecycle", help="boot lifecycle (default: the config's, else reload)")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
-@click.option("--log-level", default="info", show_default=True)
-@click.option("--introspection/--no-introspection", default=None)
-@click.option("--graphiql/--no-graphiql", default=None)
+@click.option("--lifecycle", type=click.Choice(SERVE_LIFECYCLES, case_sensitive=False),
+              help=f"{LIFECYCLE_HELP} (default: the config's lifecycle, else reload; "
+                   "install with --demo)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=8000, show_default=True, type=int, help="port to listen on")
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="processes serving requests (each boots with reload)")
+@click.option("--log-level", default="info", show_default=True,
+              help="uvicorn's log level; info and debug also log each request")
+@click.option("--introspection/--no-introspection", default=None,
+              help="answer GraphQL introspection queries (default: the config's, else on)")
+@click.option("--graphiql/--no-graphiql", default=None,
+              help="serve the GraphiQL page on GET /graphql (default: the config's, else on)")
 def serve_command(config: str | None, database: str | None, modules: tuple[str, ...],
                   demo: bool, lifecycle: str | None, host: str, port: int, workers: int,
                   log_level: str, introspection: bool | None, graphiql: bool | None) -> None:
@@ -157,6 +188,7 @@ def serve_command(config: str | None, database: str | None, modules: tuple[str, 
 
 main.add_command(user_group)
 register_task_commands(main)
+main.add_command(grant_command)
 
 
 def run() -> None:

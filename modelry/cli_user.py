@@ -6,25 +6,17 @@ but no permission check applies: whoever can run the CLI holds the database alre
 """
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
-import sqlalchemy as sa
-from rich.console import Console
 
-from modelry import directives
+from modelry.cli_application import administered, err
+from modelry.cli_options import boot_options
 from modelry.core.security import tokens
 from modelry.core.security.passwords import hash_password
-from modelry.directives import Directive
 from modelry.errors import ModelryError
-from modelry.cli_options import boot_options
 
-EXIT_FAILED = 1
 USER, ROLE = "base.User", "base.Role"
-err = Console(stderr=True, highlight=False)
 
 
 class UserCommandError(ModelryError):
@@ -38,32 +30,6 @@ def _password_option(function: Any) -> Any:
                         envvar="MODELRY_USER_PASSWORD",
                         help="the password (prompted when left out; also "
                              "MODELRY_USER_PASSWORD)")(function)
-
-
-@contextmanager
-def _application(config: str | None, database: str | None,
-                 modules: tuple[str, ...]) -> Iterator[Any]:
-    """Boot (RELOAD) and open one transaction; failures print a message and exit 1."""
-    from modelry.boot import BootRefused, boot
-    try:
-        try:
-            app = boot(database=database, modules=list(modules) or None, config=config,
-                       lifecycle="reload")
-        except BootRefused as refusal:
-            raise BootRefused(f"{refusal.message}\n(give the --module/--config the "
-                              "application boots with)", []) from None
-        try:
-            with directives.scope(Directive.CHECK), app.transaction():
-                yield app
-        finally:
-            app.close()
-    except ModelryError as error:
-        err.print(f"[red]failed ({error.code}):[/red] {error.message}")
-        sys.exit(EXIT_FAILED)
-    except sa.exc.SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        err.print(f"[red]failed (DATABASE_ERROR):[/red] {detail}")
-        sys.exit(EXIT_FAILED)
 
 
 @click.group("user")
@@ -83,7 +49,7 @@ def create_command(config: str | None, database: str | None, modules: tuple[str,
                    login: str, password: str, admin: bool, name: str | None,
                    roles: tuple[str, ...]) -> None:
     """Create a user and print its id."""
-    with _application(config, database, modules) as app:
+    with administered(config, database, modules) as app:
         user = create_user(app, login, password, admin=admin, name=name, roles=roles)
     click.echo(user.id)
     err.print(f"created user {login!r}" + (" (administrator)" if admin else ""))
@@ -96,7 +62,7 @@ def create_command(config: str | None, database: str | None, modules: tuple[str,
 def passwd_command(config: str | None, database: str | None, modules: tuple[str, ...],
                    login: str, password: str) -> None:
     """Set a user's password and revoke the user's sessions."""
-    with _application(config, database, modules) as app:
+    with administered(config, database, modules) as app:
         revoked = set_password(app, login, password)
     err.print(f"password of {login!r} changed; {revoked} session(s) revoked")
 

@@ -7,12 +7,29 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.engine import make_url
 
 from modelry.errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///modelry.db"
-ENVIRONMENT = {"MODELRY_DATABASE_URL": "database", "MODELRY_MODULES": "modules",
+DATABASE_VARIABLE = "MODELRY_DATABASE_URL"
+ENVIRONMENT = {DATABASE_VARIABLE: "database", "MODELRY_MODULES": "modules",
                "MODELRY_LIFECYCLE": "lifecycle", "MODELRY_QUEUE_URL": "queue"}
+
+
+def describe_database(url: str) -> str:
+    """The database for people: a SQLite file's absolute path (said to be new when it
+    does not exist yet), else the URL with its password masked."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - the boot reports a bad URL itself
+        return repr(url)
+    if parsed.get_backend_name() != "sqlite":
+        return parsed.render_as_string(hide_password=True)
+    if parsed.database in (None, "", ":memory:"):
+        return "SQLite in memory"
+    path = Path(parsed.database).resolve()
+    return f"SQLite file {path}" + ("" if path.exists() else " (new)")
 
 
 class Settings(BaseModel):
@@ -26,6 +43,14 @@ class Settings(BaseModel):
     server: dict[str, Any] = Field(default_factory=dict)
     queue: str = "database"  # where tasks wait: the app's database, or amqp:// / redis://
     tasks: dict[str, Any] = Field(default_factory=dict)  # worker settings (core.tasks)
+
+    def database_description(self) -> str:
+        """Where this application's data lives, and whether it is the default database."""
+        described = describe_database(self.database)
+        if "database" in self.model_fields_set:
+            return described
+        return (f"{described}, the default: no --database, {DATABASE_VARIABLE} or "
+                "`database:` in modelry.yaml named one")
 
 
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:

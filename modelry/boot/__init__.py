@@ -1,6 +1,7 @@
 """Booting an application: `boot(database=..., modules=[...], lifecycle=...)`."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from modelry.core.security import authorization  # declares the permission hook
 from modelry.core.security.passwords import install_password_hashing
 from modelry.core.tasks.service import install as install_tasks
 
+log = logging.getLogger("modelry.boot")
+
 
 def boot(database: str | None = None, modules: Sequence[str | Module] | None = None,
          lifecycle: str | None = None, config: str | None = None,
@@ -34,6 +37,8 @@ def boot(database: str | None = None, modules: Sequence[str | Module] | None = N
     resolved = resolve_options(settings.lifecycle, settings.boot, options)
     requested = list(modules) if modules is not None else list(settings.modules)
     registry = build_registry(resolve(requested))
+    log.info("%s of %s on %s", resolved.lifecycle, ", ".join(registry.modules),
+             settings.database_description())
     engine = create_engine(settings.database, **{"pool_size": settings.pool_size,
                                                  **engine_options})
     metadata = build_metadata(registry, engine.dialect.name)

@@ -39,91 +39,39 @@ deleted gets the record re-created and the row repointed. A record marked no-upd
 changed; only when it was deleted is it re-created. `install` and `upgrade` follow the
 same rules, so loading twice never duplicates.
 
-All of a module's data loads in one savepoint of the caller's transaction, with the
-back-end directives plus UNLOCK (locked models are updated without a held version),
-CHECK and DEFAULT_VALUE (declared defaults fill new records). Any problem raises
+How. A module's data is planned first (`modelry.boot.data_plan`: every entry's decision
+and its SQL statements, built with the back-end directives plus UNLOCK — locked models are
+updated without a held version —, CHECK and DEFAULT_VALUE — declared defaults fill new
+records), then executed here, in one savepoint of the caller's transaction; DDL prints the
+same plan. Ids: see `modelry.boot.data_statements` (the database gives them; the registry
+records them; later statements read them back by external id). Any problem raises
 `DataFileError` naming the module, file, line, entry and field, and nothing of that
 module's data stays written.
 """
 from __future__ import annotations
 
-import contextlib
 import importlib
-import json
 import logging
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
-from modelry import directives
-from modelry.boot.data_formats import (
-    DataEntry, MalformedData, Ref, as_refs, looks_like_ref, parse_data_file)
-from modelry.core.data.validate import check_values
-from modelry.core.fields import Enum, Field, Json, ManyToMany, ManyToOne, OneToMany
+from modelry.boot.data_errors import DataFileError
+from modelry.boot.data_formats import DataEntry, MalformedData, parse_data_file
+from modelry.boot.data_plan import (
+    LOAD_DIRECTIVES, DataLoadReport, DataPlanner, EntryStep, ModuleDataPlan)
+from modelry.boot.data_statements import REGISTRY_MODEL
 from modelry.core.module import Module
-from modelry.core.registry import ModelMeta
-from modelry.directives import Directive
-from modelry.errors import DataError, ValidationFailed
 
 log = logging.getLogger("modelry.boot")
 
 MODES = ("install", "upgrade")
-LOAD_DIRECTIVES = (Directive.UNLOCK, Directive.CHECK, Directive.DEFAULT_VALUE)
-REGISTRY_MODEL = "base.ModelData"
+MYSQL_NO_DEFAULT = 1364  # a NOT NULL column left out: MySQL reports an OperationalError
 
-
-@dataclass(frozen=True)
-class DataLoadReport:
-    """What a load did: records created, updated, and skipped (no-update or unchanged)."""
-
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-
-    def __add__(self, other: "DataLoadReport") -> "DataLoadReport":
-        if not isinstance(other, DataLoadReport):
-            return NotImplemented
-        return DataLoadReport(self.created + other.created, self.updated + other.updated,
-                              self.skipped + other.skipped)
-
-    @property
-    def total(self) -> int:
-        """Entries processed."""
-        return self.created + self.updated + self.skipped
-
-
-class DataFileError(DataError):
-    """A module's data file could not be loaded; nothing of that module's data was kept."""
-
-    code = "DATA_FILE_ERROR"
-
-    def __init__(self, problem: str, *, module: str, file: str, line: int | None = None,
-                 entry: str | None = None, model: str | None = None,
-                 field: str | None = None, code: str | None = None,
-                 errors: list[dict[str, Any]] | None = None) -> None:
-        where = f"{module}: data file {file}"
-        if line is not None:
-            where += f", line {line}"
-        if entry:
-            where += f", entry {module}.{entry}"
-            if model:
-                where += f" ({model})"
-        if field:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {problem}", code=code, model=model, field=field,
-                         module=module)
-        self.problem = problem
-        self.file = file
-        self.line = line
-        self.entry = entry
-        self.errors = errors or []
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "module": self.module, "file": self.file,
-                "line": self.line, "entry": self.entry}
+__all__ = ["LOAD_DIRECTIVES", "MODES", "REGISTRY_MODEL", "DataFileError", "DataLoadReport",
+           "load_module_data", "plan_module_data", "read_module_data"]
 
 
 def load_module_data(app: Any, module: Module, *, mode: str) -> DataLoadReport:
@@ -133,19 +81,51 @@ def load_module_data(app: Any, module: Module, *, mode: str) -> DataLoadReport:
     files = read_module_data(module)
     if not any(entries for _, entries in files):
         return DataLoadReport()
-    with directives.scope(*LOAD_DIRECTIVES), app.transaction():
-        loader = _ModuleLoader(app, module)
-        for name, entries in files:
-            before = loader.report
-            for entry in entries:
-                loader.load(name, entry)
-            done = loader.report
-            log.debug("%s: %s: %d created, %d updated, %d skipped", module.name, name,
-                      done.created - before.created, done.updated - before.updated,
-                      done.skipped - before.skipped)
+    with app.transaction() as connection:
+        plan = DataPlanner(app, connection).plan(module, files, mode)
+        execute_data_plan(app, connection, plan)
+    for code in sorted(plan.models):  # e.g. cached rights hear that rights were loaded
+        for listener in app.data.on_write:
+            listener(code)
+    report = plan.report
     log.info("%s data (%s): %d created, %d updated, %d skipped", module.name, mode,
-             loader.report.created, loader.report.updated, loader.report.skipped)
-    return loader.report
+             report.created, report.updated, report.skipped)
+    return report
+
+
+def plan_module_data(planner: DataPlanner, module: Module, mode: str) -> ModuleDataPlan:
+    """The plan of `module`'s data files (for DDL, which prints it)."""
+    return planner.plan(module, read_module_data(module), mode)
+
+
+def execute_data_plan(app: Any, connection: sa.Connection, plan: ModuleDataPlan) -> None:
+    """Run the plan's statements; a refusal of the database names the entry (and, for a
+    constraint, the model and field, as the data manager does)."""
+    for step in plan.steps:
+        for statement in step.statements:
+            try:
+                connection.execute(statement)
+            except sa.exc.DBAPIError as error:
+                raise _refusal(app, plan.module, step, error) from error
+
+
+def _refusal(app: Any, module: str, step: EntryStep, error: sa.exc.DBAPIError
+             ) -> DataFileError:
+    where = {"module": module, "file": step.file, "line": step.entry.line,
+             "entry": step.entry.external_id}
+    constraint = isinstance(error, sa.exc.IntegrityError) or (
+        isinstance(error, sa.exc.OperationalError)
+        and getattr(error.orig, "args", (None,))[:1] == (MYSQL_NO_DEFAULT,))
+    if constraint:
+        violation = app.data.integrity.error(error, step.model, None, "write")
+        return DataFileError(violation.message, model=violation.model or step.model,
+                             field=violation.field, code=violation.code, **where)
+    detail = str(error.orig).strip().splitlines()[0][:300]
+    if isinstance(error, sa.exc.DataError):
+        return DataFileError(f"the database refused a value: {detail}", model=step.model,
+                             code="INVALID_VALUE", **where)
+    return DataFileError(f"the database refused the write: {detail}", model=step.model,
+                         code="DATABASE_ERROR", **where)
 
 
 def read_module_data(module: Module) -> list[tuple[str, list[DataEntry]]]:
@@ -184,231 +164,3 @@ def _read(module: Module, name: str) -> str:
     except UnicodeDecodeError as error:
         raise DataFileError(f"not UTF-8 text ({error.reason} at byte {error.start})",
                             module=module.name, file=name, code="MALFORMED_DATA") from None
-
-
-class _ModuleLoader:
-    """Loads the entries of one module inside an open transaction, counting what it did."""
-
-    def __init__(self, app: Any, module: Module) -> None:
-        self.data = app.data
-        self.registry = app.registry
-        self.module = module
-        self.registry_cls = self.registry.model(REGISTRY_MODEL).cls
-        self.rows: dict[tuple[str, str], Any] = {
-            (row.module, row.external_id): row
-            for row in self.data.query_list(REGISTRY_MODEL, None, {"module": module.name})}
-        self.report = DataLoadReport()
-        self.file = ""
-        self.entry: DataEntry | None = None
-
-    # ── one entry ───────────────────────────────────────────────────────────
-    def load(self, file: str, entry: DataEntry) -> None:
-        """Create, update or skip the record of `entry`."""
-        self.file, self.entry = file, entry
-        meta = self._model(entry)
-        values = self._values(meta, entry)
-        row = self.rows.get((self.module.name, entry.external_id))
-        with self._context(meta):
-            if row is None:
-                record = self._create(meta, values)
-                self.rows[(self.module.name, entry.external_id)] = self._register(
-                    meta, record, entry.noupdate)
-                self._count(created=1)
-                return
-            if row.model != meta.code:
-                raise self._error(f"this id was loaded as a {row.model} record; an external "
-                                  "id cannot change model", model=meta.code,
-                                  code="MODEL_CHANGED")
-            if entry.noupdate and not row.noupdate:
-                row.noupdate = True  # once a file says no-update, the record stays so
-                self.data.update_by_id(row)
-            current = self.data.query_by_id(meta.code, row.res_id)
-            if current is None:  # deleted since it was loaded: bring it back (as Odoo does)
-                row.res_id = self._create(meta, values).id
-                self.data.update_by_id(row)
-                self._count(created=1)
-                return
-            if row.noupdate:
-                self._count(skipped=1)
-                return
-            changes = self._changes(meta, current, values)
-            if not changes:
-                self._count(skipped=1)
-                return
-            record = meta.cls(id=row.res_id)
-            for name, value in changes.items():
-                setattr(record, name, value)
-            if not self.data.update_by_id(record):
-                raise self._error(f"record {row.res_id} vanished during the update",
-                                  model=meta.code, code="RECORD_NOT_FOUND")
-            self._count(updated=1)
-
-    def _count(self, created: int = 0, updated: int = 0, skipped: int = 0) -> None:
-        self.report += DataLoadReport(created, updated, skipped)
-
-    def _create(self, meta: ModelMeta, values: dict[str, Any]) -> Any:
-        record = meta.cls()
-        for name, value in values.items():
-            setattr(record, name, value)
-        return self.data.create(record)
-
-    def _register(self, meta: ModelMeta, record: Any, noupdate: bool) -> Any:
-        assert self.entry is not None
-        row = self.registry_cls(module=self.module.name, external_id=self.entry.external_id,
-                                model=meta.code, res_id=record.id, noupdate=noupdate)
-        return self.data.create(row)
-
-    def _changes(self, meta: ModelMeta, current: Any, values: dict[str, Any]) -> dict[str, Any]:
-        """The given values that differ from the stored record's."""
-        changes = {}
-        for name, value in values.items():
-            field = meta.fields[name]
-            if isinstance(field, (OneToMany, ManyToMany)):
-                differs = {linked.id for linked in getattr(current, name)} != set(value)
-            else:
-                differs = field.to_db(current._values.get(field.column)) != field.to_db(value)
-            if differs:
-                changes[name] = value
-        return changes
-
-    # ── checking an entry against the registry ──────────────────────────────
-    def _model(self, entry: DataEntry) -> ModelMeta:
-        meta = self.registry.find(entry.model)
-        if meta is None:
-            raise self._error(f"unknown model {entry.model!r}: no loaded module declares it",
-                              code="UNKNOWN_MODEL", model=entry.model)
-        if not meta.stored:
-            raise self._error(f"{meta.code} is a {meta.kind} model: it has no table to load "
-                              "records into", code="NOT_STORED", model=meta.code)
-        return meta
-
-    def _values(self, meta: ModelMeta, entry: DataEntry) -> dict[str, Any]:
-        """Field name → value to write: refs resolved to ids, scalars converted (CHECK)."""
-        values: dict[str, Any] = {}
-        for name, raw in entry.values.items():
-            field = meta.fields.get(name)
-            if field is None:
-                raise self._error(f"{meta.code} has no field {name!r}", model=meta.code,
-                                  field=name, code="UNKNOWN_FIELD")
-            if field.system:
-                raise self._error("system fields are set by modelry, not by data files",
-                                  model=meta.code, field=name, code="SYSTEM_FIELD")
-            values[name] = self._value(meta, field, raw)
-        scalars = {name: value for name, value in values.items()
-                   if not isinstance(meta.fields[name], (OneToMany, ManyToMany))}
-        try:
-            values.update(check_values(meta, scalars, partial=True))
-        except ValidationFailed as failure:
-            first = failure.errors[0]
-            raise self._error(first["message"], model=meta.code, field=first["field"],
-                              code="VALIDATION_FAILED", errors=failure.errors) from failure
-        return values
-
-    def _value(self, meta: ModelMeta, field: Field, raw: Any) -> Any:
-        entry = self.entry
-        assert entry is not None
-        if isinstance(field, (ManyToOne, OneToMany, ManyToMany)):
-            return self._relation_value(meta, field, raw)
-        if isinstance(field, Json):
-            if entry.source == "csv" and isinstance(raw, str):
-                try:
-                    return json.loads(raw)
-                except ValueError as error:
-                    raise self._error(f"not JSON: {error}", model=meta.code, field=field.name,
-                                      code="BAD_VALUE") from None
-            return raw
-        if looks_like_ref(raw):
-            raise self._error(f"a {{ref: ...}} is for relation fields; this is a {field.kind} "
-                              "field", model=meta.code, field=field.name, code="BAD_REF")
-        if isinstance(field, Enum) and raw is not None and not isinstance(raw, field.enum_class):
-            return self._enum_value(meta, field, raw)
-        return raw
-
-    def _enum_value(self, meta: ModelMeta, field: Enum, raw: Any) -> Any:
-        members = field.enum_class
-        if isinstance(raw, str) and raw in members.__members__:
-            return members[raw]
-        candidates = [raw]
-        if field.int_values and isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-            candidates.append(int(raw))
-        for candidate in candidates:
-            try:
-                return members(candidate)
-            except ValueError:
-                continue
-        names = ", ".join(members.__members__)
-        raise self._error(f"{raw!r} is neither a member name nor a value of "
-                          f"{members.__name__} ({names})", model=meta.code, field=field.name,
-                          code="BAD_VALUE")
-
-    def _relation_value(self, meta: ModelMeta, field: Field, raw: Any) -> Any:
-        to_many = not isinstance(field, ManyToOne)
-        if raw is None or (to_many and raw == []):
-            return [] if to_many else None
-        refs = as_refs(raw)
-        if self.entry is not None and self.entry.source == "csv":
-            shape = f"external ids in a column '{field.name}:ref'"
-        else:
-            shape = "a list of {ref: external_id}" if to_many else "{ref: external_id}"
-        if refs is None or (not to_many and len(refs) != 1):
-            raise self._error(f"a {field.kind} value in a data file is {shape}, got {raw!r}",
-                              model=meta.code, field=field.name, code="BAD_REF")
-        ids = [self._resolve(meta, field, ref) for ref in refs]
-        return ids if to_many else ids[0]
-
-    def _resolve(self, meta: ModelMeta, field: Any, ref: Ref) -> int:
-        """The id of the record `ref` names; it must be of the field's target model."""
-        module, _, local = ref.external_id.rpartition(".")
-        module = module or self.module.name
-        row = self._row(module, local)
-        if row is None:
-            hint = ("refs name records loaded before this entry"
-                    if module == self.module.name or module in self.module.depends else
-                    f"module {module!r} is not a dependency of {self.module.name!r}")
-            raise self._error(f"ref {ref.external_id!r}: no record {module}.{local} has been "
-                              f"loaded ({hint})", model=meta.code, field=field.name,
-                              code="BAD_REF")
-        target, found = self.registry.model(field.target), self.registry.find(row.model)
-        if found is None or found.table != target.table:
-            raise self._error(f"ref {ref.external_id!r} is a {row.model} record; the field "
-                              f"wants a {field.target}", model=meta.code, field=field.name,
-                              code="BAD_REF")
-        return int(row.res_id)
-
-    def _row(self, module: str, local: str) -> Any:
-        key = (module, local)
-        if key not in self.rows and module != self.module.name:
-            with self._context(None):
-                self.rows[key] = self.data.query_one(
-                    REGISTRY_MODEL, None, {"module": module, "external_id": local})
-        return self.rows.get(key)
-
-    # ── errors ──────────────────────────────────────────────────────────────
-    def _error(self, problem: str, *, model: str | None = None, field: str | None = None,
-               code: str | None = None, errors: list[dict[str, Any]] | None = None
-               ) -> DataFileError:
-        entry = self.entry
-        return DataFileError(problem, module=self.module.name, file=self.file,
-                             line=entry.line if entry else None,
-                             entry=entry.external_id if entry else None, model=model,
-                             field=field, code=code, errors=errors)
-
-    @contextlib.contextmanager
-    def _context(self, meta: ModelMeta | None) -> Iterator[None]:
-        """Errors of the data manager or the database name the module, file and entry."""
-        try:
-            yield
-        except DataFileError:
-            raise
-        except ValidationFailed as failure:
-            first = failure.errors[0]
-            raise self._error(first["message"], model=failure.model, field=first["field"],
-                              code=failure.code, errors=failure.errors) from failure
-        except DataError as error:
-            raise self._error(error.message, model=error.model or (meta and meta.code),
-                              field=error.field, code=error.code) from error
-        except sa.exc.DBAPIError as error:
-            detail = str(error.orig).strip().splitlines()[0][:300]
-            raise self._error(f"the database refused the write: {detail}",
-                              model=meta.code if meta else None,
-                              code="DATABASE_ERROR") from error

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from modelry.boot.data_files import load_module_data, plan_module_data
+from modelry.boot.data_plan import DataPlanner, ModuleDataPlan
 from modelry.boot.lock import boot_lock
 from modelry.boot.meta_plan import MetaPlanner, model_fingerprint
 from modelry.boot.options import BootOptions
@@ -53,7 +55,7 @@ class Lifecycle:
     def run(self) -> BootReport:
         """Run the lifecycle the options describe."""
         began = time.perf_counter()
-        log.info(self.options.to_json())
+        log.debug(self.options.to_json())  # every resolved option: `modelry boot --verbose`
         if self.options.print_ddl:
             self.print_ddl()
         elif self.options.writes:
@@ -89,9 +91,9 @@ class Lifecycle:
         self.report.left_out = [step.describe() for step in plan.left_out]
         return plan
 
-    def plan_metadata(self, state: DatabaseState, decisions: dict[str, str],
-                      touch: bool, with_schema_state: bool = True) -> list[Any]:
-        """Statements that bring the persisted metadata in line with the code."""
+    def plan_metadata(self, state: DatabaseState, decisions: dict[str, str]) -> list[Any]:
+        """Statements that bring the persisted metadata in line with the code (the schema
+        fingerprint aside: it is written last, see `plan_stamp`)."""
         if not (self.options.update_meta or self.options.diff_meta):
             return []
         planner = MetaPlanner(self.registry, self.app.metadata, self.started)
@@ -100,10 +102,15 @@ class Lifecycle:
         statements = planner.module_statements(state, rewrite)
         statements += planner.model_statements(state)
         statements += planner.function_statements(state)
-        if with_schema_state:
-            schema = planner.schema_statement(state, self.registry.fingerprint(), touch)
-            statements += [schema] if schema is not None else []
         return statements
+
+    def plan_stamp(self, state: DatabaseState, touch: bool) -> list[Any]:
+        """The statement recording the schema fingerprint, when it needs writing."""
+        if not (self.options.update_meta or self.options.diff_meta):
+            return []
+        planner = MetaPlanner(self.registry, self.app.metadata, self.started)
+        statement = planner.schema_statement(state, self.registry.fingerprint(), touch)
+        return [] if statement is None else [statement]
 
     def stamp_schema(self, connection: sa.Connection, state: DatabaseState,
                      touch: bool) -> None:
@@ -126,8 +133,7 @@ class Lifecycle:
                 else SchemaPlan()
             self._refuse_destructive(plan)
             changing = any(d != "reload" for d in decisions.values())
-            statements = self.plan_metadata(state, decisions, touch=changing,
-                                            with_schema_state=False) \
+            statements = self.plan_metadata(state, decisions) \
                 if self.options.update_meta else []
             if self.progress is not None and plan.steps:
                 self.progress.start("schema", len(plan.steps))
@@ -149,18 +155,38 @@ class Lifecycle:
             connection.commit()
 
     def print_ddl(self) -> None:
-        """DDL: compute the plan on a read-only connection and print it; change nothing."""
+        """DDL: compute the plan on a read-only connection and print it; change nothing.
+
+        The script holds what INSTALL would do, in its order: schema, metadata, the data
+        files' rows (unless `--no-init-data`), then the schema fingerprint.
+        """
         readonly = self.app.engine.connect().execution_options(modelry_readonly=True)
         with readonly as connection:
             state = read_state(connection, self.registry, self.app.metadata)
             decisions = self.decide_modules(state, just_booted=False)
             plan = self.plan_schema(connection, state)
-            statements = self.plan_metadata(state, decisions, touch=False)
+            statements = self.plan_metadata(state, decisions)
+            data = self.plan_data(connection, decisions) if self.options.print_data else []
+            stamp = self.plan_stamp(state, touch=False)
             header = self._header(connection, state)
             self.report.ddl = render(connection, plan, statements, header=header,
-                                     allow_destructive=self.options.allow_destructive)
+                                     allow_destructive=self.options.allow_destructive,
+                                     data=data, stamp=stamp)
             connection.rollback()
-        self._record(decisions, plan, statements)
+        self._record(decisions, plan, statements + stamp)
+        self.report.ddl_changes = any(not line.startswith("--") and line.strip()
+                                      for line in self.report.ddl.splitlines())
+        for module in data:
+            self.report.rows_created += module.report.created
+            self.report.rows_updated += module.report.updated
+
+    def plan_data(self, connection: sa.Connection,
+                  decisions: dict[str, str]) -> list[ModuleDataPlan]:
+        """The data plans of installed and upgraded modules, in dependency order; later
+        modules see the records earlier ones create."""
+        planner = DataPlanner(self.app, connection)
+        return [plan_module_data(planner, module, decisions[module.name])
+                for module in self._data_modules(decisions)]
 
     def reload(self) -> None:
         """RELOAD: read modules and metadata, check the fingerprint; write nothing."""
@@ -234,18 +260,19 @@ class Lifecycle:
     # ── data and bookkeeping ───────────────────────────────────────────────
     def load_data(self, decisions: dict[str, str]) -> None:
         """Load data files of installed and upgraded modules, in dependency order."""
-        loading = [m for m in self.registry.modules.values()
-                   if decisions[m.name] != "reload" and m.data]
+        loading = self._data_modules(decisions)
         if self.progress is not None and loading:
             self.progress.start("data", len(loading))
         for module in loading:
-            decision = decisions[module.name]
-            from modelry.boot.data_files import load_module_data
-            loaded = load_module_data(self.app, module, mode=decision)
+            loaded = load_module_data(self.app, module, mode=decisions[module.name])
             self.report.rows_created += loaded.created
             self.report.rows_updated += loaded.updated
             if self.progress is not None:
                 self.progress.advance(1)
+
+    def _data_modules(self, decisions: dict[str, str]) -> list[Any]:
+        return [m for m in self.registry.modules.values()
+                if decisions[m.name] != "reload" and m.data]
 
     def _refuse_destructive(self, plan: SchemaPlan) -> None:
         if plan.destructive and not self.options.allow_destructive:

@@ -70,6 +70,7 @@ class BootOptions:
     fingerprint_mismatch: str = "REFUSE"
     lock_timeout: float = 60.0
     output: str | None = None
+    print_data: bool = True  # DDL prints the data files' rows; `init_data: false` leaves them out
 
     @property
     def writes(self) -> bool:
@@ -132,9 +133,13 @@ def _apply(options: BootOptions, layer: Mapping[str, Any]) -> None:
             _choice(options, key, value)
         elif key in SWITCHES or key in ("allow_destructive", "check_field"):
             setattr(options, key, _boolean(key, value))
+            if key == "update_data":
+                options.print_data = options.update_data
         elif key in ("open_api", "init_data"):
             setattr(options, "rebuild_http_api" if key == "open_api" else "update_data",
                     _boolean(key, value))
+            if key == "init_data":
+                options.print_data = options.update_data
         elif key == "lock_timeout":
             options.lock_timeout = _seconds(key, value)
         elif key == "output":

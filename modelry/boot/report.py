@@ -39,16 +39,30 @@ class BootReport:
     rows_updated: int = 0
     warnings: list[str] = field(default_factory=list)
     ddl: str | None = None
+    ddl_changes: bool = False   # DDL: the script holds statements (not only comments)
     seconds: float = 0.0
 
     def summary(self) -> str:
         """One paragraph for people."""
-        parts = [f"{self.lifecycle}: modules installed {len(self.installed)}, "
-                 f"upgraded {len(self.upgraded)}, reloaded {len(self.reloaded)}; "
-                 f"tables created {self.tables_created}, altered {self.tables_altered}; "
-                 f"rows loaded {self.rows_created + self.rows_updated} "
-                 f"({self.rows_created} new); {self.seconds:.2f}s"]
+        if self.ddl is not None:
+            parts = [self._ddl_line()]
+        else:
+            parts = [f"{self.lifecycle}: modules installed {len(self.installed)}, "
+                     f"upgraded {len(self.upgraded)}, reloaded {len(self.reloaded)}; "
+                     f"tables created {self.tables_created}, altered {self.tables_altered}; "
+                     f"rows loaded {self.rows_created + self.rows_updated} "
+                     f"({self.rows_created} new); {self.seconds:.2f}s"]
         if self.left_out:
             parts.append(f"left out by the build mode: {'; '.join(self.left_out)}")
         parts.extend(f"warning: {warning}" for warning in self.warnings)
         return "\n".join(parts)
+
+    def _ddl_line(self) -> str:
+        if not self.ddl_changes:
+            return (f"{self.lifecycle}: no changes: the database already matches the code; "
+                    f"{self.seconds:.2f}s")
+        return (f"{self.lifecycle}: the script installs {len(self.installed)} module(s) and "
+                f"upgrades {len(self.upgraded)}; tables created {self.tables_created}, "
+                f"altered {self.tables_altered}; metadata statements "
+                f"{self.metadata_statements}; data rows {self.rows_created} new, "
+                f"{self.rows_updated} updated; {self.seconds:.2f}s")

@@ -1,18 +1,21 @@
 """The two sinks of one boot plan: execute it on a connection, or print it as a script.
 
 Both walk the same steps through alembic's `Operations`; only the migration context
-differs (a live connection, or `as_sql` with literal values into a buffer).
+differs (a live connection, or `as_sql` with literal values into a buffer). The same
+goes for the metadata statements and the data plans (`modelry.boot.data_plan`): INSTALL
+executes those very statements, DDL renders them here with literal values.
 """
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations, ops
 
+from modelry.boot.data_plan import ModuleDataPlan
 from modelry.boot.legacy_decimals import RewriteDecimalsOp
 from modelry.boot.schema_plan import RenameColumnOp, ReplaceIndexOp, SchemaPlan, Step
 
@@ -93,18 +96,25 @@ def execute(connection: sa.Connection, plan: SchemaPlan, statements: list[Any],
 
 
 def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *,
-           header: list[str], allow_destructive: bool) -> str:
-    """The plan as a SQL script for `connection`'s dialect; nothing is executed."""
+           header: list[str], allow_destructive: bool,
+           data: Sequence[ModuleDataPlan] = (), stamp: Sequence[Any] = ()) -> str:
+    """The plan as a SQL script for `connection`'s dialect; nothing is executed.
+
+    Sections in the order INSTALL runs them: schema, metadata (`statements`), each
+    module's `data`, then `stamp` (the schema fingerprint, last: a script that stops half
+    way leaves the database unstamped, and RELOAD refuses it).
+    """
     dialect = connection.dialect
     out = io.StringIO()
     out.writelines(f"-- {line}\n" for line in header)
-    if not plan.steps and not statements:
-        out.write("-- no changes: the database already matches the code\n")
-        return out.getvalue()
     kept = [s for s in plan.steps if allow_destructive or not s.destructive]
     refused = [s for s in plan.steps if s not in kept]
+    writes = bool(kept or statements or stamp or any(p.statements for p in data))
+    if not plan.steps and not writes:
+        out.write("-- no changes: the database already matches the code\n")
+        return out.getvalue()
     # no BEGIN/COMMIT around a script whose only changes are commented out
-    transactional = dialect.name == "postgresql" and bool(kept or statements)
+    transactional = dialect.name == "postgresql" and writes
     if transactional:
         out.write("BEGIN;\n\n")
     renames = {(s.table, s.operation.column_name): s.operation.modify_name
@@ -126,10 +136,35 @@ def render(connection: sa.Connection, plan: SchemaPlan, statements: list[Any], *
             out.writelines(f"-- {line}\n" for line in text.strip().splitlines())
     if statements:
         out.write("\n-- metadata\n")
-        out.write(_offline(dialect, lambda o: [o.execute(s) for s in statements]))
+        out.write(_statements(dialect, statements))
+    for module in data:
+        if module.statements:
+            out.write(_data_section(dialect, module))
+    if stamp:
+        out.write("\n-- schema fingerprint\n")
+        out.write(_statements(dialect, stamp))
     if transactional:
         out.write("\nCOMMIT;\n")
+    return out.getvalue().rstrip("\n") + "\n"
+
+
+def _data_section(dialect: sa.Dialect, module: ModuleDataPlan) -> str:
+    """A module's data rows, each entry under a comment naming it."""
+    report = module.report
+    out = io.StringIO()
+    out.write(f"\n-- data of module {module.module}: {report.created} new, "
+              f"{report.updated} updated, {report.skipped} unchanged or no-update\n")
+    for step in module.steps:
+        if step.statements:
+            out.write(f"-- {step.describe(module.module)}\n")
+            out.write(_statements(dialect, step.statements))
     return out.getvalue()
+
+
+def _statements(dialect: sa.Dialect, statements: Sequence[Any]) -> str:
+    """DML with literal values. INSERTs are inline: no RETURNING for psql to print."""
+    return _offline(dialect, lambda o: [
+        o.execute(s.inline() if isinstance(s, sa.Insert) else s) for s in statements])
 
 
 def _renamed(table: sa.Table, names: dict[str, str]) -> sa.Table:

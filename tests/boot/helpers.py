@@ -2,9 +2,12 @@
 and the `modelry` command run in child processes."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +160,69 @@ def statements(script: str) -> list[str]:
     """The lines of a script that are not comments or blank."""
     return [line for line in script.splitlines()
             if line.strip() and not line.lstrip().startswith("--")]
+
+
+def comparable_rows(url: str) -> dict[str, list[tuple[str, ...]]]:
+    """Every table's rows as the database stores them (text), in a stable order, without
+    the columns that hold times (audit and metadata timestamps differ between two builds
+    of one database)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            tables = {}
+            for name in sorted(sa.inspect(connection).get_table_names()):
+                kept = [c["name"] for c in sa.inspect(connection).get_columns(name)
+                        if not isinstance(c["type"], sa.DateTime)]
+                rows = connection.exec_driver_sql(
+                    f"SELECT {', '.join(map(quote, kept))} FROM {quote(name)}")
+                tables[name] = sorted(tuple(_comparable(value) for value in row)
+                                      for row in rows)
+            return tables
+    finally:
+        engine.dispose()
+
+
+def _comparable(value: Any) -> str:
+    """A stored value as text; JSON documents with their keys sorted (order carries nothing)."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+@contextmanager
+def sibling_database(url: str, suffix: str) -> Iterator[str]:
+    """Another empty database beside `url`'s (same server, or the same folder for SQLite),
+    dropped afterwards."""
+    parsed = normalise_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = Path(parsed.database).with_name(f"{Path(parsed.database).stem}_{suffix}.db")
+        for stale in path.parent.glob(f"{path.name}*"):
+            stale.unlink()
+        yield f"sqlite:///{path}"
+        for written in path.parent.glob(f"{path.name}*"):
+            written.unlink()
+        return
+    name = f"{parsed.database}_{suffix}"
+    quoted = f'"{name}"' if backend == "postgresql" else f"`{name}`"
+    admin = create_engine(parsed.render_as_string(hide_password=False),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+            connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            if backend == "postgresql":
+                connection.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+        admin.dispose()
