@@ -14,7 +14,8 @@ from tests.tasks.taskmodule import jobs
 
 TASKTEST = "tests.tasks.taskmodule"
 FAST = {"poll_interval": 0.05, "lease_margin": 0.5, "maintenance_interval": 0.1,
-        "scheduler": False}  # schedule tests tick by hand, at the times they choose
+        "scheduler": False,  # schedule tests tick by hand, at the times they choose
+        "broker_lease": 5.0}
 
 
 @pytest.fixture(scope="module")

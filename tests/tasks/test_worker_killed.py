@@ -21,13 +21,14 @@ from tests.tasks.taskmodule import jobs
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_worker_process(app: App, folder: Path) -> subprocess.Popen:
-    """`modelry worker` on the test database, in a process of its own, whose tasks
-    signal in `folder` on their first attempt and then block."""
+def start_worker_process(app: App, folder: Path, queue: str = "database"
+                         ) -> subprocess.Popen:
+    """`modelry worker` on the test database (and `queue`), in a process of its own, whose
+    tasks signal in `folder` on their first attempt and then block."""
     config = folder / "modelry.yaml"
     config.write_text(yaml.safe_dump({
         "database": app.engine.url.render_as_string(hide_password=False),
-        "modules": [TASKTEST], "tasks": FAST}))
+        "modules": [TASKTEST], "tasks": FAST, "queue": queue}))
     environment = {**os.environ, jobs.BLOCK_VARIABLE: str(folder),
                    "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from modelry.core.tasks.contract import WAITING, TaskState, utcnow
 
 LEASE_EXPIRED = "TASK_LEASE_EXPIRED: the worker running it stopped answering (killed?)"
+BATCH = 500  # tasks reclaimed per statement
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,20 @@ def task_table(app: Any) -> sa.Table:
     return app.data.table(app.registry.model("base.Task"))
 
 
-def claim(app: Any, worker: str, limit: int, margin: float) -> list[ClaimedTask]:
-    """Take up to `limit` due tasks for `worker`, oldest due first."""
+def claim(app: Any, worker: str, limit: int, margin: float,
+          task_id: int | None = None) -> list[ClaimedTask]:
+    """Take up to `limit` due tasks for `worker`, oldest due first — or task `task_id`
+    alone (a broker's message names it), also when it is queued to the broker."""
     table, now = task_table(app), utcnow()
-    due = (sa.select(table)
-           .where(table.c.state.in_(WAITING), table.c.run_after <= now)
-           .order_by(table.c.run_after, table.c.id).limit(limit))
-    if app.dialect != "sqlite":
-        due = due.with_for_update(skip_locked=True)
+    claimable = sa.and_(table.c.state.in_(WAITING), table.c.run_after <= now)
+    due = sa.select(table)
+    if task_id is None:
+        due = due.where(claimable).order_by(table.c.run_after, table.c.id).limit(limit)
+    else:
+        due = due.where(table.c.id == task_id,
+                        sa.or_(claimable, table.c.state == TaskState.QUEUED.value))
+    if app.dialect != "sqlite":  # by id: wait for the relay that may still hold the row
+        due = due.with_for_update(skip_locked=task_id is None)
     claimed: list[ClaimedTask] = []
     with app.data.transaction() as connection:
         for row in connection.execute(due).all():
@@ -66,17 +73,43 @@ def claim(app: Any, worker: str, limit: int, margin: float) -> list[ClaimedTask]
     return claimed
 
 
-def reclaim_expired(app: Any, states: tuple[str, ...] = (TaskState.RUNNING.value,)) -> int:
-    """Tasks whose lease ran out (their worker died) wait again, or go dead when they have
-    used their attempts; returns how many."""
+def reclaim_expired(app: Any) -> int:
+    """Running tasks whose lease ran out (their worker died) wait again, or go dead when
+    they have used their attempts; returns how many."""
     table, now = task_table(app), utcnow()
-    expired = sa.and_(table.c.state.in_(states), table.c.locked_until < now)
+    expired = sa.and_(table.c.state == TaskState.RUNNING.value, table.c.locked_until < now)
     used_up = table.c.attempts >= table.c.max_attempts
     released = {"last_error": LEASE_EXPIRED, "locked_by": None, "locked_until": None,
                 "write_date": now, "opt_version": table.c.opt_version + 1}
     with app.data.transaction() as connection:
-        dead = connection.execute(sa.update(table).where(expired, used_up).values(
+        ids = _matching(connection, table, expired)
+        if not ids:
+            return 0
+        dead = connection.execute(sa.update(table).where(
+            table.c.id.in_(ids), expired, used_up).values(
             state=TaskState.DEAD.value, finished_at=now, **released)).rowcount
-        again = connection.execute(sa.update(table).where(expired, sa.not_(used_up)).values(
+        again = connection.execute(sa.update(table).where(
+            table.c.id.in_(ids), expired, sa.not_(used_up)).values(
             state=TaskState.FAILED.value, run_after=now, **released)).rowcount
     return dead + again
+
+
+def release_expired_queued(app: Any) -> int:
+    """Tasks handed to a broker whose message never arrived (within the relay's lease) wait
+    again, to be relayed anew; no attempt was made, so none is counted."""
+    table, now = task_table(app), utcnow()
+    expired = sa.and_(table.c.state == TaskState.QUEUED.value, table.c.locked_until < now)
+    with app.data.transaction() as connection:
+        ids = _matching(connection, table, expired)
+        if not ids:
+            return 0
+        return connection.execute(sa.update(table).where(table.c.id.in_(ids), expired).values(
+            state=TaskState.PENDING.value, locked_by=None, locked_until=None, write_date=now,
+            opt_version=table.c.opt_version + 1)).rowcount
+
+
+def _matching(connection: sa.Connection, table: sa.Table, condition: Any) -> list[int]:
+    """Ids of rows matching `condition`, read without locks. The update that follows names
+    them by primary key (and repeats the condition), locking rows in the order claims do:
+    on InnoDB an UPDATE through the state index would deadlock with them."""
+    return list(connection.scalars(sa.select(table.c.id).where(condition).limit(BATCH)))

@@ -10,11 +10,13 @@ from modelry import directives
 from modelry.core import context
 from modelry.core.registry.functions import FunctionMeta
 from modelry.core.tasks import targets
+from modelry.core.tasks.claim import release_expired_queued
 from modelry.core.tasks.enqueue import insert_task, task_values
+from modelry.core.tasks.outbox import Relay
 from modelry.core.tasks.retention import prune_settled
 from modelry.core.tasks.scheduler import Scheduler
 from modelry.core.tasks.settings import TaskSettings
-from modelry.core.tasks.worker import Worker, every
+from modelry.core.tasks.worker import Worker, every, worker_name
 from modelry.directives import Directive
 
 PRUNE_SECONDS = 60.0  # how often a worker deletes old settled tasks
@@ -28,6 +30,8 @@ class TaskQueue:
         self.settings = settings
         self.workers: list[Worker] = []
         self.scheduler = Scheduler(app)
+        self._transport: Any = None
+        self._relay: Relay | None = None
 
     def enqueue(self, target: Any, *args: Any, key: str | None = None,
                 run_after: dt.datetime | None = None, **kwargs: Any) -> Any:
@@ -54,16 +58,39 @@ class TaskQueue:
         return insert_task(self.app, values, key, on_commit=self.nudge)
 
     def nudge(self) -> None:
-        """Tell this process's workers that tasks were committed."""
+        """Tell this process's workers (or, with a broker, its relay) that tasks were
+        committed."""
+        if self.settings.broker:
+            self.relay().nudge()
         for worker in self.workers:
             worker.nudge()
+
+    def transport(self) -> Any:
+        """The broker transport (a broker URL configured), made on first use."""
+        if self._transport is None:
+            from modelry.core.tasks.broker_dramatiq import DramatiqTransport
+            self._transport = DramatiqTransport(self.app, self.settings.broker or "",
+                                                worker_name())
+        return self._transport
+
+    def relay(self) -> Relay:
+        """This process's outbox relay to the broker."""
+        if self._relay is None:
+            self._relay = Relay(self.app, self.transport(), worker_name())
+        return self._relay
 
     def worker(self, threads: int | None = None) -> Worker:
         """A worker for this application (not started)."""
         chores = [every(PRUNE_SECONDS, lambda: prune_settled(self.app, self.settings.keep_days))]
         if self.settings.scheduler:
             chores.append(self.scheduler.tick)
-        worker = Worker(self.app, threads, chores=chores)
+        if self.settings.broker:
+            chores.append(lambda: release_expired_queued(self.app))
+            consumer = self.transport().consumer(threads or self.settings.threads)
+            worker = Worker(self.app, threads, claims=False, chores=chores,
+                            services=[consumer, self.relay()])
+        else:
+            worker = Worker(self.app, threads, chores=chores)
         self.workers.append(worker)
         return worker
 
@@ -76,10 +103,15 @@ class TaskQueue:
         return self.worker().start()
 
     def close(self, wait: float = 10.0) -> None:
-        """Stop this application's workers."""
+        """Stop this application's workers and relay; close the broker connections."""
         for worker in self.workers:
             worker.stop(wait)
         self.workers.clear()
+        if self._relay is not None:
+            self._relay.stop(wait)
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = self._relay = None
 
 
 def install(app: Any) -> TaskQueue:

@@ -27,6 +27,7 @@ class TaskSettings:
     maintenance_interval: float = 2.0  # seconds between reclaiming lost tasks (and schedules)
     keep_days: float = 7.0        # done and cancelled tasks are deleted after this many days
     scheduler: bool = True        # this process's workers fire due schedules
+    broker_lease: float = 300.0   # seconds a task handed to a broker may wait for a worker
 
     @property
     def broker(self) -> str | None:

@@ -43,13 +43,15 @@ class Worker:
     """Runs an application's due tasks on `threads` threads until stopped."""
 
     def __init__(self, app: Any, threads: int | None = None, claims: bool = True,
-                 chores: list[Callable[[], Any]] | None = None) -> None:
+                 chores: list[Callable[[], Any]] | None = None,
+                 services: list[Any] | None = None) -> None:
         settings = app.tasks.settings
         self.app = app
         self.settings = settings
         self.name = worker_name()
         self.threads = settings.threads if threads is None else threads
         self.claims = claims  # False with a broker: its consumer runs the tasks instead
+        self.services = list(services or [])  # started and stopped with it (start(), stop(w))
         self.chores: list[Callable[[], Any]] = [lambda: reclaim_expired(app), *(chores or [])]
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -59,6 +61,8 @@ class Worker:
         """Start the threads (daemons: a stuck task never keeps the process alive)."""
         if self._threads:
             return self
+        for service in self.services:
+            service.start()
         self._stopping.clear()
         loops = [self._claim_loop] * (self.threads if self.claims else 0)
         for index, loop in enumerate([self._chores_loop, *loops]):
@@ -71,6 +75,8 @@ class Worker:
         """Stop claiming; give running tasks up to `wait` seconds to finish."""
         self._stopping.set()
         self._wake.set()
+        for service in self.services:
+            service.stop(wait)
         for thread in self._threads:
             thread.join(wait)
         self._threads = []
