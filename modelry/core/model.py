@@ -186,17 +186,20 @@ class Model(metaclass=_ModelType):
     def create(self) -> Model:
         """Insert this record; fills `id` and the audit fields. Returns self."""
         return _builtin(self._model_code, "create", "CREATE",
-                        lambda: context.gateway(self._model_code).create(self))
+                        lambda record: context.gateway(record._model_code).create(record),
+                        self)
 
     def update_by_id(self) -> int:
         """Write the changed fields; returns rows affected (0 when the held version is stale)."""
         return _builtin(self._model_code, "update_by_id", "UPDATE",
-                        lambda: context.gateway(self._model_code).update_by_id(self))
+                        lambda record: context.gateway(record._model_code).update_by_id(record),
+                        self)
 
     def delete_by_id(self) -> int:
         """Delete this record; returns rows deleted (0 when the held version is stale)."""
         return _builtin(self._model_code, "delete_by_id", "DELETE",
-                        lambda: context.gateway(self._model_code).delete_by_id(self))
+                        lambda record: context.gateway(record._model_code).delete_by_id(record),
+                        self)
 
     def save(self) -> Model:
         """Insert or update (by primary key when USE_PK_STRATEGY, else by unique fields)."""
@@ -258,14 +261,15 @@ RESERVED_NAMES = frozenset(SYSTEM_FIELDS) | frozenset(
     name for name in vars(Model) if not name.startswith("_"))
 
 
-def _builtin(namespace: str, fun: str, fun_type: str, body: Any) -> Any:
-    """Run a built-in through hooks and extension points when the directives ask for it."""
+def _builtin(namespace: str, fun: str, fun_type: str, body: Any, record: Any) -> Any:
+    """Run a record's built-in through hooks and extension points when the directives ask
+    for it; they see the record as `call.args[0]`, as on a GraphQL create or update."""
     from modelry import directives
     from modelry.directives import Directive
     if not directives.current() & (Directive.HOOK | Directive.EXT_POINT):
-        return body()
+        return body(record)
     from modelry.core.functions.pipeline import invoke
-    return invoke(namespace, lower_camel(fun), fun_type, body, (), {}, builtin=True)
+    return invoke(namespace, lower_camel(fun), fun_type, body, (record,), {}, builtin=True)
 
 
 def _as_id(value: Any) -> int:
