@@ -38,7 +38,7 @@ def insert_task(app: Any, values: dict[str, Any], key: str | None,
     """Write the task row (as back-end code) in the open transaction, or in one of its own;
     `on_commit()` runs once that commits. Returns the `base.Task` record."""
     Task = app.registry.model("base.Task").cls
-    with directives.scope(), app.data.transaction():
+    with directives.scope(), app.data.connection():  # the caller's transaction, if open
         if on_commit is not None:
             after_commit(on_commit)
         if key is None:
