@@ -111,7 +111,10 @@ class FunctionFields:
             check_result(where, function.namespace, outcome, info.context.settings)
             return True if outcome is None and annotations["return"] is bool else outcome
 
-        required = {"info", "data"} if takes_record else {"info"}
+        # arguments without a Python default have none in GraphQL either (a null default
+        # on a non-null argument breaks introspection)
+        required = ({"info", "data"} if takes_record else {"info"}) | \
+            {p.name for p in parameters if p.name not in defaulted}
         signature = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a,
                                        default=inspect.Parameter.empty if n in required
                                        else None)

@@ -4,4 +4,4 @@ from modelry import Module
 module = Module("demo", version="1.0.0", depends=["base"], display_name="Pet shop demo",
                 data=["data/breeds.yaml", "data/tags.csv"])
 
-from modelry.modules.demo import models, services  # noqa: F401  (declares models, functions)
+from modelry.modules.demo import jobs, models, services  # noqa: F401  (declares them)
