@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import threading
 from typing import Any
 
 from modelry import directives
@@ -32,6 +33,7 @@ class TaskQueue:
         self.scheduler = Scheduler(app)
         self._transport: Any = None
         self._relay: Relay | None = None
+        self._lock = threading.Lock()  # request threads may make the broker parts at once
 
     def enqueue(self, target: Any, *args: Any, key: str | None = None,
                 run_after: dt.datetime | None = None, **kwargs: Any) -> Any:
@@ -67,17 +69,20 @@ class TaskQueue:
 
     def transport(self) -> Any:
         """The broker transport (a broker URL configured), made on first use."""
-        if self._transport is None:
-            from modelry.core.tasks.broker_dramatiq import DramatiqTransport
-            self._transport = DramatiqTransport(self.app, self.settings.broker or "",
-                                                worker_name())
-        return self._transport
+        with self._lock:
+            if self._transport is None:
+                from modelry.core.tasks.broker_dramatiq import DramatiqTransport
+                self._transport = DramatiqTransport(self.app, self.settings.broker or "",
+                                                    worker_name())
+            return self._transport
 
     def relay(self) -> Relay:
         """This process's outbox relay to the broker."""
-        if self._relay is None:
-            self._relay = Relay(self.app, self.transport(), worker_name())
-        return self._relay
+        transport = self.transport()
+        with self._lock:
+            if self._relay is None:
+                self._relay = Relay(self.app, transport, worker_name())
+            return self._relay
 
     def worker(self, threads: int | None = None) -> Worker:
         """A worker for this application (not started)."""
