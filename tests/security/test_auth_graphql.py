@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from modelry.boot import App
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
 from modelry.core.graphql.namespace import Namespace
+from modelry.core.graphql.scalars import SCALAR_MAP
 from modelry.core.graphql.schema import GeneratedSchema
 from modelry.core.graphql.types import TypeFactory
 from modelry.core.rsql.errors import RsqlUnknownField
@@ -50,7 +51,8 @@ def auth_schema(app: App, namespace: Namespace | None = None) -> strawberry.Sche
     return strawberry.Schema(query=strawberry.type(query),
                              mutation=strawberry.type(namespace.make_class("Mutation", {},
                                                                            mutation)),
-                             config=StrawberryConfig(auto_camel_case=True))
+                             config=StrawberryConfig(auto_camel_case=True,
+                                                     scalar_map=SCALAR_MAP))
 
 
 def run(schema: strawberry.Schema, app: App, query: str, token: str | None = None,
