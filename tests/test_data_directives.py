@@ -218,7 +218,13 @@ def test_default_value_off_leaves_defaults_to_the_column(app: App) -> None:
 def test_default_value_off_demo_shop_gets_column_defaults(app: App) -> None:
     with inserted_columns(app.engine, "demo_pet_shop") as columns:
         shop = PetShop(name="Bare").create()
-    assert not {"income", "status", "employees", "visits", "is_open"} & set(columns[0])
+    left_out = {"income", "status", "employees", "visits", "is_open"}
+    if app.engine.dialect.name == "sqlite":
+        # exact decimals live as text there: SQLAlchemy sends the column default itself, so
+        # that tables an older modelry made (DEFAULT 0, a number) still get the text form
+        left_out.remove("income")
+        assert "income" in columns[0]
+    assert not left_out & set(columns[0])
     stored = PetShop.query_by_id(shop.id)
     assert (stored.income, stored.status, stored.employees, stored.visits, stored.is_open) == (
         Decimal(0), ShopStatus.OPEN, 1, 0, True)
