@@ -15,6 +15,7 @@ from modelry.core.tasks.contract import TaskInfo, TaskState
 from modelry.core.tasks.contract import current as current_task
 from modelry.core.tasks.schedule import schedule
 from modelry.errors import (
+    ConditionFailed,
     DataError,
     DeclarationError,
     ForeignKeyViolation,
@@ -33,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Call", "action", "ext_point", "function", "hook",
+    "ConditionFailed",
     "DataError",
     "DeclarationError",
     "ForeignKeyViolation",

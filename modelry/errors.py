@@ -111,3 +111,16 @@ class NotNullViolation(IntegrityViolation):
     """A required column was left empty."""
 
     code = "NOT_NULL_VIOLATION"
+
+
+class ConditionFailed(DataError):
+    """A batch write found records gone, hidden by record rules, or failing its guard, and
+    wrote none: `missing` and `refused` hold their ids."""
+
+    code = "CONDITION_FAILED"
+
+    def __init__(self, message: str, *, model: str, missing: list[Any],
+                 refused: list[Any]) -> None:
+        super().__init__(message, model=model)
+        self.missing = missing
+        self.refused = refused

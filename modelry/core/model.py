@@ -1,7 +1,7 @@
 """`Model`: the base class of declarations and of the records the data manager returns."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from modelry.core import context
@@ -221,6 +221,38 @@ class Model(metaclass=_ModelType):
         """Delete many records (or ids), each once; raises OptimisticLockError (deleting
         none) if any record's held version is stale. Returns rows deleted."""
         return context.gateway(cls._model_code).delete_batch(cls._model_code, list(records))
+
+    @classmethod
+    def lock(cls, ids: Iterable[Any]) -> list[Model]:
+        """Lock these records (ids or records) until the open transaction ends, in id order
+        (no deadlocks); returns them by id, leaving out ids that do not exist."""
+        return context.gateway(cls._model_code).lock(cls._model_code, ids)
+
+    @classmethod
+    def increment(cls, id: Any, /, guard: Any = None, **deltas: Any) -> int:
+        """Add `deltas` (field=number) to record `id` in one UPDATE if it meets `guard` (an
+        RSQL string or a dict of keyword filters, tested before the change): 1, else 0."""
+        return context.gateway(cls._model_code).increment(cls._model_code, id, guard, deltas)
+
+    @classmethod
+    def increment_batch(cls, changes: Mapping[Any, Mapping[str, Any]], guard: Any = None) -> int:
+        """Add `{id: {field: number}}`, one UPDATE per record in id order; all or none
+        (ConditionFailed names records gone or failing `guard`). Returns rows updated."""
+        return context.gateway(cls._model_code).increment_batch(cls._model_code, changes, guard)
+
+    @classmethod
+    def update_where(cls, where: Any, /, **values: Any) -> int:
+        """Set `values` on every record meeting `where` (RSQL or keyword filters, tested
+        as each row is updated); returns how many were updated."""
+        return context.gateway(cls._model_code).update_where(cls._model_code, where, values)
+
+    @classmethod
+    def insert_bulk(cls, rows: Iterable[Mapping[str, Any]], returning_ids: bool = False
+                    ) -> int | list[int]:
+        """Insert dicts of field values without building records: the row count, or the
+        new ids in row order (`returning_ids`)."""
+        return context.gateway(cls._model_code).insert_bulk(
+            cls._model_code, list(rows), returning_ids)
 
     @classmethod
     def query_by_id(cls, id: Any) -> Model | None:

@@ -4,19 +4,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from modelry import directives
 from modelry.core import context
-from modelry.core.data import deletes, relations, write
+from modelry.core.data import bulk, conditional, deletes, increments, locks, relations, write
+from modelry.core.data.conditions import Condition
 from modelry.core.data.integrity import Explainer
 from modelry.core.data.page import Page
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.rows import to_record, to_records
 from modelry.core.data.transaction import open_transaction, use_connection
+from modelry.core.data.writable import require_right
 from modelry.core.fields import ManyToMany
 from modelry.core.registry import ModelMeta, Registry
 from modelry.core.rsql import compile_filter
@@ -193,6 +195,49 @@ class DataManager:
             return None
         where = sa.or_(*(table.c[f.column] == f.to_db(record._values[f.column]) for f in keys))
         return connection.scalar(sa.select(table.c.id).where(where).limit(1))
+
+    # ── locks, increments, conditional and bulk writes (core/data/locks.py, ...) ──
+    def lock(self, code: str, ids: Iterable[Any]) -> list[Any]:
+        """Lock the records with `ids` in id order until the open transaction ends; their
+        records, by id (TRANSACTION_REQUIRED when no transaction is open)."""
+        meta = self._stored(code)
+        require_right(meta, "update")
+        return locks.lock(self, locks.open_write_transaction(self, meta, "lock"), meta, ids)
+
+    @_integrity
+    def increment(self, code: str, id: Any, guard: Condition = None,
+                  deltas: Mapping[str, Any] | None = None) -> int:
+        """Add `deltas` to record `id` if it meets `guard`: 1, else 0."""
+        meta = self._stored(code)
+        require_right(meta, "update")
+        with self.connection() as connection:
+            return increments.increment(self, connection, meta, id, guard, deltas or {})
+
+    @_integrity
+    def increment_batch(self, code: str, changes: Mapping[Any, Mapping[str, Any]],
+                        guard: Condition = None) -> int:
+        """Add each record's deltas, all or none (ConditionFailed)."""
+        meta = self._stored(code)
+        require_right(meta, "update")
+        with self.connection() as connection:
+            return increments.increment_batch(self, connection, meta, changes, guard)
+
+    @_integrity
+    def update_where(self, code: str, condition: Condition, values: Mapping[str, Any]) -> int:
+        """Set `values` on the records meeting `condition`; how many were updated."""
+        meta = self._stored(code)
+        require_right(meta, "update")
+        with self.connection() as connection:
+            return conditional.update_where(self, connection, meta, condition, values)
+
+    @_integrity
+    def insert_bulk(self, code: str, rows: Sequence[Mapping[str, Any]],
+                    returning_ids: bool = False) -> int | list[int]:
+        """Insert plain dicts without building records; their count, or their ids."""
+        meta = self._stored(code)
+        require_right(meta, "create")
+        with self.connection() as connection:
+            return bulk.insert_bulk(self, connection, meta, list(rows), returning_ids)
 
     # ── reads ───────────────────────────────────────────────────────────────
     row_policy: Callable[[ModelMeta, str], Any] | None = None  # set by security

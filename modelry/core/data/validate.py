@@ -121,3 +121,38 @@ def check_values(meta: ModelMeta, values: dict[str, Any], *, partial: bool) -> d
 
 def _error(meta: ModelMeta, field: str, code: str, message: str) -> dict[str, Any]:
     return {"model": meta.code, "field": field, "code": code, "message": message}
+
+
+def check_rows(meta: ModelMeta, rows: list[dict[str, Any]], *, partial: bool,
+               labels: list[str] | None = None) -> list[dict[str, Any]]:
+    """`check_values` for many rows in one pydantic call; every error names its row (as
+    `labels[i]`, else `row i`) in its message and under `row`."""
+    def row_error(index: int, name: str, code: str, message: str) -> dict[str, Any]:
+        label = labels[index] if labels else f"row {index}"
+        return {**_error(meta, name, code, f"{label}: {message}"), "row": index}
+
+    errors: list[dict[str, Any]] = []
+    if partial:  # absent is fine, but a required field cannot be set to None
+        errors = [row_error(index, name, "REQUIRED", "a value is required")
+                  for index, row in enumerate(rows) for name, value in row.items()
+                  if value is None and getattr(meta.fields.get(name), "required", False)]
+    try:
+        validated = _rows_adapter(meta, partial).validate_python(rows)
+    except pydantic.ValidationError as failure:
+        for item in failure.errors():
+            index, name = int(item["loc"][0]), ".".join(map(str, item["loc"][1:2]))
+            code = "REQUIRED" if item["type"] == "missing" else item["type"].upper()
+            message = "a value is required" if code == "REQUIRED" else item["msg"]
+            errors.append(row_error(index, name, code, message))
+    if errors:
+        raise ValidationFailed(meta.code, errors)
+    return [{name: getattr(checked, name) for name in row}
+            for row, checked in zip(rows, validated)]
+
+
+def _rows_adapter(meta: ModelMeta, partial: bool) -> pydantic.TypeAdapter[Any]:
+    cache = meta.__dict__.setdefault("_check_models", {})
+    key = ("rows", partial)
+    if key not in cache:
+        cache[key] = pydantic.TypeAdapter(list[_validator(meta, partial)])  # type: ignore[misc]
+    return cache[key]

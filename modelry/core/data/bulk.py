@@ -1,0 +1,180 @@
+"""Bulk inserts: plain dicts in, a few statements per thousands of rows, no records built.
+
+Rows that give their `id` go first (PostgreSQL's id sequence then moves past them), then
+the rest, each dialect its fastest way (measured by bench/data_bench.py):
+
+- PostgreSQL: multi-row INSERTs of up to ROWS_PER_STATEMENT rows (fewer when the columns
+  would pass 65,535 parameters), all sent as one executemany that psycopg pipelines: one
+  round trip. Ids, when asked for, are drawn from the id sequence first, one statement
+  for all rows (`SELECT nextval(...) FROM generate_series(1, n)`), and inserted with them.
+- MariaDB: PyMySQL's executemany rewrites the INSERT into multi-row statements of at most
+  1 MB (within `max_allowed_packet`). Ids, when asked for, come from INSERT ... RETURNING
+  in multi-row pages, sized by the parameter limit and by `max_allowed_packet`.
+- SQLite: sqlite3's executemany of one prepared INSERT (in process: no round trips;
+  multi-row statements measured no faster). Ids, when asked for, are max(id) + 1 on, as
+  SQLite itself would give them: the write transaction (BEGIN IMMEDIATE) keeps other
+  writers out until it commits.
+"""
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from modelry.core.data.bulk_rows import prepare_rows
+from modelry.core.data.locks import refuse_readonly
+from modelry.core.data.write import _advance_sequence
+from modelry.core.registry import ModelMeta
+
+ROWS_PER_STATEMENT = 100     # PostgreSQL: measured fastest between 50 and 500
+POSTGRESQL_PARAMETERS = 65_535
+MULTI_ROW_SHAPES = 64        # statements kept per table (row counts x column sets)
+MYSQL_PACKET_SHARE = 2       # a MariaDB statement uses at most half of max_allowed_packet
+_packets: weakref.WeakKeyDictionary[sa.Engine, int] = weakref.WeakKeyDictionary()
+
+
+def insert_bulk(manager: Any, connection: sa.Connection, meta: ModelMeta,
+                rows: Sequence[Mapping[str, Any]], returning_ids: bool) -> int | list[int]:
+    """Insert `rows`; their count, or (`returning_ids`) their ids in row order."""
+    refuse_readonly(connection, meta, "insert_bulk")
+    prepared = prepare_rows(manager, meta, rows) if rows else []
+    table = manager.table(meta)
+    given = [index for index, row in enumerate(prepared) if "id" in row]
+    others = [index for index, row in enumerate(prepared) if "id" not in row]
+    if given:
+        _insert(connection, table, [prepared[i] for i in given], want_ids=False)
+        _advance_sequence(connection, table)
+    ids = _insert(connection, table, [prepared[i] for i in others], want_ids=returning_ids)
+    if not returning_ids:
+        return len(prepared)
+    result: list[int] = [0] * len(prepared)
+    for index in given:
+        result[index] = int(prepared[index]["id"])
+    for index, key in zip(others, ids):
+        result[index] = key
+    return result
+
+
+def _insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]],
+            want_ids: bool) -> list[int]:
+    """Insert rows sharing their columns; their ids in order when `want_ids`."""
+    if not rows:
+        return []
+    dialect = connection.dialect.name
+    ids: list[int] = []
+    if want_ids and dialect == "mysql":
+        return _mysql_returning(connection, table, rows)
+    if want_ids:
+        ids = _sqlite_next_ids(connection, table, len(rows)) if dialect == "sqlite" \
+            else _postgresql_next_ids(connection, table, len(rows))
+        for row, key in zip(rows, ids):
+            row["id"] = key
+    if dialect == "postgresql":
+        _postgresql_multi_row(connection, table, rows)
+    else:
+        connection.execute(sa.insert(table), rows)
+    return ids
+
+
+def _postgresql_next_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
+    """`count` ids drawn from the table's id sequence (never given to anyone else)."""
+    sequence = table.info.get("modelry_id_sequence")
+    if sequence is None:
+        sequence = connection.scalar(sa.select(sa.func.pg_get_serial_sequence(table.name, "id")))
+        table.info["modelry_id_sequence"] = sequence
+    draw = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
+    return list(connection.scalars(draw))
+
+
+def _sqlite_next_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
+    start = connection.scalar(sa.select(sa.func.max(table.c.id))) or 0
+    return list(range(start + 1, start + 1 + count))
+
+
+def _postgresql_multi_row(connection: sa.Connection, table: sa.Table,
+                          rows: list[dict[str, Any]]) -> None:
+    """Multi-row INSERTs of `per` rows as one executemany (psycopg pipelines it), then one
+    for the rest."""
+    columns = tuple(rows[0])
+    per = rows_per_statement(len(columns))
+    full = len(rows) // per * per
+    if full:
+        statement, keys = _multi_row_insert(table, columns, per)
+        connection.execute(statement, [_flatten(rows[start:start + per], keys)
+                                       for start in range(0, full, per)])
+    if full < len(rows):
+        statement, keys = _multi_row_insert(table, columns, len(rows) - full)
+        connection.execute(statement, _flatten(rows[full:], keys))
+
+
+def rows_per_statement(columns: int) -> int:
+    """Rows in one PostgreSQL INSERT of `columns` columns: ROWS_PER_STATEMENT, fewer when
+    they would pass 65,535 bound parameters."""
+    return max(1, min(ROWS_PER_STATEMENT, POSTGRESQL_PARAMETERS // columns))
+
+
+def _multi_row_insert(table: sa.Table, columns: tuple[str, ...], count: int
+                      ) -> tuple[sa.Insert, list[list[tuple[str, str]]]]:
+    """INSERT of `count` rows with bound names `<column>__<n>`, and per row the (column,
+    bound name) pairs (kept with the table: built once per shape)."""
+    built = table.info.setdefault("modelry_multi_row_inserts", {})
+    if (columns, count) not in built:
+        if len(built) >= MULTI_ROW_SHAPES:
+            built.clear()
+        keys = [[(column, f"{column}__{n}") for column in columns] for n in range(count)]
+        values = [{column: sa.bindparam(key, type_=table.c[column].type)
+                   for column, key in row} for row in keys]
+        built[(columns, count)] = (sa.insert(table).values(values), keys)
+    return built[(columns, count)]  # type: ignore[no-any-return]
+
+
+def _flatten(rows: list[dict[str, Any]], keys: list[list[tuple[str, str]]]
+             ) -> dict[str, Any]:
+    return {key: row[column] for row, pairs in zip(rows, keys) for column, key in pairs}
+
+
+def _mysql_returning(connection: sa.Connection, table: sa.Table,
+                     rows: list[dict[str, Any]]) -> list[int]:
+    """INSERT ... RETURNING id in pages that fit both the parameter limit and half of
+    max_allowed_packet; ids in row order."""
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    per_page = connection.dialect.insertmanyvalues_max_parameters // len(rows[0])
+    budget = _max_allowed_packet(connection) // MYSQL_PACKET_SHARE
+    ids: list[int] = []
+    for page in _pages(rows, per_page, budget):
+        ids.extend(connection.scalars(statement, page, execution_options={
+            "insertmanyvalues_page_size": len(page)}))
+    return ids
+
+
+def _pages(rows: list[dict[str, Any]], per_page: int, budget: int) -> list[list[dict[str, Any]]]:
+    """Consecutive runs of rows, each at most `per_page` rows and about `budget` bytes."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for row in rows:
+        row_size = sum(_literal_size(value) for value in row.values())
+        if pages[-1] and (len(pages[-1]) >= per_page or size + row_size > budget):
+            pages.append([])
+            size = 0
+        pages[-1].append(row)
+        size += row_size
+    return pages
+
+
+def _literal_size(value: Any) -> int:
+    """About how many bytes `value` takes in a MariaDB statement (text escaped)."""
+    if isinstance(value, (str, bytes)):
+        return 2 * len(value) + 4
+    if isinstance(value, (dict, list)):
+        return 2 * len(str(value)) + 4
+    return 32  # a number, date or time
+
+
+def _max_allowed_packet(connection: sa.Connection) -> int:
+    engine = connection.engine
+    if engine not in _packets:
+        _packets[engine] = int(connection.scalar(
+            sa.select(sa.literal_column("@@max_allowed_packet"))))
+    return _packets[engine]
