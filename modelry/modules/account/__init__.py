@@ -1,0 +1,7 @@
+"""The account module: a double-entry ledger with holds (two-phase transfers), linked
+batches and idempotency keys, written with modelry's public API only."""
+from modelry import Module
+
+module = Module("account", version="1.0.0", depends=["base"], display_name="Accounts")
+
+from modelry.modules.account import functions, models  # noqa: F401  (declares them)

@@ -1,0 +1,104 @@
+"""The ledger's API: submit a batch of transfers, read a balance or a statement, void the
+holds that expired."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from modelry import DataError, function
+from modelry.modules.account import codes as C
+from modelry.modules.account import store
+from modelry.modules.account.ledger import TransferRequest as Request
+from modelry.modules.account.ledger import apply_batch
+from modelry.modules.account.models import (Account, Balance, Entry, StatementLine, Transfer,
+                                            TransferRequest, TransferResult)
+
+MAX_BATCH = 8_000
+JANITOR_BATCH = 1_000
+
+
+@function(open_level="API", type="CREATE", namespace="account.Transfer")
+def submit(transfers: list[TransferRequest]) -> list[TransferResult]:
+    """Apply a batch of transfers in one transaction: one result per transfer, in order
+    ("ok", EXISTS, or why it was refused); a refused transfer changes nothing."""
+    if len(transfers) > MAX_BATCH:
+        raise DataError(f"account.Transfer.submit: {len(transfers)} transfers in one batch; "
+                        f"at most {MAX_BATCH}", code="BATCH_TOO_LARGE",
+                        model="account.Transfer")
+    requests, refused = store.to_requests(transfers)
+    return [TransferResult(index=r.index, key=r.key, code=r.code, transfer_id=r.transfer_id)
+            for r in apply(requests, refused)]
+
+
+def apply(requests: list[Request], refused: dict[int, str] | None = None) -> list:
+    """Lock, compute with the engine, write; the engine's results with the new ids."""
+    if not requests:
+        return []
+    holds_named = store.read_holds(store.hold_keys(requests))
+    accounts = [a for r in requests for a in (r.debit_account, r.credit_account)]
+    accounts += [a for h in holds_named.values() for a in (h.debit_account, h.credit_account)]
+    states = store.lock_accounts(accounts)
+    # read again under the locks: a hold may have been resolved, a key used, meanwhile
+    holds = store.read_holds(store.hold_keys(requests))
+    known = store.read_known(requests)
+    outcome = apply_batch(states, holds, known, requests, float(int(time.time())), refused)
+    ids = store.write(outcome, holds)
+    in_batch = {(a.request.ledger, a.request.key): ids[a.index] for a in outcome.transfers}
+    results = []
+    for result in outcome.results:
+        number = ids.get(result.index)
+        if result.code == C.EXISTS and result.transfer_id is None:
+            request = requests[result.index]
+            number = in_batch.get((request.ledger, request.key))
+        results.append(type(result)(result.index, result.key, result.code,
+                                    number if number is not None else result.transfer_id))
+    return results
+
+
+@function(open_level="API", type="QUERY", namespace="account.Account")
+def balance(account: int) -> Balance:
+    """An account's four balances, its posted balance and what is available."""
+    found = Account.query_by_id(account)
+    if found is None:
+        raise DataError(f"account.Account: no account with id {account}",
+                        code="ACCOUNT_NOT_FOUND", model="account.Account", field="id")
+    posted = found.credits_posted - found.debits_posted
+    return Balance(account=found.id, debits_pending=found.debits_pending,
+                   debits_posted=found.debits_posted, credits_pending=found.credits_pending,
+                   credits_posted=found.credits_posted, posted=posted,
+                   available=posted - found.debits_pending)
+
+
+@function(open_level="API", type="QUERY", namespace="account.Account")
+def statement(account: int, since: dt.datetime | None = None,
+              until: dt.datetime | None = None) -> list[StatementLine]:
+    """An account's entries from `since` (inclusive) to `until` (exclusive), oldest first,
+    each with the posted balance after it."""
+    filters: dict[str, object] = {"account": account}
+    if since is not None:
+        filters["create_date__ge"] = since
+    if until is not None:
+        filters["create_date__lt"] = until
+    entries = Entry.query_list(sort="id", **filters)
+    transfers = {t.id: t for t in Transfer.query_list(
+        id__in=sorted({e.transfer_id for e in entries}))} if entries else {}
+    lines = []
+    for entry in entries:
+        transfer = transfers[entry.transfer_id]
+        lines.append(StatementLine(
+            entry=entry.id, transfer=transfer.id, key=transfer.key, kind=transfer.kind.value,
+            date=entry.create_date, side=entry.side.value, pending=entry.pending,
+            posted=entry.posted, balance=entry.balance, note=transfer.note))
+    return lines
+
+
+@function(open_level="API", type="UPDATE", namespace="account.Transfer")
+def void_expired(limit: int = JANITOR_BATCH) -> int:
+    """Void up to `limit` holds past their timeout (the janitor); how many were voided."""
+    now = int(time.time())
+    expired = Transfer.query_list(pending=True, status="PENDING", expires_at__le=now,
+                                  sort="id", limit=max(1, min(limit, MAX_BATCH)))
+    requests = [Request(hold.ledger_id, f"expired-{hold.id}", amount=0, kind=hold.kind.value,
+                        void_pending=True, pending_key=hold.key, note="hold expired")
+                for hold in expired]
+    return sum(result.code == C.OK for result in apply(requests))
