@@ -17,6 +17,7 @@ from modelry.core.model import Model
 from modelry.core.module import Module
 from modelry.core.registry import build_registry
 from modelry.core.rsql import DEFAULT_LIMITS, MetadataSchemaView, compile_filter, parse
+from modelry.core.rsql.parse import parse_uncached
 from modelry.core.schema import build_metadata
 
 module = Module("rsqlbench")
@@ -71,7 +72,7 @@ def main() -> None:
     schema = MetadataSchemaView(registry, build_metadata(registry))
     shop = registry.model("rsqlbench.Shop")
     table = schema.table(shop)
-    uncached_parse = parse.__wrapped__  # type: ignore[attr-defined]
+    uncached_parse = parse_uncached
     node = parse(FILTER)
     dialect = postgresql.dialect()
     rows = [

@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from modelry.boot.statement_cache import StatementCache
 from modelry.errors import ConfigError
 
 POOL_SIZE = 16  # connections kept per engine (PostgreSQL, MySQL): settings.pool_size
@@ -31,6 +32,7 @@ def create_engine(url: str, pool_size: int = POOL_SIZE, **options: Any) -> sa.En
     `pool_size` connections."""
     parsed = normalise_url(url)
     backend = parsed.get_backend_name()
+    options.setdefault("execution_options", {"compiled_cache": StatementCache()})
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             options.setdefault("poolclass", sa.pool.StaticPool)  # one shared in-memory db

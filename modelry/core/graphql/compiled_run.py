@@ -28,6 +28,7 @@ from modelry.core.graphql.builtins import page_arguments
 from modelry.core.graphql.compiled_json import DatabaseJson, renders
 from modelry.core.graphql.compiled_plan import (
     BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan, record_plans)
+from modelry.core.graphql.documents import weight_of
 from modelry.core.lru import LRU, MISSING
 from modelry.core.rsql.relations import read_rules
 from modelry.core.graphql.inputs import UNSET, equality_filters, sent
@@ -75,7 +76,8 @@ class CompiledPath:
         self.capacity = capacity
         self.database_json = DatabaseJson(self.manager, schema.graphql, settings) \
             if self.dialect == "postgresql" and settings.json_in_database else None
-        self._plans: LRU[OperationPlan | None] = LRU(capacity)
+        self._plans: LRU[OperationPlan | None] = LRU(
+            capacity, settings.document_cache_bytes, settings.max_cached_document_bytes)
 
     def plan(self, document_key: Any, document: Any, operation: OperationDefinitionNode
              ) -> OperationPlan | None:
@@ -93,7 +95,7 @@ class CompiledPath:
                     call.in_database = self.database_json is not None and renders(call.records)
         except (NotCompilable, KeyError):
             plan = None
-        self._plans.put(key, plan)
+        self._plans.put(key, plan, weight_of(document_key))
         return plan
 
     def _refuse_behaviours(self, plan: OperationPlan) -> None:

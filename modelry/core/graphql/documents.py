@@ -1,4 +1,5 @@
-"""Parse and validate GraphQL documents once (LRU by text), with depth/alias/token limits."""
+"""Parse and validate GraphQL documents once (LRU by text, bounded by the bytes of text it
+holds), with depth/alias/token limits."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +11,8 @@ from graphql import (
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from modelry.core.graphql.context import GraphQLSettings
-from modelry.core.graphql.shapes import Template, literal_variables, shape_of, template_of
+from modelry.core.graphql.shapes import (
+    Shape, Template, literal_variables, shape_of, template_of)
 from modelry.core.lru import LRU
 
 
@@ -47,13 +49,14 @@ class DocumentCache:
         self.schema = schema
         self.settings = settings
         self.capacity = capacity
+        budget = (settings.document_cache_bytes, settings.max_cached_document_bytes)
         self.rules = list(specified_rules)
         # Introspection is exempt from max_depth (its standard query, as GraphiQL sends it,
         # nests 15 deep); graphql-core's own rule bounds it instead.
         self.rules.append(MaxIntrospectionDepthRule if settings.introspection
                           else NoSchemaIntrospectionCustomRule)
-        self._cache: LRU[Checked] = LRU(capacity)
-        self._templates: LRU[Template | None] = LRU(capacity)
+        self._cache: LRU[Checked] = LRU(capacity, *budget)
+        self._templates: LRU[Template | None] = LRU(capacity, *budget)
 
     def check(self, query: str) -> Checked:
         """Parse, limit and validate `query` (cached by text, then by shape)."""
@@ -70,8 +73,9 @@ class DocumentCache:
         checked.key = query
         if shaped is not None and checked.document is not None and shaped[1] \
                 and shaped[0] not in self._templates:
-            self._templates.put(shaped[0], template_of(self.schema, checked.document))
-        self._cache.put(query, checked)
+            self._templates.put(shaped[0], template_of(self.schema, checked.document),
+                                weight_of(shaped[0]))
+        self._cache.put(query, checked, weight_of(query))
         return checked
 
     def _check(self, query: str) -> Checked:
@@ -96,6 +100,14 @@ class DocumentCache:
             return Checked(None, [_problem(_without_suggestions(e.message),
                                            "GRAPHQL_VALIDATION", e) for e in errors])
         return Checked(document, [])
+
+
+def weight_of(key: str | Shape) -> int:
+    """What caches weigh an entry made from this document text or shape by: its length in
+    characters (a shape leaves its literals out, so it weighs its structure only)."""
+    if isinstance(key, str):
+        return len(key)
+    return sum(1 + len(token[1] or "") if isinstance(token, tuple) else 2 for token in key)
 
 
 def measure(document: DocumentNode) -> tuple[int, int]:

@@ -31,6 +31,7 @@ from modelry.core.rsql.nodes import (
 )
 from modelry.core.rsql.operators import OPERATORS, canonical
 from modelry.core.rsql.path_length import check_segments
+from modelry.core.lru import LRU
 
 PLACEHOLDER = re.compile(r"\$#\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
@@ -116,11 +117,24 @@ def _parser() -> Lark:
                 maybe_placeholders=False)
 
 
-@functools.lru_cache(maxsize=2048)
+# parsed filters, weighed by their length: a flood of long unique filters evicts
+# entries instead of growing the process (lru.py)
+_parsed: LRU[Node] = LRU(2048, max_weight=256_000, max_entry_weight=2048)
+
+
 def parse(text: str, limits: RsqlLimits = DEFAULT_LIMITS) -> Node:
     """Parse an RSQL filter (cached on text and limits); RsqlError when it is refused."""
     if not isinstance(text, str):
         raise RsqlSyntaxError(f"an RSQL filter is a string, not {type(text).__name__}")
+    node = _parsed.get((text, limits), None)
+    if node is None:
+        node = parse_uncached(text, limits)
+        _parsed.put((text, limits), node, len(text))
+    return node
+
+
+def parse_uncached(text: str, limits: RsqlLimits = DEFAULT_LIMITS) -> Node:
+    """`parse` without the cache."""
     if len(text) > limits.max_length:
         raise RsqlTooLong(f"filter is {len(text)} characters long; the limit is "
                           f"{limits.max_length}", position=limits.max_length)
