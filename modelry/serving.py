@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from modelry.boot import App, boot
+from modelry.boot.allocator import unmap_large_buffers
 
 DEMO_DATABASE = "sqlite:///modelry-demo.db"
 ARGUMENTS_VARIABLE = "MODELRY_SERVE_ARGUMENTS"
@@ -16,6 +17,7 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
                      lifecycle: str | None = None, graphql: dict[str, Any] | None = None
                      ) -> App:
     """Boot the app a server will serve; `demo` installs the demo module with sample data."""
+    unmap_large_buffers()  # a server's memory then follows what it holds (allocator.py)
     if demo:
         app = boot(database=database or DEMO_DATABASE, modules=["demo", *(modules or [])],
                    lifecycle=lifecycle or "install", config=config)
