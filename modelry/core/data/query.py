@@ -6,8 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from modelry.core.fields import ManyToOne
+from modelry.core.fields import Decimal, ManyToOne
 from modelry.core.registry import ModelMeta
+from modelry.core.rsql.values import convert
 from modelry.errors import DataError
 
 KEYWORD_OPERATORS = {
@@ -32,11 +33,24 @@ def keyword_filter(meta: ModelMeta, table: sa.Table,
                             f"use one of {', '.join(KEYWORD_OPERATORS)}",
                             code="BAD_FILTER", model=meta.code, field=name)
         if operator == "in":
-            value = [field.to_db(v) for v in value]
+            value = [field.to_db(_in_range(meta, field, v)) for v in value]
         elif operator != "isnull" and value is not None:
-            value = field.to_db(_id_of(value) if isinstance(field, ManyToOne) else value)
+            value = field.to_db(_id_of(value) if isinstance(field, ManyToOne)
+                                else _in_range(meta, field, value))
         conditions.append(KEYWORD_OPERATORS[operator](table.c[field.column], value))
     return conditions
+
+
+def _in_range(meta: ModelMeta, field: Any, value: Any) -> Any:
+    """`value`, after refusing a decimal as RSQL does (past 10^65 no column holds it, and
+    SQLite's exact decimals cannot even bind it)."""
+    if isinstance(field, Decimal) and value is not None:
+        try:
+            convert(field, value)
+        except (TypeError, ValueError) as error:
+            raise DataError(f"{meta.code}: cannot filter {field.name}: {error}",
+                            code="BAD_FILTER", model=meta.code, field=field.name) from None
+    return value
 
 
 def _id_of(value: Any) -> Any:

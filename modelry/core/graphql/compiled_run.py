@@ -179,6 +179,8 @@ class CompiledPath:
         wanted = {name for _, name in call.page_keys}
         total = self._count(call, rsql, variables, connection) \
             if wanted & {"totalElements", "totalPages"} else None
+        if total is None and call.records is None:  # no SQL runs: refuse a bad filter anyway
+            self.manager._where(meta, rsql, None)
         content: Any = []
         if call.records is not None and total != 0 and call.in_database:
             content = orjson.Fragment(self._json_page(call, rsql, sort, size, (current - 1) * size,
