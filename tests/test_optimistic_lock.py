@@ -19,6 +19,7 @@ from modelry.boot import App
 from modelry.core.data import write
 from modelry.directives import Directive, session
 from modelry.modules.demo.models import PetItem, PetShop
+from tests.threads import run_threads
 
 
 @pytest.fixture(autouse=True)
@@ -256,28 +257,6 @@ def busy_app(make_app: Callable[..., App], backend: str) -> Iterator[App]:
         yield tuned
 
 
-def _run_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(k)` in `count` threads; re-raise the first failure; return the results."""
-    results: list[Any] = [None] * count
-    failures: list[BaseException] = []
-
-    def target(k: int) -> None:
-        try:
-            results[k] = work(k)
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test thread
-            failures.append(error)
-
-    threads = [threading.Thread(target=target, args=(k,), daemon=True) for k in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a worker thread hung"
-    if failures:
-        raise failures[0]
-    return results
-
-
 def _read_visits(app: App, shop_id: int) -> PetShop:
     with app.transaction():
         return _stored(shop_id)
@@ -306,7 +285,7 @@ def test_concurrent_increments_with_retry_reach_the_exact_total(busy_app: App) -
                 # jittered back-off: fewer threads race for the one row, so fewer retries
                 time.sleep(random.uniform(0, min(0.1, 0.004 * 2 ** attempt)))
 
-    _run_threads(THREADS, work)
+    run_threads(THREADS, work)
     stored = _stored(shop.id)
     assert stored.visits == THREADS * increments
     assert stored.opt_version == THREADS * increments  # one bump per successful update
@@ -330,7 +309,7 @@ def _lockstep_rounds(app: App, shop_id: int, rounds: int, unlock: bool) -> list[
             raise
         return counts
 
-    per_thread = _run_threads(THREADS, work)
+    per_thread = run_threads(THREADS, work)
     return [[counts[r] for counts in per_thread] for r in range(rounds)]
 
 
