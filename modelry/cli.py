@@ -12,6 +12,7 @@ from rich.table import Table
 
 from modelry.cli_progress import BootProgress
 from modelry.cli_options import boot_options
+from modelry.cli_application import report_failure
 from modelry.cli_grant import grant_command
 from modelry.cli_tasks import register as register_task_commands
 from modelry.cli_user import user_group
@@ -32,7 +33,7 @@ def main(quiet: bool, verbose: bool) -> None:
         logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
-EXIT_REFUSED, EXIT_FAILED = 3, 1
+EXIT_REFUSED = 3
 BOOT_LIFECYCLES = ["install", "reload", "custom-install", "package", "ddl"]
 SERVE_LIFECYCLES = ["install", "reload", "custom-install", "package"]  # DDL serves nothing
 LIFECYCLE_HELP = ("install: create or upgrade tables, metadata and module data; reload: "
@@ -96,13 +97,8 @@ def boot_command(config: str | None, database: str | None, modules: tuple[str, .
     except BootRefused as refusal:
         err.print(f"[yellow]refused ({refusal.code}):[/yellow] {refusal.message}")
         sys.exit(EXIT_REFUSED)
-    except ModelryError as error:
-        err.print(f"[red]failed ({error.code}):[/red] {error.message}")
-        sys.exit(EXIT_FAILED)
-    except sa.exc.SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        err.print(f"[red]failed (DATABASE_ERROR):[/red] {detail}")
-        sys.exit(EXIT_FAILED)
+    except (ModelryError, sa.exc.SQLAlchemyError) as error:
+        report_failure(error)
     try:
         report = app.report
         if report.ddl is not None and not app.options.output:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from rich.console import Console
@@ -36,10 +36,16 @@ def administered(config: str | None, database: str | None,
                 yield app
         finally:
             app.close()
-    except ModelryError as error:
-        err.print(f"[red]failed ({error.code}):[/red] {error.message}")
-        sys.exit(EXIT_FAILED)
-    except sa.exc.SQLAlchemyError as error:
+    except (ModelryError, sa.exc.SQLAlchemyError) as error:
+        report_failure(error)
+
+
+def report_failure(error: ModelryError | sa.exc.SQLAlchemyError) -> NoReturn:
+    """Print a command's failure (its code and message; a database error's first line,
+    never its SQL) and exit 1."""
+    if isinstance(error, sa.exc.SQLAlchemyError):
         detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
         err.print(f"[red]failed (DATABASE_ERROR):[/red] {detail}")
-        sys.exit(EXIT_FAILED)
+    else:
+        err.print(f"[red]failed ({error.code}):[/red] {error.message}")
+    sys.exit(EXIT_FAILED)
