@@ -3,10 +3,13 @@
 Rows that give their `id` go first (PostgreSQL's id sequence then moves past them), then
 the rest, each dialect its fastest way (measured by bench/data_bench.py):
 
-- PostgreSQL: multi-row INSERTs of up to ROWS_PER_STATEMENT rows (fewer when the columns
-  would pass 65,535 parameters), all sent as one executemany that psycopg pipelines: one
-  round trip. Ids, when asked for, are drawn from the id sequence first, one statement
-  for all rows (`SELECT nextval(...) FROM generate_series(1, n)`), and inserted with them.
+- PostgreSQL: one `INSERT ... SELECT * FROM unnest(<an array per column>)` (bulk_unnest.py):
+  the same short statement for every call with these columns, so compiled, parsed and
+  planned once. With a JSON column, multi-row INSERTs of up to ROWS_PER_STATEMENT rows
+  (fewer when the columns would pass 65,535 parameters), all sent as one executemany that
+  psycopg pipelines: one round trip. Ids, when asked for, are drawn from the id sequence
+  first, one statement for all rows (`SELECT nextval(...) FROM generate_series(1, n)`),
+  and inserted with them.
 - MariaDB: PyMySQL's executemany rewrites the INSERT into multi-row statements of at most
   1 MB (within `max_allowed_packet`). Ids, when asked for, come from INSERT ... RETURNING
   in multi-row pages, sized by the parameter limit and by `max_allowed_packet`.
@@ -24,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelry.core.data.bulk_rows import prepare_rows
+from modelry.core.data.bulk_unnest import unnest_insert, unnest_params
 from modelry.core.data.locks import refuse_readonly
 from modelry.core.data.write import _advance_sequence
 from modelry.core.registry import ModelMeta
@@ -72,7 +76,7 @@ def _insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any
         for row, key in zip(rows, ids):
             row["id"] = key
     if dialect == "postgresql":
-        _postgresql_multi_row(connection, table, rows)
+        _postgresql(connection, table, rows)
     else:
         connection.execute(sa.insert(table), rows)
     return ids
@@ -91,6 +95,18 @@ def _postgresql_next_ids(connection: sa.Connection, table: sa.Table, count: int)
 def _sqlite_next_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
     start = connection.scalar(sa.select(sa.func.max(table.c.id))) or 0
     return list(range(start + 1, start + 1 + count))
+
+
+def _postgresql(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+                ) -> None:
+    """One INSERT from arrays; multi-row INSERTs when a column cannot be an array."""
+    columns = tuple(rows[0])
+    statement = unnest_insert(table, columns)
+    params = None if statement is None else unnest_params(rows, columns)
+    if statement is None or params is None:
+        _postgresql_multi_row(connection, table, rows)
+    else:
+        connection.execute(statement, params)
 
 
 def _postgresql_multi_row(connection: sa.Connection, table: sa.Table,
