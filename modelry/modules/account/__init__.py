@@ -4,4 +4,4 @@ from modelry import Module
 
 module = Module("account", version="1.0.0", depends=["base"], display_name="Accounts")
 
-from modelry.modules.account import functions, models  # noqa: F401  (declares them)
+from modelry.modules.account import functions, models, refund_requests  # noqa: F401  (declares them)
