@@ -90,9 +90,14 @@ class ValidationFailed(DataError):
 
 
 class UniqueViolation(IntegrityViolation):
-    """A value of a unique field (or set of fields) is already used."""
+    """A value of a unique field (or set of fields) is already used; `fields` names them
+    (`field` too, when there is one)."""
 
     code = "UNIQUE_VIOLATION"
+
+    def __init__(self, message: str, *, fields: tuple[str, ...] = (), **named: Any) -> None:
+        super().__init__(message, **named)
+        self.fields = fields or ((self.field,) if self.field else ())
 
 
 class ForeignKeyViolation(IntegrityViolation):

@@ -22,6 +22,7 @@ from modelry.boot.report import BootFailed, BootRefused, BootReport
 from modelry.boot.schema_plan import SchemaPlan, compute_schema_plan
 from modelry.boot.sinks import execute, render
 from modelry.boot.state import DatabaseState, read_state
+from modelry.boot.unique_conflicts import unique_conflicts
 from modelry.core.data.transaction import bind
 from modelry.core.registry import Registry
 
@@ -132,6 +133,7 @@ class Lifecycle:
             plan = self.plan_schema(connection, state) if self.options.rebuild_table \
                 else SchemaPlan()
             self._refuse_destructive(plan)
+            self._refuse_conflicts(unique_conflicts(connection, plan, self.registry))
             changing = any(d != "reload" for d in decisions.values())
             statements = self.plan_metadata(state, decisions) \
                 if self.options.update_meta else []
@@ -168,7 +170,10 @@ class Lifecycle:
             statements = self.plan_metadata(state, decisions)
             data = self.plan_data(connection, decisions) if self.options.print_data else []
             stamp = self.plan_stamp(state, touch=False)
-            header = self._header(connection, state)
+            conflicts = unique_conflicts(connection, plan, self.registry)
+            self.report.warnings.extend(conflicts)
+            header = self._header(connection, state) + [
+                f"warning: this script fails until the rows are fixed: {c}" for c in conflicts]
             self.report.ddl = render(connection, plan, statements, header=header,
                                      allow_destructive=self.options.allow_destructive,
                                      data=data, stamp=stamp)
@@ -233,7 +238,8 @@ class Lifecycle:
                     meta.fields[n].describe(), stored[n].get("description") or {})]
                 details = [f"fields added: {', '.join(added)}" if added else "",
                            f"fields removed: {', '.join(removed)}" if removed else "",
-                           f"fields changed: {', '.join(changed)}" if changed else ""]
+                           f"fields changed: {', '.join(changed)}" if changed else "",
+                           *_unique_changes(meta.unique, row.get("unique_constraints"))]
                 problems.append(f"model {meta.code} differs: "
                                 f"{'; '.join(d for d in details if d) or 'model options'}")
         for code, row in state.models.items():
@@ -281,6 +287,11 @@ class Lifecycle:
                 "--allow-destructive (or --build-table extend to skip them)",
                 [step.describe() for step in plan.destructive])
 
+    def _refuse_conflicts(self, conflicts: list[str]) -> None:
+        if conflicts:
+            raise BootRefused(f"{self.options.lifecycle} refused: existing rows break a unique "
+                              "constraint the code adds; nothing was changed", conflicts)
+
     def _record(self, decisions: dict[str, str], plan: SchemaPlan,
                 statements: list[Any]) -> None:
         for code, decision in decisions.items():
@@ -309,6 +320,19 @@ def _newer(code_version: str, installed_version: str) -> bool:
     def parts(version: str) -> tuple[int, ...]:
         return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
     return parts(code_version) > parts(installed_version)
+
+
+def _unique_changes(declared: list[tuple[str, ...]], stored: Any) -> list[str]:
+    """`unique added: (ledger, code)` and the like, between the code and the database."""
+    def shown(sets: list[frozenset[str]], order: dict[frozenset[str], tuple]) -> str:
+        return ", ".join(f"({', '.join(order[s])})" for s in sets)
+
+    now = {frozenset(names): tuple(names) for names in declared}
+    before = {frozenset(names): tuple(names) for names in stored or []}
+    added = [s for s in now if s not in before]
+    removed = [s for s in before if s not in now]
+    return [f"unique added: {shown(added, now)}" if added else "",
+            f"unique removed: {shown(removed, before)}" if removed else ""]
 
 
 def _field_changed(current: dict[str, Any], stored: dict[str, Any]) -> bool:

@@ -66,7 +66,8 @@ class MetaPlanner:
             row = state.models.get(meta.code)
             values = {"module": meta.module, "name": meta.name, "table_name": meta.table,
                       "kind": meta.kind, "display_name": meta.display_name,
-                      "optimistic_lock": meta.optimistic_lock, "fingerprint": fingerprint}
+                      "optimistic_lock": meta.optimistic_lock, "fingerprint": fingerprint,
+                      "unique_constraints": [list(names) for names in meta.unique] or None}
             if row is None:
                 statements.append(sa.insert(self.models).values(
                     model=meta.code, **values, **self._audit()))

@@ -50,7 +50,8 @@ class DatabaseState:
 def read_state(connection: sa.Connection, registry: Registry, metadata: sa.MetaData
                ) -> DatabaseState:
     """Read the persisted metadata; tolerant of a database where none exists yet."""
-    state = DatabaseState(tables=set(sa.inspect(connection).get_table_names()))
+    inspector = sa.inspect(connection)
+    state = DatabaseState(tables=set(inspector.get_table_names()))
     names = {code: registry.model(code).table for code in (
         "base.ModuleDefinition", "base.ModelDefinition", "base.ModelField", "base.SchemaState")}
     if not set(names.values()) <= state.tables:
@@ -60,7 +61,9 @@ def read_state(connection: sa.Connection, registry: Registry, metadata: sa.MetaD
                                             modules.c.state)):
         state.modules[row.module] = InstalledModule(row.id, row.version, row.state)
     models = metadata.tables[names["base.ModelDefinition"]]
-    for row in connection.execute(sa.select(models)):
+    # columns a newer modelry added are missing until a writing boot adds them
+    live = {column["name"] for column in inspector.get_columns(models.name)}
+    for row in connection.execute(sa.select(*(c for c in models.c if c.name in live))):
         state.models[row.model] = dict(row._mapping)
     fields_table = metadata.tables[names["base.ModelField"]]
     for row in connection.execute(sa.select(fields_table)):

@@ -12,7 +12,7 @@ from modelry.errors import DataError, DeclarationError
 
 SYSTEM_FIELDS = ("id", "create_date", "write_date", "create_uid", "write_uid", "opt_version")
 CLASS_OPTIONS = frozenset(
-    {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name"})
+    {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name", "unique"})
 
 
 class _SystemValue:
@@ -52,12 +52,14 @@ class Model(metaclass=_ModelType):
 
     Class keywords: `model` (the code), `kind` (store, abstract, transient, proxy),
     `optimistic_lock`, `display_name`, `proxy` (the model code a proxy reads),
-    `inherit` (extend another module's model: the fields join its table) and `module`
-    (the owning module of an extension, when its package does not say).
+    `inherit` (extend another module's model: the fields join its table), `module`
+    (the owning module of an extension, when its package does not say) and `unique` (sets
+    of fields whose values together are unique: `unique=[("ledger", "code")]`).
     """
 
     _model_code: ClassVar[str] = ""
     _declared_fields: ClassVar[dict[str, Field]] = {}
+    _declared_unique: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     id = _SystemValue()
     create_date = _SystemValue()
@@ -78,6 +80,10 @@ class Model(metaclass=_ModelType):
             raise DeclarationError(f"{prefix}: unknown model option(s) {', '.join(unknown)}",
                                    module=module, model=code or None)
         cls._declared_fields = _collect_fields(cls)
+        own_unique = _unique_sets(options.get("unique", ()), code, options.get("module"), where)
+        # an extension's sets join its target's; other classes' join their bases'
+        cls._declared_unique = own_unique if options.get("inherit") else \
+            _collect_unique(cls, own_unique)
         if not code:
             return  # a plain Python mixin: fields are inherited by declared subclasses
         declaration = _declaration(cls, options, where)
@@ -350,11 +356,58 @@ def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:
         fields = dict(cls._declared_fields)  # type: ignore[attr-defined]
     for name, field in fields.items():
         _check_field(module, subject, name, field)
+    unique = cls._declared_unique  # type: ignore[attr-defined]
+    if kind in ("transient", "proxy") and not inherit:
+        if options.get("unique"):
+            raise DeclarationError(f"{module}: model {code}: a {kind} model has no table of "
+                                   "its own, so it cannot declare unique=",
+                                   module=module, model=code)
+        unique = ()  # sets inherited from an abstract model bind only stored models
     return Declaration(
         code=subject, kind="extension" if inherit else kind, cls=cls, fields=fields,
         python_module=cls.__module__, optimistic_lock=bool(options.get("optimistic_lock")),
         display_name=options.get("display_name"), proxy_of=options.get("proxy"),
-        module_hint=options.get("module"))
+        module_hint=options.get("module"), unique=unique)
+
+
+def _unique_sets(value: Any, code: Any, module: str | None, where: str
+                 ) -> tuple[tuple[str, ...], ...]:
+    """`unique=[("ledger", "code"), ...]` as a tuple of field-name tuples, each of two or
+    more distinct names (one name is `unique=True` on the field)."""
+    valid = isinstance(code, str) and is_model_code(code)
+    module = module or (module_of(code) if valid else None)
+    prefix = f"{module}: model {code}" if module else where
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise DeclarationError(f"{prefix}: unique= takes a list of field-name tuples, such as "
+                               f"unique=[(\"ledger\", \"code\")]; got {value!r}",
+                               module=module, model=code or None)
+    sets: list[tuple[str, ...]] = []
+    for entry in value:
+        names = (entry,) if isinstance(entry, str) else tuple(entry) \
+            if isinstance(entry, (list, tuple)) else None
+        if names is None or not all(isinstance(n, str) for n in names):
+            raise DeclarationError(f"{prefix}: unique= entries are tuples of field names; got "
+                                   f"{entry!r}", module=module, model=code or None)
+        if len(set(names)) != len(names) or len(names) < 2:
+            raise DeclarationError(
+                f"{prefix}: unique {names!r} needs two or more distinct fields (one field is "
+                "unique=True on the field itself)", module=module, model=code or None)
+        if any(set(names) == set(known) for known in sets):
+            raise DeclarationError(f"{prefix}: unique {names!r} is declared twice",
+                                   module=module, model=code or None)
+        sets.append(names)
+    return tuple(sets)
+
+
+def _collect_unique(cls: type, own: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """The unique sets of `cls`'s bases (abstract models, mixins), then its own."""
+    collected: list[tuple[str, ...]] = []
+    for klass in reversed(cls.__mro__[1:]):
+        for names in vars(klass).get("_declared_unique", ()):
+            if not any(set(names) == set(known) for known in collected):
+                collected.append(names)
+    collected += [names for names in own if not any(set(names) == set(k) for k in collected)]
+    return tuple(collected)
 
 
 def _check_field(module: str, model: str, name: str, field: Field) -> None:

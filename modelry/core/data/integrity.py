@@ -134,10 +134,18 @@ class Explainer:
     def _unique(self, meta: ModelMeta, columns: tuple[str, ...], value: str | None,
                 record: Any | None) -> IntegrityViolation:
         names = self._fields(meta, columns)
-        if len(names) != 1:
-            listed = ", ".join(names) if names else "its unique fields"
-            return UniqueViolation(f"{meta.code}: the values of {listed} are already used",
-                                   model=meta.code)
+        if not names:
+            return UniqueViolation(f"{meta.code}: the values of its unique fields are already "
+                                   "used", model=meta.code)
+        if len(names) > 1:  # a model's unique=[(...)]: the values are taken together
+            shown = f" ({value})" if value is not None else ""   # the database's spelling
+            held = [meta.fields[n].column if n in meta.fields else n for n in names]
+            if record is not None and getattr(record, "_model_code", None) == meta.code \
+                    and all(column in record._values for column in held):
+                shown = " (" + ", ".join(repr(record._values[c]) for c in held) + ")"
+            return UniqueViolation(f"{meta.code} ({', '.join(names)}): the values{shown} are "
+                                   "already used together", model=meta.code,
+                                   fields=tuple(names))
         field = meta.fields[names[0]]
         if record is not None and getattr(record, "_model_code", None) == meta.code:
             value = record._values.get(field.column, value)

@@ -171,7 +171,8 @@ class DataManager:
 
     @_integrity
     def save(self, record: Any) -> Any:
-        """Insert or update: by id under USE_PK_STRATEGY, else by unique fields, then id."""
+        """Insert or update: by id under USE_PK_STRATEGY, else by unique fields (or a unique
+        set whose values are all given), then id."""
         meta = self._stored(record)
         with self.connection() as connection:
             if not directives.is_set(Directive.USE_PK_STRATEGY) and record.id is None:
@@ -190,10 +191,14 @@ class DataManager:
 
     def _find_by_unique(self, connection: sa.Connection, meta: ModelMeta, record: Any) -> Any:
         table = self.table(meta)
-        keys = [f for f in meta.unique_fields if record._values.get(f.column) is not None]
+        values = record._values
+        keys = [[f] for f in meta.unique_fields if values.get(f.column) is not None]
+        keys += [fields for fields in ([meta.fields[n] for n in names] for names in meta.unique)
+                 if all(values.get(f.column) is not None for f in fields)]
         if not keys:
             return None
-        where = sa.or_(*(table.c[f.column] == f.to_db(record._values[f.column]) for f in keys))
+        where = sa.or_(*(sa.and_(*(table.c[f.column] == f.to_db(values[f.column]) for f in key))
+                         for key in keys))
         return connection.scalar(sa.select(table.c.id).where(where).limit(1))
 
     # ── locks, increments, conditional and bulk writes (core/data/locks.py, ...) ──

@@ -105,7 +105,7 @@ def _model(module: str, declaration: Declaration) -> ModelMeta:
                      table=table_name(code) if kind == "store" else None,
                      optimistic_lock=declaration.optimistic_lock,
                      display_name=declaration.display_name or model_name(code),
-                     proxy_of=declaration.proxy_of)
+                     proxy_of=declaration.proxy_of, unique=list(declaration.unique))
     if kind == "store":
         meta.fields["id"] = BigInteger(_system=True, readonly=True).bind(code, "id")
     for name, field in declaration.fields.items():
@@ -137,6 +137,12 @@ def _extend(models: dict[str, ModelMeta], known: dict[str, Module], module: Modu
                 f"the model already has; change its behaviour with an extension point "
                 "(ext_point) instead", module=module.name, model=code)
         target.members[name] = member
+    for names in declaration.unique:
+        _check_unique_set(target, names, module.name)
+        if any(set(names) == set(known) for known in target.unique):
+            raise DeclarationError(f"{module.name}: model {code}: unique {names!r} is already "
+                                   "declared", module=module.name, model=code)
+        target.unique.append(names)
     if declaration.optimistic_lock:
         target.optimistic_lock = True
     target.extended_by.append(module.name)
@@ -190,6 +196,7 @@ def _check(models: dict[str, ModelMeta]) -> None:
             target = models[meta.proxy_of or ""]
             meta.table = target.table
             meta.optimistic_lock = target.optimistic_lock
+            meta.unique = list(target.unique)
             meta.fields = {**{n: f.bind(meta.code, n) for n, f in target.fields.items()},
                            **{n: f for n, f in meta.fields.items() if not f.stored}}
     by_name: dict[str, ModelMeta] = {}
@@ -208,6 +215,8 @@ def _check(models: dict[str, ModelMeta]) -> None:
                                        module=meta.module, model=meta.code, field=field.name)
         for field in meta.relations:
             _check_relation(models, meta, field)
+        for names in meta.unique:  # again, now that extensions have joined their fields
+            _check_unique_set(meta, names)
     for meta in models.values():
         for field in meta.to_many:
             if isinstance(field, ManyToMany) and not field.inverse and meta.kind != "proxy":
@@ -229,6 +238,18 @@ def _check(models: dict[str, ModelMeta]) -> None:
 def _fail(meta: ModelMeta, field: Field, problem: str) -> DeclarationError:
     return DeclarationError(f"{meta.module}: model {meta.code}, field {field.name!r}: {problem}",
                             module=meta.module, model=meta.code, field=field.name)
+
+
+def _check_unique_set(meta: ModelMeta, names: tuple[str, ...], module: str = "") -> None:
+    """Each name is a stored field of `meta` (`module` declared the set: an extension's)."""
+    module = module or meta.module
+    for name in names:
+        field = meta.fields.get(name)
+        if field is None or not field.stored:
+            problem = "is not a field of the model" if field is None else "has no column"
+            raise DeclarationError(f"{module}: model {meta.code}: unique {names!r}: "
+                                   f"{name!r} {problem}", module=module, model=meta.code,
+                                   field=name)
 
 
 def _check_relation(models: dict[str, ModelMeta], meta: ModelMeta, field: Field) -> None:

@@ -22,6 +22,7 @@ class Declaration:
     display_name: str | None = None
     proxy_of: str | None = None
     module_hint: str | None = None  # explicit owning module (extensions)
+    unique: tuple[tuple[str, ...], ...] = ()  # sets of field names unique together
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

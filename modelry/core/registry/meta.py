@@ -24,6 +24,7 @@ class ModelMeta:
     proxy_of: str | None = None
     extended_by: list[str] = field(default_factory=list)
     members: dict[str, Any] = field(default_factory=dict)  # methods extensions add, by name
+    unique: list[tuple[str, ...]] = field(default_factory=list)  # field sets unique together
 
     @property
     def stored(self) -> bool:
@@ -63,9 +64,16 @@ class ModelMeta:
         """Stored fields declared unique."""
         return [f for f in self.columns if f.unique and f.name != "id"]
 
+    def unique_columns(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The columns of a unique set (a many-to-one's is `<field>_id`)."""
+        return tuple(self.fields[name].column for name in names)
+
     def describe(self) -> dict[str, Any]:
         """Schema-relevant metadata, stable across runs (for the fingerprint)."""
-        return {"code": self.code, "module": self.module, "kind": self.kind,
-                "table": self.table, "optimistic_lock": self.optimistic_lock,
-                "proxy_of": self.proxy_of,
-                "fields": [f.describe() for f in self.fields.values()]}
+        described = {"code": self.code, "module": self.module, "kind": self.kind,
+                     "table": self.table, "optimistic_lock": self.optimistic_lock,
+                     "proxy_of": self.proxy_of,
+                     "fields": [f.describe() for f in self.fields.values()]}
+        if self.unique:  # only when declared: other models keep the fingerprints they had
+            described["unique"] = [list(names) for names in self.unique]
+        return described

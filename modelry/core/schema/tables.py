@@ -65,6 +65,10 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
                 field.column, name=constraint_name("uq", table_name, field.column)))
         elif field.index:
             indexed.append(field.column)
+    for names in meta.unique:  # declared on the model: unique=[("ledger", "code")]
+        columns = meta.unique_columns(names)
+        items.append(sa.UniqueConstraint(*columns,
+                                         name=constraint_name("uq", table_name, *columns)))
     items.append(sa.PrimaryKeyConstraint("id", name=constraint_name("pk", table_name)))
     table = sa.Table(table_name, metadata, *items)
     for column in indexed:

@@ -40,6 +40,7 @@ class ModelDefinition(Model, model="base.ModelDefinition", display_name="Model")
     kind = fields.String(size=16, required=True)
     display_name = fields.String(size=128)
     optimistic_lock = fields.Boolean()
+    unique_constraints = fields.Json(help="sets of fields unique together: [[field, ...]]")
     fingerprint = fields.String(size=64)
 
 
