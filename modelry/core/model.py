@@ -1,7 +1,7 @@
 """`Model`: the base class of declarations and of the records the data manager returns."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from modelry.core import context
@@ -288,6 +288,14 @@ class Model(metaclass=_ModelType):
     def count(cls, rsql: Any = None, **filters: Any) -> int:
         """How many records match the filter."""
         return context.gateway(cls._model_code).count(cls._model_code, rsql, filters)
+
+    @classmethod
+    def group_totals(cls, group_by: str | Sequence[str] = (), sums: Sequence[str] = (),
+                     rsql: Any = None, **filters: Any) -> list[dict[str, Any]]:
+        """Per value of `group_by` (ordered, NULL first), the totals of the `sums` fields
+        and `count`, over the matching records; one statement."""
+        return context.gateway(cls._model_code).group_totals(
+            cls._model_code, group_by, sums, rsql, filters)
 
     @classmethod
     def construct(cls, **values: Any) -> Model:

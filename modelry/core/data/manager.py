@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from modelry import directives
 from modelry.core import context
-from modelry.core.data import bulk, conditional, deletes, increments, locks, relations, write
+from modelry.core.data import (bulk, conditional, deletes, increments, locks, relations,
+                               totals, write)
 from modelry.core.data.conditions import Condition
 from modelry.core.data.integrity import Explainer
 from modelry.core.data.page import Page
@@ -339,6 +340,16 @@ class DataManager:
             *self._where(meta, rsql, filters))
         with self.connection() as connection:
             return int(connection.scalar(query) or 0)
+
+    def group_totals(self, code: str, group_by: str | Sequence[str], sums: Sequence[str],
+                     rsql: Any = None, filters: Mapping[str, Any] | None = None
+                     ) -> list[dict[str, Any]]:
+        """Totals of `sums` and a `count` per value of `group_by`, over matching records."""
+        meta = self._stored(code)
+        where = self._where(meta, rsql, filters)
+        with self.connection() as connection:
+            return totals.group_totals(connection, self.table(meta), meta, where, group_by,
+                                       sums)
 
     def construct(self, code: str, values: Mapping[str, Any] | None = None) -> Any:
         """A new unsaved record with every default filled, then `values` applied."""
