@@ -62,8 +62,10 @@ class Ledger(Model, model="account.Ledger", display_name="Ledger"):
     scale = fields.Integer(required=True, default=2, help="digits of the minor unit")
 
 
-class Account(Model, model="account.Account", display_name="Account"):
-    """An account of a ledger. Its four balances change only through transfers."""
+class Account(Model, model="account.Account", display_name="Account",
+              unique=[("ledger", "code")]):
+    """An account of a ledger, its `code` unique in the ledger. Its four balances change
+    only through transfers."""
 
     ledger = fields.ManyToOne("account.Ledger", required=True, on_delete="RESTRICT")
     code = fields.String(required=True, size=64)
