@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from modelry.core.data import transaction
 from modelry.core.data.bulk_rows import prepare_rows
 from modelry.core.data.bulk_unnest import unnest_statement
 from modelry.core.data.references import check_targets
@@ -60,6 +61,9 @@ def insert_bulk(manager: Any, connection: sa.Connection, meta: ModelMeta,
         result[index] = int(prepared[index]["id"])
     for index, key in zip(others, ids):
         result[index] = key
+    active = transaction.current()
+    if active is not None and active.connection is connection:
+        active.hold(meta.code, result)
     return result
 
 

@@ -5,7 +5,8 @@ rows at a time that costs more than the insert. For such a relation the data man
 checks once per statement instead, for the distinct ids the rows name, and keeps the
 guarantees a foreign key gives:
 
-- a write naming a record that does not exist is refused (ForeignKeyViolation, naming the
+- a write naming a record that does not exist is refused (but for rows this transaction
+  locked or bulk-inserted: they exist until it ends, `Transaction.hold`) (ForeignKeyViolation, naming the
   model, field and id); the targets found are locked against deletion until the
   transaction ends (`FOR KEY SHARE` on PostgreSQL, `FOR SHARE` on MariaDB; SQLite's
   write lock already keeps other writers out), as the foreign key's trigger would;
@@ -20,7 +21,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
+from modelry.core.data import transaction
 from modelry.core.fields import ManyToOne
 from modelry.core.registry import ModelMeta
 from modelry.errors import ForeignKeyViolation, RecordReferenced
@@ -39,14 +42,18 @@ def check_targets(manager: Any, connection: sa.Connection, meta: ModelMeta,
     if not fields:
         return
     rows = list(rows)
+    active = transaction.current()
     for field in fields:
-        wanted = {int(row[field.column]) for row in rows
-                  if row.get(field.column) is not None
-                  and not isinstance(row[field.column], sa.sql.ClauseElement)}
+        column = field.column
+        wanted = {row.get(column) for row in rows}
+        wanted.discard(None)
+        if active is not None and active.connection is connection:
+            wanted = {key for key in wanted if not active.holds(field.target, key)}
         if not wanted:
             continue
         target = manager.table(manager.registry.model(field.target))
-        query = sa.select(target.c.id).where(target.c.id.in_(sorted(wanted)))
+        query = sa.select(target.c.id).where(id_among(target.c.id, sorted(map(int, wanted)),
+                                                      connection))
         found = set(connection.scalars(_locking(query, connection, key_share=True)))
         missing = sorted(wanted - found)
         if missing:
@@ -73,6 +80,17 @@ def check_unreferenced(manager: Any, connection: sa.Connection, meta: ModelMeta,
         if connection.execute(_locking(query, connection)).first() is not None:
             raise RecordReferenced(f"{meta.code}: the record is still referenced by "
                                    f"{model.code}.{field.name}", model=meta.code)
+
+
+def id_among(column: sa.ColumnElement[Any], ids: list[int], connection: sa.Connection
+             ) -> sa.ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `column = ANY(:ids)` with one array parameter, so
+    that the statement is the same whatever the number of ids (cached and prepared once)."""
+    if connection.dialect.name != "postgresql":
+        return column.in_(ids)
+    array = "{" + ",".join(map(str, ids)) + "}"
+    return column == sa.any_(sa.cast(sa.literal(array, sa.Text()),
+                                     postgresql.ARRAY(sa.BigInteger())))
 
 
 def _locking(query: sa.Select[Any], connection: sa.Connection,
