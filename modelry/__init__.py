@@ -3,9 +3,13 @@
 Public API for business modules::
 
     from modelry import Module, Model, fields, relations
+
+`transaction()` opens a transaction of the running application (a savepoint inside an
+open one); `current_user_id()` is the user the current call acts for.
 """
 from modelry import directives
 from modelry.core import fields, messages
+from modelry.core.context import current_user_id, transaction
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
@@ -55,6 +59,8 @@ __all__ = [
     "current_task",
     "schedule",
     "directives",
+    "current_user_id",
+    "transaction",
     "messages",
     "fields",
     "relations",

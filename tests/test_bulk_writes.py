@@ -283,3 +283,18 @@ def test_every_value_kind_round_trips_and_postgresql_inserts_from_arrays(app: Ap
         assert _refused(lambda: Reading.insert_bulk([{"value": 1, "note": "far too long"}]))
         assert _refused(lambda: Reading.insert_bulk([{"value": 2**31}]))
     assert Reading.count() == 502
+
+
+AWKWARD_TEXTS = ['a"b', "c\\d", "NULL", "{x,y}", " padded ", "", "é€𝄞", "\\\"", "'", "a\tb\nc"]
+
+
+def test_texts_that_array_syntax_quotes_round_trip(app: App) -> None:
+    """Texts PostgreSQL's array syntax would read otherwise (quotes, backslashes, braces,
+    commas, spaces, the word NULL) come back as sent, next to a real NULL."""
+    rows: list[dict[str, Any]] = [{"value": n, "serial": text}
+                                  for n, text in enumerate(AWKWARD_TEXTS)]
+    rows.append({"value": len(rows), "serial": None})
+    with app.transaction():
+        ids = Reading.insert_bulk(rows, returning_ids=True)
+    got = {r.id: r.serial for r in Reading.query_list(id__in=ids)}
+    assert [got[i] for i in ids] == [*AWKWARD_TEXTS, None]

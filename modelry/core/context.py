@@ -35,6 +35,12 @@ def gateway(model: str = "") -> Any:
     return found
 
 
+def transaction(readonly: bool = False) -> contextlib.AbstractContextManager[Any]:
+    """A transaction of the active application, or a savepoint when one is open: commits
+    (releases) on normal exit, rolls back when the block raises."""
+    return gateway().transaction(readonly)
+
+
 def active_registry() -> Any:
     """The registry of the active application, or None."""
     found = _provider() if _provider is not None else None

@@ -96,8 +96,21 @@ class Model(metaclass=_ModelType):
         object.__setattr__(self, "_related", {})
         object.__setattr__(self, "_changed", set())
         object.__setattr__(self, "_batch", None)
+        if not values:
+            return
+        cls = type(self)
+        meta = cls._meta()
+        known = meta.fields if meta is not None else cls._declared_fields
         for name, value in values.items():
-            setattr(self, name, value)
+            field = known.get(name)
+            # a plain field set through its own descriptor (or none): straight into the
+            # values, as _set would put it; relations, properties and the rest: setattr
+            if field is not None and not isinstance(field, Relation) and isinstance(
+                    getattr(cls, name, field), Field) and name[0] != "_":
+                self._values[name] = value
+                self._changed.add(name)
+            else:
+                setattr(self, name, value)
 
     @classmethod
     def _meta(cls) -> Any:

@@ -26,8 +26,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from modelry.core.data import transaction
 from modelry.core.data.bulk_rows import prepare_rows
-from modelry.core.data.bulk_unnest import unnest_insert, unnest_params
+from modelry.core.data.bulk_unnest import unnest_statement
+from modelry.core.data.references import check_targets
 from modelry.core.data.locks import refuse_readonly
 from modelry.core.data.write import _advance_sequence
 from modelry.core.registry import ModelMeta
@@ -44,6 +46,7 @@ def insert_bulk(manager: Any, connection: sa.Connection, meta: ModelMeta,
     """Insert `rows`; their count, or (`returning_ids`) their ids in row order."""
     refuse_readonly(connection, meta, "insert_bulk")
     prepared = prepare_rows(manager, meta, rows) if rows else []
+    check_targets(manager, connection, meta, prepared)
     table = manager.table(meta)
     given = [index for index, row in enumerate(prepared) if "id" in row]
     others = [index for index, row in enumerate(prepared) if "id" not in row]
@@ -58,6 +61,9 @@ def insert_bulk(manager: Any, connection: sa.Connection, meta: ModelMeta,
         result[index] = int(prepared[index]["id"])
     for index, key in zip(others, ids):
         result[index] = key
+    active = transaction.current()
+    if active is not None and active.connection is connection:
+        active.hold(meta.code, result)
     return result
 
 
@@ -100,13 +106,11 @@ def _sqlite_next_ids(connection: sa.Connection, table: sa.Table, count: int) -> 
 def _postgresql(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
                 ) -> None:
     """One INSERT from arrays; multi-row INSERTs when a column cannot be an array."""
-    columns = tuple(rows[0])
-    statement = unnest_insert(table, columns)
-    params = None if statement is None else unnest_params(rows, columns)
-    if statement is None or params is None:
+    unnest = unnest_statement(table, rows)
+    if unnest is None:
         _postgresql_multi_row(connection, table, rows)
     else:
-        connection.execute(statement, params)
+        connection.execute(*unnest)
 
 
 def _postgresql_multi_row(connection: sa.Connection, table: sa.Table,

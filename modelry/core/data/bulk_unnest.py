@@ -6,9 +6,16 @@ these columns, so SQLAlchemy's compiled cache, psycopg's query cache and the ser
 prepared plan all serve it, where a multi-row VALUES of 100 rows was compiled, parsed and
 planned anew on every call (its SQL too long for any cache). unnest keeps the rows in
 order. JSON columns go the multi-row way (`None` there is SQL NULL, not JSON null).
+
+Each array travels as one text parameter in PostgreSQL's array syntax (`{1,NULL,"a\\"b"}`),
+written here with a join per column and cast by the server (`CAST(:a AS BIGINT[])`):
+psycopg's list dumper checks every element with a regular expression, which cost more
+than the INSERT itself at a hundred rows. Values that have no plain text form here
+(bytes, datetimes with a time zone) keep psycopg's lists.
 """
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from typing import Any
 
@@ -19,19 +26,67 @@ from modelry.core.lru import LRU
 
 STATEMENTS = 64  # column sets kept per table
 NUMBERS = frozenset({int, float, decimal.Decimal})
+INTEGERS = frozenset({int, type(None)})
+TEXTS = frozenset({str, type(None)})
+BOOLEANS = frozenset({bool, type(None)})
+PLAIN_TEXT = frozenset({dt.datetime, dt.date, dt.time, type(None)})  # isoformat()
 
 
-def unnest_insert(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert | None:
-    """The INSERT ... SELECT FROM unnest of `columns` (built once per table and column
-    set, kept with the table), or None when a column's type cannot travel as an array."""
+def unnest_statement(table: sa.Table, rows: list[dict[str, Any]]
+                     ) -> tuple[sa.Insert, dict[str, Any]] | None:
+    """The INSERT ... SELECT FROM unnest for `rows` (which share their columns) and its
+    parameters; None when a column cannot travel as an array (JSON, or values of mixed
+    kinds that are not all numbers)."""
+    columns = tuple(rows[0])
+    texts = {}
+    for column in columns:
+        text = array_text([row[column] for row in rows])
+        if text is None:
+            break
+        texts[column] = text
+    else:
+        statement = unnest_insert(table, columns, as_text=True)
+        return None if statement is None else (statement, texts)
+    statement = unnest_insert(table, columns, as_text=False)
+    params = None if statement is None else unnest_params(rows, columns)
+    return None if statement is None or params is None else (statement, params)
+
+
+def unnest_insert(table: sa.Table, columns: tuple[str, ...], as_text: bool = True
+                  ) -> sa.Insert | None:
+    """The INSERT ... SELECT FROM unnest of `columns`, its arrays sent as text or as lists
+    (built once per table, column set and form, kept with the table), or None when a
+    column's type cannot travel as an array."""
     built = table.info.get("modelry_unnest_inserts")
     if built is None:
         built = table.info.setdefault("modelry_unnest_inserts", LRU(STATEMENTS))
-    statement = built.get(columns, built)
+    key = (columns, as_text)
+    statement = built.get(key, built)
     if statement is built:
-        statement = _build(table, columns)
-        built.put(columns, statement)
+        statement = _build(table, columns, as_text)
+        built.put(key, statement)
     return statement  # type: ignore[no-any-return]
+
+
+def array_text(values: list[Any]) -> str | None:
+    """`values` in PostgreSQL's array syntax (texts quoted, NULL bare), or None when one
+    has no plain text form here."""
+    kinds = {type(value) for value in values}
+    if kinds <= INTEGERS:
+        return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
+    if kinds <= TEXTS:
+        return "{" + ",".join(["NULL" if v is None else '"' + v.replace(
+            "\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
+    if kinds <= BOOLEANS:
+        return "{" + ",".join(["NULL" if v is None else "t" if v else "f"
+                               for v in values]) + "}"
+    if kinds <= NUMBERS | {type(None)}:
+        return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
+    if kinds <= PLAIN_TEXT and not any(getattr(v, "tzinfo", None) for v in values):
+        return "{" + ",".join(["NULL" if v is None else '"' + v.isoformat() + '"'
+                               for v in values]) + "}"
+    return None
+
 
 
 def unnest_params(rows: list[dict[str, Any]], columns: tuple[str, ...]
@@ -52,13 +107,17 @@ def unnest_params(rows: list[dict[str, Any]], columns: tuple[str, ...]
     return params
 
 
-def _build(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert | None:
-    arrays = []
+def _build(table: sa.Table, columns: tuple[str, ...], as_text: bool) -> sa.Insert | None:
+    arrays: list[Any] = []
     for column in columns:
         element = _element(table.c[column].type)
         if element is None:
             return None
-        arrays.append(sa.bindparam(column, type_=postgresql.ARRAY(element)))
+        if as_text:
+            arrays.append(sa.cast(sa.bindparam(column, type_=sa.Text()),
+                                  postgresql.ARRAY(element)))
+        else:
+            arrays.append(sa.bindparam(column, type_=postgresql.ARRAY(element)))
     rows = sa.select(sa.literal_column("*")).select_from(sa.func.unnest(*arrays))
     return sa.insert(table).from_select(list(columns), rows, include_defaults=False)
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelry import directives
+from modelry.core.data.references import check_targets
 from modelry.core.data.conditions import Condition, compile_condition, record_rules
 from modelry.core.data.locks import refuse_readonly
 from modelry.core.data.validate import check_values
@@ -57,6 +58,7 @@ def update_where(manager: Any, connection: sa.Connection, meta: ModelMeta,
     if meta.optimistic_lock:
         row["opt_version"] = table.c.opt_version + 1
     statement = sa.update(table).where(*where, *record_rules(manager, meta, "update"))
+    check_targets(manager, connection, meta, [row])
     return connection.execute(statement.values(row)).rowcount
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelry import directives
+from modelry.core.data.references import check_unreferenced, referrers
 from modelry.core.data.write import permitted_ids
 from modelry.core.registry import ModelMeta
 from modelry.directives import Directive
@@ -61,6 +62,16 @@ def delete(manager: Any, connection: sa.Connection, meta: ModelMeta, items: list
             if version is not None:
                 held[identifier] = version
     statement = sa.delete(table).where(table.c.id.in_(ids))
+    if referrers(manager, meta):  # references kept without a foreign key: checked after
+        with connection.begin_nested():
+            deleted = _delete(connection, meta, table, statement, ids, held)
+            check_unreferenced(manager, connection, meta, ids)
+        return deleted
+    return _delete(connection, meta, table, statement, ids, held)
+
+
+def _delete(connection: sa.Connection, meta: ModelMeta, table: sa.Table,
+            statement: sa.Delete, ids: list[Any], held: dict[int, int]) -> int:
     if not held:
         return connection.execute(statement).rowcount
     unchecked = [identifier for identifier in ids if identifier not in held]

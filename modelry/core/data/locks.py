@@ -62,6 +62,9 @@ def lock(manager: Any, connection: sa.Connection, meta: ModelMeta,
         chunk = keys[start:start + IDS_PER_STATEMENT]
         query = sa.select(table).where(table.c.id.in_(chunk), *rules).order_by(table.c.id)
         rows.extend(connection.execute(_for_update(query, table, connection)))
+    active = transaction.current()
+    if active is not None:
+        active.hold(meta.code, [row.id for row in rows])
     return to_records(meta, rows)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +18,24 @@ class Transaction:
     owner: Any
     connection: sa.Connection
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # model code → id → the savepoint it was seen in (None: the transaction itself): rows
+    # this transaction locked or inserted, which no other transaction can delete before it
+    # ends (core/data/references.py skips checking them)
+    held: dict[str, dict[int, Any]] = field(default_factory=dict)
+
+    def hold(self, model: str, ids: Iterable[int]) -> None:
+        """Note rows of `model` that exist until this transaction (or the savepoint open
+        now) ends."""
+        savepoint = self.connection.get_nested_transaction()
+        self.held.setdefault(model, {}).update(dict.fromkeys(ids, savepoint))
+
+    def holds(self, model: str, key: int) -> bool:
+        """Whether row `key` of `model` was noted, in a savepoint not rolled back since."""
+        seen = self.held.get(model, {})
+        if key not in seen:
+            return False
+        savepoint = seen[key]
+        return savepoint is None or savepoint.is_active
 
     def run_after_commit(self) -> None:
         """Call the callbacks queued for after the commit (errors are logged, not raised)."""

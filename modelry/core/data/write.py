@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from modelry import directives
 from modelry.core.data import relations
 from modelry.core.data.rows import refresh
+from modelry.core.data.references import check_targets
 from modelry.core.data.validate import check_values
 from modelry.core.fields import ManyToOne, Relation
 from modelry.core.registry import ModelMeta
@@ -93,6 +94,7 @@ def insert(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     """Insert one record; fills its id, defaults and audit values from the database."""
     table = manager.table(meta)
     row = prepare_insert(manager, meta, record)
+    check_targets(manager, connection, meta, [row])
     statement = sa.insert(table).values(row)
     if connection.dialect.insert_returning:
         refresh(meta, record, connection.execute(statement.returning(*table.c)).one())
@@ -123,6 +125,8 @@ def insert_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
     for record in records:
         row = prepare_insert(manager, meta, record)
         groups.setdefault(tuple(sorted(row)), []).append((record, row))
+    check_targets(manager, connection, meta, [row for group in groups.values()
+                                              for _, row in group])
     for group in groups.values():
         if connection.dialect.name == "sqlite":
             _insert_sqlite_group(connection, meta, table, group)
@@ -186,9 +190,10 @@ def permitted_ids(manager: Any, connection: sa.Connection, meta: ModelMeta,
 def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> int:
     """UPDATE the changed fields of one record; 0 when its held version is stale (or when
     record rules hide it from the caller)."""
-    statement, held = _update_statement(manager, meta, record)
+    statement, held, row = _update_statement(manager, meta, record)
     if not permitted_ids(manager, connection, meta, "update", [int(record.id)]):
         return 0
+    check_targets(manager, connection, meta, [row])
     count = connection.execute(statement).rowcount
     if count:
         if held is not None:
@@ -197,7 +202,9 @@ def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     return count
 
 
-def _update_statement(manager: Any, meta: ModelMeta, record: Any) -> tuple[Any, int | None]:
+def _update_statement(manager: Any, meta: ModelMeta, record: Any
+                      ) -> tuple[Any, int | None, dict[str, Any]]:
+    """The UPDATE of `record`'s changed fields, the version it holds, and the values set."""
     if record._values.get("id") is None:
         raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
                         model=meta.code, field="id")
@@ -218,7 +225,7 @@ def _update_statement(manager: Any, meta: ModelMeta, record: Any) -> tuple[Any, 
                                 code="OPT_VERSION_REQUIRED", model=meta.code, field="opt_version")
             held = int(held)
             statement = statement.where(table.c.opt_version == held)
-    return statement.values(row), held
+    return statement.values(row), held, row
 
 
 def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
@@ -228,9 +235,10 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
     allowed = set(permitted_ids(manager, connection, meta, "update",
                                 [int(record.id) for record in records]))
     planned = [plan for plan in planned if int(plan[0].id) in allowed]
+    check_targets(manager, connection, meta, [plan[3] for plan in planned])
     total, stale = 0, []
     with connection.begin_nested() as savepoint:
-        for record, statement, _ in planned:
+        for record, statement, _, _ in planned:
             count = connection.execute(statement).rowcount
             if count == 0 and meta.optimistic_lock:
                 stale.append(record.id)
@@ -241,7 +249,7 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
                 f"{meta.code}: records {', '.join(map(str, stale))} were changed or deleted "
                 "since they were read; nothing in the batch was written",
                 model=meta.code, stale_ids=stale)
-        for record, _, held in planned:
+        for record, _, held, _ in planned:
             if held is not None:
                 record._values["opt_version"] = held + 1
             _finish_write(manager, connection, meta, record)

@@ -29,20 +29,35 @@ class Relation(Field):
 
 
 class ManyToOne(Relation):
-    """A reference to one record of `target`; column `<field>_id`, indexed."""
+    """A reference to one record of `target`; column `<field>_id`, indexed.
+
+    `constraint=False` keeps the reference without a database foreign key (Django's
+    `db_constraint=False`), for append-only tables written in bulk, where the per-row
+    trigger of a foreign key costs more than the insert: the data manager then checks the
+    targets once per statement (locking them against deletion until the transaction
+    ends), and a delete of a target still referenced is refused (on_delete RESTRICT).
+    """
 
     kind = "many2one"
     python_type = int
-    extra_options = frozenset({"on_delete"})
+    extra_options = frozenset({"on_delete", "constraint"})
 
-    def __init__(self, target: str, on_delete: str = "SET NULL", **options: Any) -> None:
+    def __init__(self, target: str, on_delete: str | None = None, constraint: bool = True,
+                 **options: Any) -> None:
         options.setdefault("index", True)
         super().__init__(target, **options)
+        if on_delete is None:
+            on_delete = "SET NULL" if constraint else "RESTRICT"
         self.on_delete = str(on_delete).upper()
+        self.constraint = bool(constraint)
 
     def target_problem(self) -> str | None:
         if self.on_delete not in ON_DELETE:
             return f"on_delete must be one of {', '.join(ON_DELETE)}, got {self.on_delete!r}"
+        if not self.constraint and self.on_delete != "RESTRICT":
+            return (f"constraint=False keeps the reference in software, which refuses the "
+                    f"delete of a referenced record: on_delete must be RESTRICT, got "
+                    f"{self.on_delete!r}")
         return super().target_problem()
 
     @property
@@ -50,7 +65,10 @@ class ManyToOne(Relation):
         return f"{self.name}_id"
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "on_delete": self.on_delete}
+        described = {**super().describe(), "on_delete": self.on_delete}
+        if not self.constraint:
+            described["constraint"] = False
+        return described
 
 
 class OneToMany(Relation):

@@ -53,9 +53,10 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
             target = registry.model(field.target)
             items.append(sa.Column(field.column, sa.BigInteger(), nullable=not field.required,
                                    info=info))
-            items.append(sa.ForeignKeyConstraint(
-                [field.column], [f"{target.table}.id"], ondelete=field.on_delete,
-                name=constraint_name("fk", table_name, field.column)))
+            if field.constraint:  # else checked by the data manager (core/data/references.py)
+                items.append(sa.ForeignKeyConstraint(
+                    [field.column], [f"{target.table}.id"], ondelete=field.on_delete,
+                    name=constraint_name("fk", table_name, field.column)))
         else:
             items.append(sa.Column(field.column, column_type(field), nullable=not field.required,
                                    server_default=_server_default(field, dialect),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 
-from modelry import DataError, function
+from modelry import DataError, UniqueViolation, function, transaction
 from modelry.modules.account import codes as C
 from modelry.modules.account import store
 from modelry.modules.account.ledger import TransferRequest as Request
@@ -31,17 +32,36 @@ def submit(transfers: list[TransferRequest]) -> list[TransferResult]:
 
 
 def apply(requests: list[Request], refused: dict[int, str] | None = None) -> list:
-    """Lock, compute with the engine, write; the engine's results with the new ids."""
+    """Lock, compute with the engine, write; the engine's results with the new ids.
+
+    The keys already used are read before the locks, to keep that read out of the time the
+    accounts stay locked: a key another batch used meanwhile trips the unique index, and
+    the batch is then computed again under the locks (in a savepoint), its keys read anew.
+    """
     if not requests:
         return []
-    holds_named = store.read_holds(store.hold_keys(requests))
+    known = store.read_known(requests)
+    hold_keys = store.hold_keys(requests)
+    holds_named = store.read_holds(hold_keys)
     accounts = [a for r in requests for a in (r.debit_account, r.credit_account)]
     accounts += [a for h in holds_named.values() for a in (h.debit_account, h.credit_account)]
     states = store.lock_accounts(accounts)
-    # read again under the locks: a hold may have been resolved, a key used, meanwhile
-    holds = store.read_holds(store.hold_keys(requests))
+    # read again under the locks: a hold may have been resolved meanwhile
+    holds = store.read_holds(hold_keys)
+    now = float(int(time.time()))
+    try:
+        with transaction():
+            return _applied(requests, apply_batch(states, holds, known, requests, now, refused),
+                            holds)
+    except UniqueViolation as clash:
+        if clash.field != "ledger_key":
+            raise
     known = store.read_known(requests)
-    outcome = apply_batch(states, holds, known, requests, float(int(time.time())), refused)
+    return _applied(requests, apply_batch(states, holds, known, requests, now, refused), holds)
+
+
+def _applied(requests: list[Request], outcome: Any, holds: dict) -> list:
+    """Write `outcome`; its results with the new transfers' ids."""
     ids = store.write(outcome, holds)
     in_batch = {(a.request.ledger, a.request.key): ids[a.index] for a in outcome.transfers}
     results = []

@@ -239,7 +239,7 @@ class _Workspace:
 
     # ── chains: begin, commit, rollback ─────────────────────────────────────
     def begin(self) -> None:
-        self.undo_accounts: dict[int, AccountState | None] = {}
+        self.undo_accounts: dict[int, tuple[int, int, int, int] | None] = {}
         self.undo_holds: list[tuple[dict[Key, Hold], Key, Hold | None]] = []
         self.undo_keys: list[Key] = []
         self.marks = (len(self.transfers), len(self.entries))
@@ -252,7 +252,9 @@ class _Workspace:
             if before is None:
                 self.changed.pop(number, None)
             else:
-                self.changed[number] = before
+                account = self.changed[number]
+                (account.debits_pending, account.debits_posted, account.credits_pending,
+                 account.credits_posted) = before
         for table, key, hold in reversed(self.undo_holds):
             if hold is None:
                 table.pop(key, None)
@@ -272,12 +274,15 @@ class _Workspace:
         return self.accounts[number]
 
     def _writable(self, number: int) -> AccountState:
+        """The copy of an account this batch changes (its balances noted for undo)."""
+        account = self.changed.get(number)
         if number not in self.undo_accounts:
-            before = self.changed.get(number)
-            self.undo_accounts[number] = dataclasses.replace(before) if before else None
-        if number not in self.changed:
-            self.changed[number] = dataclasses.replace(self.accounts[number])
-        return self.changed[number]
+            self.undo_accounts[number] = None if account is None else (
+                account.debits_pending, account.debits_posted, account.credits_pending,
+                account.credits_posted)
+        if account is None:
+            account = self.changed[number] = dataclasses.replace(self.accounts[number])
+        return account
 
     def hold(self, key: Key) -> Hold | None:
         for table in (self.resolved, self.new_holds):
@@ -387,9 +392,12 @@ class _Workspace:
     def _post(self, position: int, number: int, side: str, pending: int, posted: int) -> None:
         """Change one side of an account and write its entry."""
         account = self._writable(number)
-        prefix = "debits" if side == "DEBIT" else "credits"
-        setattr(account, f"{prefix}_pending", getattr(account, f"{prefix}_pending") + pending)
-        setattr(account, f"{prefix}_posted", getattr(account, f"{prefix}_posted") + posted)
+        if side == "DEBIT":
+            account.debits_pending += pending
+            account.debits_posted += posted
+        else:
+            account.credits_pending += pending
+            account.credits_posted += posted
         balance = account.credits_posted - account.debits_posted
         self.entries.append(EntryRow(position, number, side, pending, posted, balance))
 

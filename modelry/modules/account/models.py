@@ -88,14 +88,16 @@ class Transfer(Model, model="account.Transfer", display_name="Transfer"):
     hold's `status` and `amount_posted` record how it was resolved).
 
     The client's `key` is unique per ledger through `ledger_key` = "<ledger id>:<key>" (one
-    unique column: the schema has no multi-column unique constraint).
+    unique column: the schema has no multi-column unique constraint). Transfers and entries
+    are appended in bulk: their references are checked once per statement by the data
+    manager (`constraint=False`), not by a foreign key's trigger per row.
     """
 
-    ledger = fields.ManyToOne("account.Ledger", required=True, on_delete="RESTRICT")
+    ledger = fields.ManyToOne("account.Ledger", required=True, constraint=False)
     key = fields.String(required=True, size=64)
     ledger_key = fields.String(required=True, size=96, unique=True)
-    debit_account = fields.ManyToOne("account.Account", required=True, on_delete="RESTRICT")
-    credit_account = fields.ManyToOne("account.Account", required=True, on_delete="RESTRICT")
+    debit_account = fields.ManyToOne("account.Account", required=True, constraint=False)
+    credit_account = fields.ManyToOne("account.Account", required=True, constraint=False)
     amount = fields.BigInteger(required=True, help="as requested (0 on a post: all of it)")
     amount_posted = fields.BigInteger(default=0)
     kind = fields.Enum(TransferKind, required=True, default=TransferKind.TRANSFER)
@@ -103,7 +105,7 @@ class Transfer(Model, model="account.Transfer", display_name="Transfer"):
     post_pending = fields.Boolean(default=False)
     void_pending = fields.Boolean(default=False)
     pending_key = fields.String(size=64, help="the key of the hold a post or void resolves")
-    pending_transfer = fields.ManyToOne("account.Transfer", on_delete="SET NULL",
+    pending_transfer = fields.ManyToOne("account.Transfer", constraint=False,
                                         help="the hold a post or void resolves")
     timeout = fields.Integer(default=0, help="seconds a hold lives (0: until resolved)")
     expires_at = fields.BigInteger(help="when a hold expires, in seconds since the epoch")
@@ -116,9 +118,8 @@ class Entry(Model, model="account.Entry", display_name="Entry"):
     """One side of a transfer on one account: signed changes of that side's pending and
     posted totals, and the account's posted balance (credits - debits) after it."""
 
-    account = fields.ManyToOne("account.Account", required=True, on_delete="RESTRICT",
-                               index=True)
-    transfer = fields.ManyToOne("account.Transfer", required=True, on_delete="RESTRICT")
+    account = fields.ManyToOne("account.Account", required=True, constraint=False)
+    transfer = fields.ManyToOne("account.Transfer", required=True, constraint=False)
     side = fields.Enum(EntrySide, required=True)
     pending = fields.BigInteger(required=True, default=0)
     posted = fields.BigInteger(required=True, default=0)

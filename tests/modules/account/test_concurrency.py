@@ -67,3 +67,35 @@ def test_sixteen_threads_lose_and_double_nothing(make_app: Callable[..., App],
         codes = [code for key, code in outcomes if key == f"shared-{batch_number}"]
         assert codes.count(C.OK) == 1 and set(codes) <= {C.OK, C.EXISTS}, codes
     assert any(code == C.EXCEEDS_CREDITS for _, code in outcomes)  # the limits were busy
+
+
+def test_one_key_on_different_accounts_at_once_applies_once(make_app: Callable[..., App],
+                                                             backend: str) -> None:
+    """Batches that lock different accounts but reuse one key: the key applies once, the
+    others answer EXISTS_WITH_DIFFERENT_FIELDS for it, and the rest of each batch applies
+    (the unique index catches the clash; the batch is computed again under its locks)."""
+    app = make_app(["account"], pool_size=10, pool_pre_ping=False)
+    with app.activate():
+        c = make_chart(app)
+    pairs = [(c.bank, c.alice), (c.bank, c.bob), (c.shop, c.fees), (c.fees, c.shop)]
+    with app.activate(), app.transaction():
+        submit([request(c, f"fund-{n}", c.bank, credit, 1_000)
+                for n, credit in enumerate([c.shop, c.fees])])
+
+    def work(thread: int) -> list[str]:
+        debit, credit = pairs[thread]
+        clashing: list[str] = []
+        with app.activate(), directives.backend_scope():
+            for attempt in range(20):
+                with app.transaction():
+                    own, clash = submit([request(c, f"own-{thread}-{attempt}", debit, credit, 1),
+                                         request(c, f"clash-{attempt}", debit, credit, 7)])
+                assert own.code == C.OK, own
+                clashing.append(clash.code)
+        return clashing
+
+    codes = [code for clashing in run_threads(len(pairs), work) for code in clashing]
+    assert codes.count(C.OK) == 20, codes
+    assert set(codes) == {C.OK, C.EXISTS_WITH_DIFFERENT_FIELDS}
+    with app.activate():
+        check_stored_invariants(app)
