@@ -298,3 +298,19 @@ def test_texts_that_array_syntax_quotes_round_trip(app: App) -> None:
         ids = Reading.insert_bulk(rows, returning_ids=True)
     got = {r.id: r.serial for r in Reading.query_list(id__in=ids)}
     assert [got[i] for i in ids] == [*AWKWARD_TEXTS, None]
+
+
+def test_identical_rows_and_columns_of_one_value_are_all_inserted(app: App) -> None:
+    """Columns holding one value in every row go once beside the arrays on PostgreSQL;
+    rows that are all alike, and a single row, are still each inserted."""
+    when = dt.datetime(2026, 1, 2, 3, 4, 5)
+    with app.transaction():
+        Reading.insert_bulk([{"value": 7, "note": "same", "taken_at": when}] * 3)
+        Reading.insert_bulk([{"value": 8, "note": None, "level": Level.HIGH}])
+        Reading.insert_bulk([{"value": n, "note": "x", "ratio": 1} for n in range(4)]
+                            + [{"value": 9, "note": "x", "ratio": 1.0}])
+    got = sorted((r.value, r.note, r.taken_at, r.level, r.ratio) for r in Reading.query_list())
+    assert got[:4] == [(0, "x", None, Level.LOW, 1.0), (1, "x", None, Level.LOW, 1.0),
+                       (2, "x", None, Level.LOW, 1.0), (3, "x", None, Level.LOW, 1.0)]
+    assert got[4:] == [(7, "same", when, Level.LOW, None)] * 3 + [
+        (8, None, None, Level.HIGH, None), (9, "x", None, Level.LOW, 1.0)]

@@ -36,34 +36,55 @@ def unnest_statement(table: sa.Table, rows: list[dict[str, Any]]
                      ) -> tuple[sa.Insert, dict[str, Any]] | None:
     """The INSERT ... SELECT FROM unnest for `rows` (which share their columns) and its
     parameters; None when a column cannot travel as an array (JSON, or values of mixed
-    kinds that are not all numbers)."""
+    kinds that are not all numbers). A column holding one value in every row (audit
+    fields, flags, a ledger) is sent once, beside the arrays."""
     columns = tuple(rows[0])
-    texts = {}
+    texts: dict[str, str] = {}
+    constants: dict[str, Any] = {}
     for column in columns:
-        text = array_text([row[column] for row in rows])
+        values = [row[column] for row in rows]
+        if _constant(values):
+            constants[column] = values[0]
+            continue
+        text = array_text(values)
         if text is None:
             break
         texts[column] = text
     else:
-        statement = unnest_insert(table, columns, as_text=True)
-        return None if statement is None else (statement, texts)
+        if not texts:  # every column constant: one array still gives the row count
+            first = columns[0]
+            texts[first] = array_text([row[first] for row in rows])  # type: ignore[assignment]
+            del constants[first]
+        if None not in texts.values():
+            statement = unnest_insert(table, tuple(texts), as_text=True,
+                                      constants=tuple(constants))
+            if statement is not None:
+                return statement, {**texts, **{f"{column}__all": value
+                                                for column, value in constants.items()}}
     statement = unnest_insert(table, columns, as_text=False)
     params = None if statement is None else unnest_params(rows, columns)
     return None if statement is None or params is None else (statement, params)
 
 
-def unnest_insert(table: sa.Table, columns: tuple[str, ...], as_text: bool = True
-                  ) -> sa.Insert | None:
-    """The INSERT ... SELECT FROM unnest of `columns`, its arrays sent as text or as lists
-    (built once per table, column set and form, kept with the table), or None when a
-    column's type cannot travel as an array."""
+def _constant(values: list[Any]) -> bool:
+    """Whether every value is the first one, of the same type (1 and True differ)."""
+    first = values[0]
+    kind = type(first)
+    return values.count(first) == len(values) and all(type(v) is kind for v in values)
+
+
+def unnest_insert(table: sa.Table, columns: tuple[str, ...], as_text: bool = True,
+                  constants: tuple[str, ...] = ()) -> sa.Insert | None:
+    """The INSERT ... SELECT FROM unnest of `columns`, its arrays sent as text or as lists,
+    and `constants` sent once each (built once per table, column sets and form, kept with
+    the table), or None when a column's type cannot travel as an array."""
     built = table.info.get("modelry_unnest_inserts")
     if built is None:
         built = table.info.setdefault("modelry_unnest_inserts", LRU(STATEMENTS))
-    key = (columns, as_text)
+    key = (columns, as_text, constants)
     statement = built.get(key, built)
     if statement is built:
-        statement = _build(table, columns, as_text)
+        statement = _build(table, columns, as_text, constants)
         built.put(key, statement)
     return statement  # type: ignore[no-any-return]
 
@@ -107,7 +128,8 @@ def unnest_params(rows: list[dict[str, Any]], columns: tuple[str, ...]
     return params
 
 
-def _build(table: sa.Table, columns: tuple[str, ...], as_text: bool) -> sa.Insert | None:
+def _build(table: sa.Table, columns: tuple[str, ...], as_text: bool,
+           constants: tuple[str, ...] = ()) -> sa.Insert | None:
     arrays: list[Any] = []
     for column in columns:
         element = _element(table.c[column].type)
@@ -118,8 +140,14 @@ def _build(table: sa.Table, columns: tuple[str, ...], as_text: bool) -> sa.Inser
                                   postgresql.ARRAY(element)))
         else:
             arrays.append(sa.bindparam(column, type_=postgresql.ARRAY(element)))
-    rows = sa.select(sa.literal_column("*")).select_from(sa.func.unnest(*arrays))
-    return sa.insert(table).from_select(list(columns), rows, include_defaults=False)
+    once = []
+    for column in constants:
+        element = _element(table.c[column].type)
+        if element is None:
+            return None
+        once.append(sa.cast(sa.bindparam(f"{column}__all", type_=element), element))
+    rows = sa.select(sa.literal_column("*"), *once).select_from(sa.func.unnest(*arrays))
+    return sa.insert(table).from_select([*columns, *constants], rows, include_defaults=False)
 
 
 def _element(kind: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any] | None:
