@@ -19,13 +19,17 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
     """Boot the app a server will serve; `demo` installs the demo module with sample data."""
     unmap_large_buffers()  # a server's memory then follows what it holds (allocator.py)
     if demo:
-        app = boot(database=database or DEMO_DATABASE, modules=["demo", *(modules or [])],
+        app = boot(database=database or DEMO_DATABASE,
+                   modules=["demo", "account", *(modules or [])],
                    lifecycle=lifecycle or "install", config=config)
         from modelry.core.security.grants import grant_module
+        from modelry.modules.account.sample import load_sample_data as load_ledger
         from modelry.modules.demo.sample import load_sample_data
         with app.transaction():
             load_sample_data(shops=20, items_per_shop=5)
-        grant_module(app, "demo")  # the quick start needs no login
+            load_ledger()
+        for module in ("demo", "account"):
+            grant_module(app, module)  # the quick start needs no login
     else:
         app = boot(database=database, modules=modules or None, config=config,
                    lifecycle=lifecycle or _configured_lifecycle(config))

@@ -88,7 +88,7 @@ def finish(process: subprocess.Popen) -> tuple[str, str]:
 def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Path) -> None:
     client = serve_demo.client
     health = client.get("/health")
-    assert health.json() == {"status": "ok", "modules": ["base", "demo"]}
+    assert health.json() == {"status": "ok", "modules": ["base", "account", "demo"]}
     response = client.post("/graphql", json=PAGE)
     assert response.status_code == 200
     body = response.json()
@@ -98,6 +98,12 @@ def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Pat
     first = page["content"][0]
     assert (first["code"], first["status"], first["owner"]["name"]) == ("S001", "CLOSED", "Bob")
     assert [i["itemName"] for i in first["items"]] == ["Item 1.1", "Item 1.2"]
+    ledger = client.post("/graphql", json={"query": '{ accountQuery { queryPage(page: {size: 9,'
+                         ' sort: {orders: [{field: "code"}]}}) { content { code '
+                         'creditsPosted debitsPosted } } } }'}).json()
+    wallets = {a["code"]: int(a["creditsPosted"]) - int(a["debitsPosted"])
+               for a in ledger["data"]["accountQuery"]["queryPage"]["content"]}
+    assert (wallets["ann"], wallets["bob"], wallets["fees"]) == (17_850, 3_788, 12)
     assert sorted(t["name"] for t in first["tags"]) == ["dogs", "fish"]
     assert int(response.headers["x-sql-statements"]) >= 1
     graphiql = client.get("/graphql")
