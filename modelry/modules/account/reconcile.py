@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from modelry import DataError, Model, fields, function
@@ -126,13 +127,15 @@ def reconcile(ledger: str, statement_lines: list[ReconcileLine],
                    [t for t in in_period if t.id not in used])
 
 
+@dataclass
 class _Line:
     """A statement line as the passes read it: position, unsigned amount, naive UTC date."""
 
-    def __init__(self, index: int, amount: int, date: dt.datetime, reference: str | None,
-                 account: int | None) -> None:
-        self.index, self.amount, self.date = index, amount, date
-        self.reference, self.account = reference, account
+    index: int
+    amount: int
+    date: dt.datetime
+    reference: str | None
+    account: int | None
 
 
 def _lines(sent: Sequence[Any]) -> list[_Line]:
