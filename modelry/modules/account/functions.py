@@ -1,18 +1,21 @@
-"""The ledger's API: submit a batch of transfers, read a balance or a statement, void the
-holds that expired."""
+"""The ledger's API: submit a batch of transfers, refund a transfer (with a fee), read a
+balance or a statement, void the holds that expired."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from modelry import DataError, UniqueViolation, function, transaction
 from modelry.modules.account import codes as C
 from modelry.modules.account import store
 from modelry.modules.account.ledger import TransferRequest as Request
-from modelry.modules.account.ledger import apply_batch
-from modelry.modules.account.models import (Account, Balance, Entry, StatementLine, Transfer,
-                                            TransferRequest, TransferResult)
+from modelry.modules.account.ledger import INT64_MAX, apply_batch
+from modelry.modules.account.models import (Account, Balance, Entry, Ledger, StatementLine,
+                                            Transfer, TransferRequest, TransferResult)
+from modelry.modules.account.refund_models import refund_fee
 
 MAX_BATCH = 8_000
 JANITOR_BATCH = 1_000
@@ -26,6 +29,43 @@ def submit(transfers: list[TransferRequest]) -> list[TransferResult]:
         raise DataError(f"account.Transfer.submit: {len(transfers)} transfers in one batch; "
                         f"at most {MAX_BATCH}", code="BATCH_TOO_LARGE",
                         model="account.Transfer")
+    return _submitted(transfers)
+
+
+@function(open_level="API", type="CREATE", namespace="account.Transfer")
+def refund(ledger: str, key: str, original: str, amount: int,
+           fee_rate: decimal.Decimal = decimal.Decimal(0), fee_account: int | None = None,
+           note: str | None = None) -> list[TransferResult]:
+    """Give `amount` of the transfer keyed `original` back the way it came (a REFUND keyed
+    `key`), and with a `fee_rate` (a fraction, 0.006 = 0.6 %) move the fee, rounded half up
+    to the minor unit, from the refunded account to `fee_account` (a FEE keyed
+    `<key>-fee`) in the same linked chain: both apply or neither. One result per transfer."""
+    rate = decimal.Decimal(str(fee_rate))
+    if not rate.is_finite() or not 0 <= rate <= 1:
+        raise DataError(f"account.Transfer.refund: fee_rate {fee_rate} is not a fraction "
+                        "from 0 to 1", code="REFUND_FEE_RATE_INVALID",
+                        model="account.Transfer", field="fee_rate")
+    fee = refund_fee(amount, rate) if 0 < amount <= INT64_MAX else 0
+    if fee and fee_account is None:
+        raise DataError(f"account.Transfer.refund: a fee of {fee} needs a fee_account",
+                        code="FEE_ACCOUNT_REQUIRED", model="account.Transfer",
+                        field="fee_account")
+    items: list[dict[str, Any]] = [dict(ledger=ledger, key=key, amount=amount, kind="REFUND",
+                                        refund_of=original, note=note, linked=bool(fee))]
+    if fee:
+        # the refund credits the original's debit account: the fee comes out of it (an
+        # unknown original leaves it out; the refund is refused first, and the chain)
+        book = Ledger.query_one(code=ledger)
+        first = None if book is None else \
+            Transfer.query_one(ledger_key=store.ledger_key(book.id, original))
+        items.append(dict(ledger=ledger, key=f"{key}-fee", amount=fee, kind="FEE", note=note,
+                          debit_account=None if first is None else first.debit_account_id,
+                          credit_account=fee_account))
+    return _submitted(items)
+
+
+def _submitted(transfers: Sequence[Any]) -> list[TransferResult]:
+    """Apply records or dicts of `account.TransferRequest` as one batch; their results."""
     requests, refused = store.to_requests(transfers)
     return [TransferResult(index=r.index, key=r.key, code=r.code, transfer_id=r.transfer_id)
             for r in apply(requests, refused)]
@@ -41,28 +81,36 @@ def apply(requests: list[Request], refused: dict[int, str] | None = None) -> lis
     if not requests:
         return []
     known = store.read_known(requests)
-    hold_keys = store.hold_keys(requests)
+    hold_keys, refund_keys = store.hold_keys(requests), store.refund_keys(requests)
     holds_named = store.read_holds(hold_keys)
+    named = [(h.debit_account, h.credit_account) for h in holds_named.values()]
+    named += [(o.request.debit_account, o.request.credit_account)
+              for o in store.read_originals(refund_keys, refunded=False).values()]
     accounts = [a for r in requests for a in (r.debit_account, r.credit_account)]
-    accounts += [a for h in holds_named.values() for a in (h.debit_account, h.credit_account)]
-    states = store.lock_accounts(accounts)
-    # read again under the locks: a hold may have been resolved meanwhile
+    states = store.lock_accounts(accounts + [a for pair in named for a in pair])
+    # read again under the locks: a hold may have been resolved meanwhile, and an original
+    # refunded (every refund of it locks its accounts, as this batch has); an original
+    # that appeared since is left out unless its accounts are locked (it was not found)
     holds = store.read_holds(hold_keys)
+    originals = {key: found for key, found in store.read_originals(refund_keys).items()
+                 if {found.request.debit_account, found.request.credit_account} <= states.keys()}
     now = float(int(time.time()))
+
+    def compute(known: dict) -> Any:
+        return apply_batch(states, holds, known, requests, now, refused, originals)
+
     try:
         with transaction():
-            return _applied(requests, apply_batch(states, holds, known, requests, now, refused),
-                            holds)
+            return _applied(requests, compute(known), holds, originals)
     except UniqueViolation as clash:
         if clash.field != "ledger_key":
             raise
-    known = store.read_known(requests)
-    return _applied(requests, apply_batch(states, holds, known, requests, now, refused), holds)
+    return _applied(requests, compute(store.read_known(requests)), holds, originals)
 
 
-def _applied(requests: list[Request], outcome: Any, holds: dict) -> list:
+def _applied(requests: list[Request], outcome: Any, holds: dict, originals: dict) -> list:
     """Write `outcome`; its results with the new transfers' ids."""
-    ids = store.write(outcome, holds)
+    ids = store.write(outcome, holds, originals)
     in_batch = {(a.request.ledger, a.request.key): ids[a.index] for a in outcome.transfers}
     results = []
     for result in outcome.results:

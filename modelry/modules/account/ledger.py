@@ -9,7 +9,9 @@ and one past its `timeout` can be voided but never posted. A key applies once pe
 a repeat with the same fields answers EXISTS and changes nothing, with other fields
 EXISTS_WITH_DIFFERENT_FIELDS. Transfers marked `linked` chain with the next one: a chain
 applies whole or not at all (the others of a failed chain answer LINKED_EVENT_FAILED).
-A refused transfer changes nothing. Nothing here reads a database or a clock.
+A REFUND naming an earlier transfer by `refund_of` moves money back the way it came, and
+the refunds of one transfer never add up to more than it posted. A refused transfer
+changes nothing. Nothing here reads a database or a clock.
 """
 from __future__ import annotations
 
@@ -61,13 +63,14 @@ class TransferRequest:
     timeout: int = 0  # seconds a hold lives; 0: until it is resolved
     linked: bool = False
     note: str | None = None
+    refund_of: str | None = None  # a REFUND's original: the key of a transfer of the ledger
 
     def same_fields(self, other: TransferRequest) -> bool:
-        """Whether `other` repeats this request (`linked` aside; a post or void that leaves
-        its accounts out matches the accounts its hold gave)."""
+        """Whether `other` repeats this request (`linked` aside; a post, void or refund that
+        leaves its accounts out matches the accounts its hold or original gave)."""
         mine = dataclasses.replace(self, linked=False)
         theirs = dataclasses.replace(other, linked=False)
-        if other.post_pending or other.void_pending:
+        if other.post_pending or other.void_pending or other.refund_of:
             theirs = dataclasses.replace(
                 theirs, debit_account=other.debit_account or self.debit_account,
                 credit_account=other.credit_account or self.credit_account)
@@ -94,6 +97,18 @@ class Hold:
     expires_at: float | None = None  # seconds since the epoch; None: never
     status: str = "PENDING"          # PENDING, POSTED or VOIDED
     amount_posted: int = 0
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """A transfer a refund names: the request it was applied with (accounts resolved), its
+    status and amount posted (a hold's, once posted), and what its refunds took back."""
+
+    request: TransferRequest
+    status: str = "POSTED"  # POSTED, or a hold's PENDING or VOIDED
+    amount_posted: int = 0
+    refunded: int = 0
     id: int | None = None
 
 
@@ -158,11 +173,13 @@ class Refused(Exception):
 
 def apply_batch(accounts: Mapping[int, AccountState], holds: Mapping[Key, Hold],
                 known: Mapping[Key, Known], batch: Sequence[TransferRequest],
-                now: float, refused: Mapping[int, str] | None = None) -> Outcome:
+                now: float, refused: Mapping[int, str] | None = None,
+                originals: Mapping[Key, Original] | None = None) -> Outcome:
     """Apply `batch` in order to copies of `accounts`, `holds` and `known` keys; `now` (epoch
     seconds) decides which holds have expired; `refused` gives codes found before (index →
-    code, e.g. an unknown ledger), applied in their place. The inputs are left as they are."""
-    work = _Workspace(accounts, holds, known, now)
+    code, e.g. an unknown ledger), applied in their place; `originals` are the stored
+    transfers the batch's refunds name (by `refund_of`). The inputs are left as they are."""
+    work = _Workspace(accounts, holds, known, now, originals or {})
     refused = refused or {}
     results: list[Result | None] = [None] * len(batch)
     for chain in chains(batch):
@@ -219,17 +236,24 @@ def validate(request: TransferRequest) -> None:
         raise Refused(C.PENDING_KEY_REQUIRED)
     if request.pending_key and not resolving:
         raise Refused(C.PENDING_KEY_NOT_ALLOWED)
+    if request.refund_of and (request.kind != "REFUND" or resolving):
+        raise Refused(C.REFUND_OF_NOT_ALLOWED)
+    if request.refund_of and request.pending:
+        raise Refused(C.REFUND_CANNOT_BE_PENDING)
 
 
 class _Workspace:
     """Copies of the state a batch changes, with an undo log per chain."""
 
     def __init__(self, accounts: Mapping[int, AccountState], holds: Mapping[Key, Hold],
-                 known: Mapping[Key, Known], now: float) -> None:
+                 known: Mapping[Key, Known], now: float,
+                 originals: Mapping[Key, Original]) -> None:
         self.accounts = accounts
         self.holds = holds
         self.known = known
         self.now = now
+        self.originals = originals
+        self.refunded: dict[Key, int] = {}  # what this batch's refunds took back, by original
         self.changed: dict[int, AccountState] = {}
         self.resolved: dict[Key, Hold] = {}
         self.new_holds: dict[Key, Hold] = {}
@@ -242,6 +266,7 @@ class _Workspace:
         self.undo_accounts: dict[int, tuple[int, int, int, int] | None] = {}
         self.undo_holds: list[tuple[dict[Key, Hold], Key, Hold | None]] = []
         self.undo_keys: list[Key] = []
+        self.undo_refunds: list[tuple[Key, int]] = []
         self.marks = (len(self.transfers), len(self.entries))
 
     def commit(self) -> None:
@@ -262,6 +287,8 @@ class _Workspace:
                 table[key] = hold
         for key in self.undo_keys:
             self.new_keys.pop(key, None)
+        for key, amount in self.undo_refunds:
+            self.refunded[key] -= amount
         del self.transfers[self.marks[0]:]
         del self.entries[self.marks[1]:]
 
@@ -297,6 +324,17 @@ class _Workspace:
     def key(self, key: Key) -> Known | None:
         return self.new_keys.get(key) or self.known.get(key)
 
+    def original(self, key: Key) -> Original | None:
+        """The transfer a refund names, as it stands at this point of the batch."""
+        made = self.new_keys.get(key)  # applied earlier in this batch: nothing refunded yet
+        found = Original(made.request, "POSTED", made.request.amount) if made is not None \
+            else self.originals.get(key)
+        hold = self.hold(key) if found is not None and found.request.pending else None
+        if hold is not None:  # a hold: as it stands now (it may be resolved in this batch)
+            found = dataclasses.replace(found, status=hold.status,
+                                        amount_posted=hold.amount_posted)
+        return found
+
     # ── one transfer ────────────────────────────────────────────────────────
     def apply(self, index: int, request: TransferRequest) -> Result:
         """Apply `request` (Refused when it cannot be applied; nothing changed then)."""
@@ -309,6 +347,8 @@ class _Workspace:
             return Result(index, request.key, C.EXISTS, first.id)
         if request.post_pending or request.void_pending:
             applied = self._resolve(index, request)
+        elif request.refund_of:
+            applied = self._refund(index, request)
         else:
             applied = self._move(index, request)
         self.new_keys[key] = Known(applied.request)
@@ -383,6 +423,32 @@ class _Workspace:
         key = (hold.ledger, hold.key)
         self._put_hold(self.resolved, key, dataclasses.replace(
             hold, status=status, amount_posted=posted))
+        return applied
+
+    def _refund(self, index: int, request: TransferRequest) -> Applied:
+        """A refund of an earlier transfer: from its credit account back to its debit
+        account, at most what it posted less what its refunds took back already."""
+        key = (request.ledger, request.refund_of or "")
+        original = self.original(key)
+        if original is None:
+            raise Refused(C.REFUND_ORIGINAL_NOT_FOUND)
+        first = original.request
+        if first.kind == "REFUND":
+            raise Refused(C.REFUND_OF_REFUND)
+        if first.post_pending or first.void_pending:
+            raise Refused(C.REFUND_OF_RESOLUTION)  # the hold's key stands for its post
+        if original.status != "POSTED":
+            raise Refused(C.REFUND_ORIGINAL_NOT_POSTED)
+        if request.debit_account not in (None, first.credit_account) or \
+                request.credit_account not in (None, first.debit_account):
+            raise Refused(C.REFUND_ACCOUNTS_MISMATCH)
+        taken = original.refunded + self.refunded.get(key, 0)
+        if request.amount > original.amount_posted - taken:
+            raise Refused(C.EXCEEDS_REFUNDABLE)
+        applied = self._move(index, dataclasses.replace(
+            request, debit_account=first.credit_account, credit_account=first.debit_account))
+        self.refunded[key] = self.refunded.get(key, 0) + request.amount
+        self.undo_refunds.append((key, request.amount))
         return applied
 
     def _record(self, applied: Applied) -> int:

@@ -109,6 +109,9 @@ class Transfer(Model, model="account.Transfer", display_name="Transfer"):
                                         help="the hold a post or void resolves")
     timeout = fields.Integer(default=0, help="seconds a hold lives (0: until resolved)")
     expires_at = fields.BigInteger(help="when a hold expires, in seconds since the epoch")
+    refund_of = fields.String(size=64, help="the key of the transfer a refund gives back")
+    refunded_transfer = fields.ManyToOne("account.Transfer", constraint=False,
+                                         help="the transfer a refund gives back")
     note = fields.String(size=256)
     status = fields.Enum(TransferStatus, required=True, index=True)
     code = fields.String(size=40, default="ok", help="the result code it was applied with")
@@ -142,6 +145,8 @@ class TransferRequest(Model, model="account.TransferRequest", kind="transient"):
     timeout = fields.Integer(default=0)
     linked = fields.Boolean(default=False)
     note = fields.String(size=256)
+    refund_of = fields.String(size=64, help="a REFUND's original: the key of the transfer "
+                                            "it gives back (its accounts may be left out)")
 
 
 class TransferResult(Model, model="account.TransferResult", kind="transient"):

@@ -1,6 +1,6 @@
-"""Between the tables and the batch engine: requests in, locked account states, holds and
-known keys read, and an engine outcome written back (bulk inserts, one increment per
-account, a guarded update per hold resolved)."""
+"""Between the tables and the batch engine: requests in, locked account states, holds,
+refunded originals and known keys read, and an engine outcome written back (bulk inserts,
+one increment per account, a guarded update per hold resolved)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -9,7 +9,7 @@ from typing import Any
 from modelry import DataError
 from modelry.modules.account import codes as C
 from modelry.modules.account.ledger import (INT64_MAX, AccountState, Hold, Key, Known,
-                                            Outcome, TransferRequest)
+                                            Original, Outcome, TransferRequest)
 from modelry.modules.account.models import Account, Entry, Ledger, Transfer
 
 
@@ -43,7 +43,7 @@ def to_requests(sent: Sequence[Any]) -> tuple[list[TransferRequest], dict[int, s
             pending=bool(item.get("pending")), post_pending=bool(item.get("post_pending")),
             void_pending=bool(item.get("void_pending")), pending_key=item.get("pending_key"),
             timeout=int(item.get("timeout") or 0), linked=bool(item.get("linked")),
-            note=item.get("note")))
+            note=item.get("note"), refund_of=item.get("refund_of") or None))
     return requests, refused
 
 
@@ -52,7 +52,8 @@ def _as_dict(item: Any) -> dict[str, Any]:
         return item
     return {name: getattr(item, name) for name in (
         "ledger", "key", "debit_account", "credit_account", "amount", "kind", "pending",
-        "post_pending", "void_pending", "pending_key", "timeout", "linked", "note")}
+        "post_pending", "void_pending", "pending_key", "timeout", "linked", "note",
+        "refund_of")}
 
 
 def _id(value: Any) -> int | None:
@@ -79,6 +80,29 @@ def _hold(row: Any) -> Hold:
                 row.amount, row.expires_at, row.status.value, row.amount_posted or 0, row.id)
 
 
+def refund_keys(requests: Iterable[TransferRequest]) -> list[str]:
+    """The ledger keys of the transfers the refunds of a batch name."""
+    return sorted({ledger_key(r.ledger, r.refund_of) for r in requests
+                   if r.refund_of and r.ledger})
+
+
+def read_originals(keys: list[str], refunded: bool = True) -> dict[Key, Original]:
+    """The stored transfers with these ledger keys, each with the sum of its refunds
+    (`refunded=False`: left at 0, for a read that only wants their accounts)."""
+    if not keys:
+        return {}
+    rows = Transfer.query_list(ledger_key__in=keys)
+    taken: dict[int, int] = {}
+    if refunded and rows:
+        # refunds are posted at once and never resolved: each stored one took its amount
+        taken = {row["refunded_transfer"]: row["amount"] for row in Transfer.group_totals(
+            "refunded_transfer", ["amount"], refunded_transfer__in=[r.id for r in rows])}
+    return {(row.ledger_id, row.key): Original(_request(row), row.status.value,
+                                               row.amount_posted or 0, taken.get(row.id, 0),
+                                               row.id)
+            for row in rows}
+
+
 def read_known(requests: Sequence[TransferRequest]) -> dict[Key, Known]:
     """The transfers already stored under the keys of a batch."""
     keys = sorted({ledger_key(r.ledger, r.key) for r in requests if r.ledger})
@@ -92,7 +116,8 @@ def _request(row: Any) -> TransferRequest:
     return TransferRequest(row.ledger_id, row.key, row.debit_account_id,
                            row.credit_account_id, row.amount, row.kind.value,
                            bool(row.pending), bool(row.post_pending), bool(row.void_pending),
-                           row.pending_key, row.timeout or 0, False, row.note)
+                           row.pending_key, row.timeout or 0, False, row.note,
+                           row.refund_of)
 
 
 def lock_accounts(ids: Iterable[int]) -> dict[int, AccountState]:
@@ -107,28 +132,29 @@ def lock_accounts(ids: Iterable[int]) -> dict[int, AccountState]:
         for row in Account.lock(wanted)}
 
 
-def write(outcome: Outcome, holds: dict[Key, Hold]) -> dict[int, int]:
+def write(outcome: Outcome, holds: dict[Key, Hold],
+          originals: dict[Key, Original] | None = None) -> dict[int, int]:
     """Write what a batch did; the new transfer ids by batch index."""
     if not outcome.transfers:
         return {}
     resolved_now = outcome.holds
-    created = {(a.request.ledger, a.request.key) for a in outcome.transfers
-               if a.request.pending}
+    created = {(a.request.ledger, a.request.key) for a in outcome.transfers}
     ids: dict[int, int] = {}
-    hold_ids: dict[Key, int] = {key: hold.id for key, hold in holds.items()
-                                if hold.id is not None}
-    # holds first (and every transfer that resolves no hold made in this batch), then the
-    # posts and voids of holds made in this batch, which need those ids
-    later = [a for a in outcome.transfers if a.request.pending_key
-             and (a.request.ledger, a.request.pending_key) in created]
+    named_ids: dict[Key, int] = {key: hold.id for key, hold in holds.items()
+                                 if hold.id is not None}
+    named_ids.update({key: found.id for key, found in (originals or {}).items()
+                      if found.id is not None})
+    # first every transfer that names no transfer made in this batch (holds, originals),
+    # then the posts, voids and refunds of those, which need their ids
+    later = [a for a in outcome.transfers if (a.request.pending_key or a.request.refund_of)
+             and (a.request.ledger, a.request.pending_key or a.request.refund_of) in created]
     waiting = {a.index for a in later}
     first = [a for a in outcome.transfers if a.index not in waiting]
     for group in (first, later):
-        rows = [_transfer_row(a, hold_ids, resolved_now) for a in group]
+        rows = [_transfer_row(a, named_ids, resolved_now) for a in group]
         for applied, number in zip(group, Transfer.insert_bulk(rows, returning_ids=True)):
             ids[applied.index] = number
-            if applied.request.pending:
-                hold_ids[(applied.request.ledger, applied.request.key)] = number
+            named_ids[(applied.request.ledger, applied.request.key)] = number
     Entry.insert_bulk([{"account": e.account, "transfer": ids[outcome.transfers[e.transfer]
                                                                .index],
                         "side": e.side, "pending": e.pending, "posted": e.posted,
@@ -145,14 +171,14 @@ def write(outcome: Outcome, holds: dict[Key, Hold]) -> dict[int, int]:
     return ids
 
 
-def _transfer_row(applied: Any, hold_ids: dict[Key, int], resolved: dict[Key, Hold]
+def _transfer_row(applied: Any, named_ids: dict[Key, int], resolved: dict[Key, Hold]
                   ) -> dict[str, Any]:
     request = applied.request
     key = (request.ledger, request.key)
     status, posted = applied.status, applied.amount_posted
     if request.pending and key in resolved:
         status, posted = resolved[key].status, resolved[key].amount_posted
-    pending_of = hold_ids.get((request.ledger, request.pending_key or ""))
+    pending_of = named_ids.get((request.ledger, request.pending_key or ""))
     return {"ledger": request.ledger, "key": request.key,
             "ledger_key": ledger_key(request.ledger, request.key),
             "debit_account": request.debit_account, "credit_account": request.credit_account,
@@ -162,4 +188,7 @@ def _transfer_row(applied: Any, hold_ids: dict[Key, int], resolved: dict[Key, Ho
             "pending_transfer": pending_of if request.pending_key else None,
             "timeout": request.timeout,
             "expires_at": None if applied.expires_at is None else int(applied.expires_at),
-            "note": request.note, "status": status, "code": C.OK}
+            "note": request.note, "status": status, "code": C.OK,
+            "refund_of": request.refund_of,
+            "refunded_transfer": named_ids[(request.ledger, request.refund_of)]
+            if request.refund_of else None}

@@ -16,6 +16,7 @@ class ReferenceLedger:
         self.accounts = copy.deepcopy(accounts)   # id → {ledger, dp, dpo, cp, cpo, rules}
         self.keys: dict[tuple[int, str], dict[str, Any]] = {}  # applied requests by key
         self.holds: dict[tuple[int, str], dict[str, Any]] = {}
+        self.refunded: dict[tuple[int, str], int] = {}  # what refunds took back, by original
         self.now = 0.0
 
     def submit(self, batch: list[dict[str, Any]]) -> list[str]:
@@ -33,12 +34,12 @@ class ReferenceLedger:
     def _chain(self, chain: list[dict[str, Any]]) -> list[str]:
         if chain[-1]["linked"]:
             return ["LINKED_EVENT_FAILED"] * (len(chain) - 1) + ["LINKED_EVENT_CHAIN_OPEN"]
-        saved = copy.deepcopy((self.accounts, self.keys, self.holds))
+        saved = copy.deepcopy((self.accounts, self.keys, self.holds, self.refunded))
         codes = []
         for transfer in chain:
             code = self._one(transfer)
             if code not in ("ok", "EXISTS"):
-                self.accounts, self.keys, self.holds = saved
+                self.accounts, self.keys, self.holds, self.refunded = saved
                 return [code if t is transfer else "LINKED_EVENT_FAILED" for t in chain]
             codes.append(code)
         return codes
@@ -64,20 +65,32 @@ class ReferenceLedger:
             return "PENDING_KEY_REQUIRED"
         if t["pending_key"] and not (t["post"] or t["void"]):
             return "PENDING_KEY_NOT_ALLOWED"
+        if t["refund_of"] and (t["kind"] != "REFUND" or t["post"] or t["void"]):
+            return "REFUND_OF_NOT_ALLOWED"
+        if t["refund_of"] and t["pending"]:
+            return "REFUND_CANNOT_BE_PENDING"
         key = (t["ledger"], t["key"])
         if key in self.keys:
             first = self.keys[key]
             mine = dict(t, linked=False)
-            if t["post"] or t["void"]:
+            if t["post"] or t["void"] or t["refund_of"]:
                 mine["debit"] = t["debit"] or first["debit"]
                 mine["credit"] = t["credit"] or first["credit"]
             return "EXISTS" if mine == first else "EXISTS_WITH_DIFFERENT_FIELDS"
-        code = self._resolve(t) if t["post"] or t["void"] else self._move(t)
+        if t["post"] or t["void"]:
+            code = self._resolve(t)
+        elif t["refund_of"]:
+            code = self._refund(t)
+        else:
+            code = self._move(t)
         if code == "ok":
             stored = dict(t, linked=False)
             if t["post"] or t["void"]:  # a post or void is kept with its hold's accounts
                 hold = self.holds[(t["ledger"], t["pending_key"])]
                 stored.update(debit=hold["debit"], credit=hold["credit"])
+            if t["refund_of"]:  # a refund, with its original's accounts swapped
+                first = self.keys[(t["ledger"], t["refund_of"])]
+                stored.update(debit=first["credit"], credit=first["debit"])
             self.keys[key] = stored
         return code
 
@@ -108,7 +121,7 @@ class ReferenceLedger:
             expires = self.now + t["timeout"] if t["timeout"] else None
             self.holds[(t["ledger"], t["key"])] = {
                 "debit": t["debit"], "credit": t["credit"], "amount": a, "expires": expires,
-                "resolved": False}
+                "status": "PENDING", "posted": 0}
         else:
             d["dpo"] += a
             c["cpo"] += a
@@ -120,7 +133,7 @@ class ReferenceLedger:
             return "PENDING_NOT_FOUND"
         if t["debit"] not in (None, hold["debit"]) or t["credit"] not in (None, hold["credit"]):
             return "PENDING_ACCOUNTS_MISMATCH"
-        if hold["resolved"]:
+        if hold["status"] != "PENDING":
             return "PENDING_ALREADY_RESOLVED"
         d, c = self.accounts[hold["debit"]], self.accounts[hold["credit"]]
         posted = 0
@@ -140,5 +153,30 @@ class ReferenceLedger:
         c["cp"] -= hold["amount"]
         d["dpo"] += posted
         c["cpo"] += posted
-        hold["resolved"] = True
+        hold["status"], hold["posted"] = ("POSTED", posted) if t["post"] else ("VOIDED", 0)
         return "ok"
+
+    def _refund(self, t: dict[str, Any]) -> str:
+        key = (t["ledger"], t["refund_of"])
+        first = self.keys.get(key)
+        if first is None:
+            return "REFUND_ORIGINAL_NOT_FOUND"
+        if first["kind"] == "REFUND":
+            return "REFUND_OF_REFUND"
+        if first["post"] or first["void"]:
+            return "REFUND_OF_RESOLUTION"
+        if first["pending"]:
+            hold = self.holds[key]
+            if hold["status"] != "POSTED":
+                return "REFUND_ORIGINAL_NOT_POSTED"
+            moved = hold["posted"]
+        else:
+            moved = first["amount"]
+        if t["debit"] not in (None, first["credit"]) or t["credit"] not in (None, first["debit"]):
+            return "REFUND_ACCOUNTS_MISMATCH"
+        if self.refunded.get(key, 0) + t["amount"] > moved:
+            return "EXCEEDS_REFUNDABLE"
+        code = self._move(dict(t, debit=first["credit"], credit=first["debit"]))
+        if code == "ok":
+            self.refunded[key] = self.refunded.get(key, 0) + t["amount"]
+        return code

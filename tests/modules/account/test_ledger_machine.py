@@ -1,6 +1,6 @@
 """The batch engine against the plain reference ledger, as a hypothesis state machine: both
-accept and refuse the same transfers, and every invariant holds after every batch.
-No database."""
+accept and refuse the same transfers (refunds too), and every invariant holds after every
+batch. No database."""
 from __future__ import annotations
 
 import copy
@@ -10,11 +10,12 @@ from typing import Any
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from modelry.modules.account import codes as C
 from modelry.modules.account.ledger import AccountState, TransferRequest, apply_batch
-from tests.modules.account.helpers import EngineState, as_dict, check_invariants
+from tests.modules.account.helpers import (EngineState, as_dict, check_invariants,
+                                           check_refunds)
 from tests.modules.account.reference import ReferenceLedger
 
 # ledger 1: a funding account (may go negative), two customers with limits, a merchant,
@@ -30,13 +31,18 @@ ACCOUNTS = {
 ACCOUNT_IDS = st.sampled_from([1, 1, 1, 2, 2, 3, 3, 4, 4] * 3 + [5, 6, 99])
 KEYS = st.sampled_from([f"k{n}" for n in range(8)] * 10 + ["", "has space", "x" * 65])
 AMOUNTS = st.one_of(*[st.integers(1, 300)] * 9, st.sampled_from([0, -5, 2**63, 2**63 - 1]))
+REFUND_KEYS = st.sampled_from([f"r{n}" for n in range(12)])  # room beyond k0-k7
+ORIGINAL_KEYS = st.sampled_from([f"o{n}" for n in range(6)])  # originals of the refund rule
+PAIRS = st.sampled_from([(1, 2), (1, 3), (1, 4), (2, 4), (3, 4), (2, 3)])
 
 
 @st.composite
 def requests(draw: Any) -> TransferRequest:
-    """A random transfer, hold, post or void (mostly valid, sometimes not)."""
+    """A random transfer, hold, post, void or refund (mostly valid, sometimes not)."""
     shape = draw(st.sampled_from(["plain"] * 4 + ["pending"] * 3 + ["post"] * 2 + ["void"]
-                                 + ["odd"]))
+                                 + ["refund"] * 2 + ["odd"]))
+    if shape == "refund":
+        return draw(refunds(KEYS))
     resolving = shape in ("post", "void")
     return TransferRequest(
         ledger=draw(st.sampled_from([1] * 15 + [2])),
@@ -54,6 +60,31 @@ def requests(draw: Any) -> TransferRequest:
         timeout=draw(st.sampled_from([0, 0, 5, 30])) if shape in ("pending", "odd") else 0,
         linked=draw(st.booleans()),
         note=draw(st.sampled_from([None, "n"])),
+        refund_of=draw(KEYS) if shape == "odd" and draw(st.booleans()) else None,
+    )
+
+
+@st.composite
+def refunds(draw: Any, originals: st.SearchStrategy[str],
+            accounts: tuple[int, int] | None = None) -> TransferRequest:
+    """A refund of one of `originals` (keys): its accounts left out, or given (`accounts`,
+    the original's swapped, when known), or wrong; sometimes not a REFUND, or a hold."""
+    def account(right: int | None) -> int | None:
+        if draw(st.booleans()):
+            return None
+        return draw(st.one_of(st.just(right), ACCOUNT_IDS) if right else ACCOUNT_IDS)
+
+    debit, credit = accounts or (None, None)
+    return TransferRequest(
+        ledger=draw(st.sampled_from([1] * 15 + [2])),
+        key=draw(st.one_of(REFUND_KEYS, KEYS)),
+        debit_account=account(debit), credit_account=account(credit),
+        amount=draw(st.one_of(*[st.integers(1, 120)] * 8, AMOUNTS)),
+        kind=draw(st.sampled_from(["REFUND"] * 8 + ["TRANSFER"])),
+        pending=draw(st.sampled_from([False] * 8 + [True])),
+        linked=draw(st.sampled_from([False] * 3 + [True])),
+        note=draw(st.sampled_from([None, "n"])),
+        refund_of=draw(originals),
     )
 
 
@@ -68,10 +99,43 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(batch=st.lists(requests(), min_size=1, max_size=6))
     def submit(self, batch: list[TransferRequest]) -> None:
-        before = copy.deepcopy((self.state.accounts, self.state.holds, self.state.known))
+        self._compare(batch)
+
+    @precondition(lambda self: self.state.applied)
+    @rule(data=st.data())
+    def refund(self, data: st.DataObject) -> None:
+        """Refunds of transfers applied before (their accounts known), several of one
+        transfer in a batch, some after a new transfer of the batch they refund."""
+        applied = [a.request for a in self.state.applied]
+        batch: list[TransferRequest] = []
+        for _ in range(data.draw(st.integers(1, 3))):
+            first = data.draw(st.sampled_from(applied))
+            if data.draw(st.integers(0, 3)) == 0:  # an original made in this very batch
+                debit, credit = data.draw(PAIRS)
+                first = TransferRequest(1, data.draw(ORIGINAL_KEYS), debit, credit,
+                                        data.draw(st.integers(1, 300)),
+                                        pending=data.draw(st.booleans()))
+                batch.append(first)
+                if first.pending and data.draw(st.booleans()):  # posted in the batch too
+                    batch.append(TransferRequest(
+                        1, first.key + "p", amount=data.draw(st.integers(0, first.amount)),
+                        post_pending=True, pending_key=first.key))
+            accounts = (first.credit_account, first.debit_account)
+            for _ in range(data.draw(st.integers(1, 3))):  # in parts
+                batch.append(data.draw(refunds(st.just(first.key), accounts)))
+        self._compare(batch)
+
+    def _compare(self, batch: list[TransferRequest]) -> None:
+        before = copy.deepcopy((self.state.accounts, self.state.holds, self.state.known,
+                                self.state.originals))
         accounts_in = copy.deepcopy(self.state.accounts)
-        outcome = apply_batch(self.state.accounts, self.state.holds, self.state.known, batch,
-                              self.now)
+        # as `submit` reads them: the holds the batch resolves, the originals it refunds
+        named = {(r.ledger, r.pending_key) for r in batch if r.pending_key}
+        holds = {key: hold for key, hold in self.state.holds.items() if key in named}
+        named = {(r.ledger, r.refund_of) for r in batch if r.refund_of}
+        originals = {k: found for k, found in self.state.originals.items() if k in named}
+        outcome = apply_batch(self.state.accounts, holds, self.state.known, batch, self.now,
+                              originals=originals)
         assert self.state.accounts == accounts_in, "the engine changed its input"
         codes = [result.code for result in outcome.results]
         assert [r.index for r in outcome.results] == list(range(len(batch)))
@@ -80,7 +144,8 @@ class LedgerMachine(RuleBasedStateMachine):
             assert not outcome.transfers and not outcome.entries and not outcome.deltas
         self.state.fold(outcome)
         if not any(code == C.OK for code in codes):
-            assert (self.state.accounts, self.state.holds, self.state.known) == before
+            assert (self.state.accounts, self.state.holds, self.state.known,
+                    self.state.originals) == before
 
     @rule(seconds=st.sampled_from([1, 5, 25]))
     def wait(self, seconds: int) -> None:
@@ -98,6 +163,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def ledger_invariants_hold(self) -> None:
         check_invariants(self.state.accounts, self.state.entries)
+
+    @invariant()
+    def refunds_never_exceed_what_was_posted(self) -> None:
+        check_refunds(self.state.applied, self.state.holds)
+        for key, found in self.state.originals.items():
+            assert found.refunded == self.reference.refunded.get(key, 0), key
 
     @invariant()
     def keys_apply_once_and_holds_resolve_once(self) -> None:

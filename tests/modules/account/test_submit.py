@@ -90,8 +90,12 @@ def test_the_tables_match_the_engine(ledger_app: App, chart: Chart) -> None:
         batch = []
         for _ in range(rng.randint(1, 30)):
             debit, credit = rng.sample(people, 2)
-            shape = rng.choice(["plain", "plain", "pending", "post", "void"])
-            if shape in ("post", "void"):
+            shape = rng.choice(["plain", "plain", "pending", "post", "void", "refund"])
+            if shape == "refund":
+                batch.append(request(c, rng.choice(keys), amount=rng.randint(1, 200),
+                                     kind="REFUND", refund_of=rng.choice(keys),
+                                     linked=rng.random() < .2))
+            elif shape in ("post", "void"):
                 batch.append(request(c, rng.choice(keys), amount=rng.choice([0, 10, 50]),
                                      post_pending=shape == "post",
                                      void_pending=shape == "void",
@@ -104,7 +108,8 @@ def test_the_tables_match_the_engine(ledger_app: App, chart: Chart) -> None:
             before = stored_accounts()
             requests = [engine_request(c, item) for item in batch]
             expected = apply_batch(before, store.read_holds(store.hold_keys(requests)),
-                                   store.read_known(requests), requests, 0.0)
+                                   store.read_known(requests), requests, 0.0,
+                                   originals=store.read_originals(store.refund_keys(requests)))
             codes = [r.code for r in submit(batch)]
         assert codes == [r.code for r in expected.results]
         after = check_stored_invariants(ledger_app)
