@@ -1,12 +1,12 @@
 """Group commit: concurrent calls in one process merged into one transaction.
 
-A call made outside any transaction queues its items (inside one, it runs there, alone); one caller (the leader) takes every
-call queued so far (up to `max_items` items), runs `run` on them in one transaction, and
-hands each caller its share of the results; the others sleep meanwhile. While it ran, new
-calls queued: the leader goes on until its own call is done, then hands the lead to the
-oldest waiting caller. A burst of single-item calls thus becomes a few large transactions
-(one lock cycle, one commit, one statement per table), the way TigerBeetle batches a
-cluster's requests and databases group their commits.
+A call made outside any transaction queues its items (inside one, it runs there, alone);
+one caller (the leader) takes every call queued so far (up to `max_items` items), runs
+`run` on them in one transaction, and hands each caller its share of the results; the
+others sleep meanwhile. While it ran, new calls queued: the leader goes on until its own
+call is done, then hands the lead to the oldest waiting caller. A burst of single-item
+calls thus becomes a few large transactions (one lock cycle, one commit, one statement per
+table), the way TigerBeetle batches a cluster's requests and databases group commits.
 
 Calls merge only with calls of the same application, acting user and directives: the
 transaction runs as the leader, so it must be what each caller would have run as. When

@@ -19,7 +19,7 @@ MAX_BATCH = grouping.MAX_BATCH
 JANITOR_BATCH = 1_000
 
 
-@function(open_level="API", type="CREATE", namespace="account.Transfer")
+@function(open_level="API", type="CREATE", namespace="account.Transfer", own_transaction=True)
 def submit(transfers: list[TransferRequest]) -> list[TransferResult]:
     """Apply a batch of transfers in one transaction: one result per transfer, in order
     ("ok", EXISTS, or why it was refused); a refused transfer changes nothing. Called
