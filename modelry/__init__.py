@@ -5,11 +5,14 @@ Public API for business modules::
     from modelry import Module, Model, fields, relations
 
 `transaction()` opens a transaction of the running application (a savepoint inside an
-open one); `current_user_id()` is the user the current call acts for.
+open one), `in_transaction()` tells whether one is open; `current_user_id()` is the user
+the current call acts for; `GroupCommit` merges concurrent calls into one transaction.
 """
 from modelry import directives
 from modelry.core import fields, messages
 from modelry.core.context import current_user_id, transaction
+from modelry.core.data.group_commit import GroupCommit
+from modelry.core.data.transaction import in_transaction
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
@@ -61,6 +64,8 @@ __all__ = [
     "directives",
     "current_user_id",
     "transaction",
+    "in_transaction",
+    "GroupCommit",
     "messages",
     "fields",
     "relations",

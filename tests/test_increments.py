@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from modelry import ConditionFailed, DataError, ValidationFailed, directives
 from modelry.boot import App
@@ -381,3 +382,26 @@ def test_a_guarded_decrement_never_goes_below_zero_under_concurrency(busy: App) 
     taken = run_threads(THREADS, work)
     assert sum(taken) == 33
     assert PetItem.query_by_id(item.id).stock == 1
+
+
+def test_increment_batch_of_rows_this_transaction_locked_needs_no_savepoint(app: App) -> None:
+    """Rows locked (or bulk-inserted) by the transaction cannot be missed: on PostgreSQL
+    the batch goes without a savepoint; with a guard, or rows it does not hold, within one."""
+    items = PetItem.create_batch([PetItem(item_name=f"I{n}", stock=n) for n in range(3)])
+    other = PetItem(item_name="Other", stock=0).create()
+    savepoints: list[str] = []
+    sa.event.listen(app.engine, "savepoint", lambda conn, name: savepoints.append(name))
+    with app.transaction():
+        PetItem.lock([item.id for item in items])
+        assert PetItem.increment_batch({item.id: {"stock": 10} for item in items}) == 3
+        held = len(savepoints)
+        assert PetItem.increment_batch({items[0].id: {"stock": 1}},
+                                       guard={"stock__ge": 0}) == 1
+        guarded = len(savepoints) - held
+        assert PetItem.increment_batch({other.id: {"stock": 1}}) == 1
+        unheld = len(savepoints) - held - guarded
+    if app.engine.dialect.name == "postgresql":
+        assert (held, guarded, unheld) == (0, 1, 1)
+    elif app.engine.dialect.name == "mysql":
+        assert (held, guarded, unheld) == (1, 1, 1)
+    assert sorted(item.stock for item in PetItem.query_list()) == [1, 11, 11, 12]

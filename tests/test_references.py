@@ -97,7 +97,7 @@ def test_a_delete_racing_an_insert_never_leaves_an_orphan(app: App) -> None:
             book = Book(title=f"Race {round_}").create()
         barrier = threading.Barrier(3)
 
-        def work(k: int, book_id: int = book.id) -> str:
+        def work(k: int, book_id: int = book.id, barrier: threading.Barrier = barrier) -> str:
             with app.activate(), directives.backend_scope():
                 barrier.wait()
                 try:

@@ -1,10 +1,11 @@
 """Ledger throughput: `submit` (batches of 100 transfers) against a naive baseline (one
 transaction per transfer with `SELECT ... FOR UPDATE`), 16 concurrent clients, on 2 hot
-accounts and on 10,000 uniform accounts; p50/p99 latency per call; every invariant
-re-checked after the run.
+accounts and on 10,000 uniform accounts; on the hot accounts also single-transfer calls,
+and batches posted to `/graphql` with a bearer token (`modelry serve`, one worker, on the
+other CPU); p50/p99 latency per call; every invariant re-checked after the run.
 
     .venv/bin/python bench/ledger/run.py [--database URL] [--clients 16] [--batch 100]
-        [--seconds 10] [--accounts 10000] [--no-uniform]
+        [--seconds 10] [--accounts 10000] [--no-uniform] [--no-other]
 
 The database (PostgreSQL `modelry_ledger_bench` by default; a MariaDB URL or `sqlite`
 works too) is dropped and created by the run, and dropped at its end. The clients are
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.ledger import load  # noqa: E402
+from bench.ledger import http_load, load  # noqa: E402
 from bench.ledger.autoanalyze import AutoAnalyze  # noqa: E402
 from bench.ledger.baseline import Baseline  # noqa: E402
 from bench.ledger.checks import check  # noqa: E402
@@ -63,7 +64,8 @@ def chart(app: App, accounts: int) -> tuple[int, list[int]]:
 
 
 def modelry_step(app: App, accounts: list[int], batch: int, tag: str):
-    """A client's call: one `submit` of `batch` transfers between random pairs."""
+    """A client's call: one `submit` of `batch` transfers between random pairs (made
+    outside a transaction, as an API call is: the group commit merges concurrent ones)."""
     from modelry.modules.account.functions import submit
 
     def step(client: int, n: int) -> int:
@@ -74,7 +76,7 @@ def modelry_step(app: App, accounts: list[int], batch: int, tag: str):
             transfers.append({"ledger": "EUR", "key": f"{tag}{client}-{n}-{i}",
                               "debit_account": debit, "credit_account": credit,
                               "amount": rng.randint(1, 100)})
-        with app.activate(), app.transaction():
+        with app.activate():  # outside a transaction: concurrent calls are merged
             return sum(result.code == "ok" for result in submit(transfers))
     return step
 
@@ -91,17 +93,40 @@ def baseline_step(app: App, ledger: int, accounts: list[int], tag: str):
 
 
 def scenario(app: App, name: str, ledger: int, accounts: list[int],
-             options: argparse.Namespace) -> None:
-    """The baseline, then `submit`, on `accounts`; their figures and ratio."""
+             options: argparse.Namespace) -> load.Figures:
+    """The baseline, then `submit`, on `accounts`; their figures and ratio; the
+    baseline's figures."""
     tag = name[0]
     naive = load.run(f"baseline, {name}", options.clients, options.seconds,
                      baseline_step(app, ledger, accounts, f"b{tag}"))
     print(naive.line(), flush=True)
-    batched = load.run(f"submit x{options.batch}, {name}", options.clients, options.seconds,
-                       modelry_step(app, accounts, options.batch, f"m{tag}"))
-    print(batched.line(), flush=True)
-    ratio = batched.rate / naive.rate if naive.rate else float("inf")
-    print(f"{'':34} submit / baseline: {ratio:.1f}x", flush=True)
+    compare(naive, load.run(f"submit x{options.batch}, {name}", options.clients,
+                            options.seconds,
+                            modelry_step(app, accounts, options.batch, f"m{tag}")))
+    return naive
+
+
+def compare(naive: load.Figures, figures: load.Figures) -> None:
+    """Print `figures` and their ratio to the baseline's."""
+    print(figures.line(), flush=True)
+    ratio = figures.rate / naive.rate if naive.rate else float("inf")
+    print(f"{'':34} / baseline: {ratio:.1f}x", flush=True)
+
+
+def other_loads(app: App, url: str, accounts: list[int], naive: load.Figures,
+                options: argparse.Namespace) -> None:
+    """Single-transfer calls in process, then batches through /graphql with a token."""
+    compare(naive, load.run("submit x1, 2 hot accounts", options.clients, options.seconds,
+                            modelry_step(app, accounts, 1, "s")))
+    token = http_load.clerk_token(app)
+    served = http_load.server(url)
+    served.start(pin="1" if len(os.sched_getaffinity(0)) == 1 else None)
+    try:
+        compare(naive, load.run(f"/graphql x{options.batch}, 2 hot accounts",
+                                options.clients, options.seconds,
+                                http_load.graphql_step(token, accounts, options.batch, "g")))
+    finally:
+        served.stop()
 
 
 def main() -> None:
@@ -112,6 +137,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--no-uniform", action="store_true")
+    parser.add_argument("--no-other", action="store_true",
+                        help="skip the single-transfer and /graphql loads")
     options = parser.parse_args()
     if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {0})
@@ -131,7 +158,9 @@ def main() -> None:
             if analyze.running:
                 print("autovacuum is off on this server: ANALYZE every "
                       "2 s stands in for it (bench/ledger/autoanalyze.py)", flush=True)
-            scenario(app, "2 hot accounts", ledger, accounts[:2], options)
+            naive = scenario(app, "2 hot accounts", ledger, accounts[:2], options)
+            if not options.no_other:
+                other_loads(app, url, accounts[:2], naive, options)
             if not options.no_uniform:
                 scenario(app, f"{options.accounts:,} uniform accounts", ledger,
                          accounts[2:], options)

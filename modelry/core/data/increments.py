@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from modelry.core.data import transaction
 from modelry.core.data.conditions import (Condition, compile_condition, record_id,
                                           record_rules)
 from modelry.core.data.deltas import delta_values, in_range, numeric_fields
@@ -68,6 +69,14 @@ def _apply(manager: Any, connection: sa.Connection, meta: ModelMeta,
     params = [_params(fields, partial, key, values) for key, values in planned]
     if not all_or_none:
         return _execute(connection, meta, fields, statement, params[0])
+    if not conditions and _all_held(connection, meta, [key for key, _ in planned]):
+        # rows this transaction locked or inserted, no guard: none can be missed, and on
+        # PostgreSQL a refused UPDATE aborts the whole transaction: no savepoint needed
+        count = _execute(connection, meta, fields, statement, params)
+        if count != len(params):
+            raise DataError(f"{meta.code}: {len(params) - count} locked records were not "
+                            "updated", code="CONDITION_FAILED", model=meta.code)
+        return count
     savepoint = connection.begin_nested()  # all or none: a miss undoes the others
     try:
         count = _execute(connection, meta, fields, statement, params)
@@ -79,6 +88,14 @@ def _apply(manager: Any, connection: sa.Connection, meta: ModelMeta,
         _fail(manager, connection, meta, table, [k for k, _ in planned], conditions, guard)
     savepoint.commit()
     return count
+
+
+def _all_held(connection: sa.Connection, meta: ModelMeta, keys: list[int]) -> bool:
+    """Whether, on PostgreSQL, every row is one this transaction holds (Transaction.hold)."""
+    active = transaction.current()
+    return (connection.dialect.name == "postgresql" and active is not None
+            and active.connection is connection
+            and all(active.holds(meta.code, key) for key in keys))
 
 
 def _execute(connection: sa.Connection, meta: ModelMeta, fields: list[Field],

@@ -5,11 +5,12 @@ rows at a time that costs more than the insert. For such a relation the data man
 checks once per statement instead, for the distinct ids the rows name, and keeps the
 guarantees a foreign key gives:
 
-- a write naming a record that does not exist is refused (but for rows this transaction
-  locked or bulk-inserted: they exist until it ends, `Transaction.hold`) (ForeignKeyViolation, naming the
-  model, field and id); the targets found are locked against deletion until the
-  transaction ends (`FOR KEY SHARE` on PostgreSQL, `FOR SHARE` on MariaDB; SQLite's
-  write lock already keeps other writers out), as the foreign key's trigger would;
+- a write naming a record that does not exist is refused (ForeignKeyViolation, naming
+  the model, field and id; rows this transaction locked or bulk-inserted are not checked:
+  they exist until it ends, `Transaction.hold`); the targets found are locked against
+  deletion until the transaction ends (`FOR KEY SHARE` on PostgreSQL, `FOR SHARE` on
+  MariaDB; SQLite's write lock already keeps other writers out), as the foreign key's
+  trigger would;
 - a delete of a record still referenced is refused (RecordReferenced), checked after its
   DELETE, when the rows it removed are locked: a writer that checked a target before the
   delete has committed its rows by then, so the check sees them, and one that checks after

@@ -54,6 +54,11 @@ def current() -> Transaction | None:
     return _current.get()
 
 
+def in_transaction() -> bool:
+    """Whether a transaction is open in this thread/task."""
+    return _current.get() is not None
+
+
 def after_commit(callback: Callable[[], None]) -> None:
     """Call `callback` once the outermost open transaction commits (now when none is open);
     never when it rolls back."""

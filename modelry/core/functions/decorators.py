@@ -34,13 +34,18 @@ def function(open_level: str = "LOCAL", type: str = "UPDATE", name: str | None =
              namespace: str | None = None, description: str | None = None,
              async_: bool = False, max_attempts: int | None = None,
              backoff: float | None = None, timeout: float | None = None, atomic: bool = True,
-             _action: bool = False) -> Callable[[Any], Any]:
+             own_transaction: bool = False, _action: bool = False) -> Callable[[Any], Any]:
     """Declare a function: on a model method (namespace = the model), or at module level
     with `namespace="module.Service"`. `open_level="API"` puts it in GraphQL.
 
     `async_=True` queues each call (the caller gets None) unless SYNC is set; a queued
     call gets `max_attempts` tries `backoff * 2**(n-1)` seconds apart, `timeout` seconds
     each, its body committed with its completion unless `atomic=False`.
+
+    `own_transaction=True`: a mutation holding only calls of such functions runs outside
+    a transaction, and the function opens what it needs (`modelry.transaction()`, or a
+    GroupCommit that merges concurrent calls); anywhere else (another field beside it,
+    a validate-only request, a Python caller's transaction) it is part of the caller's.
     """
     def decorate(target: Any) -> Any:
         inner = target.__func__ if isinstance(target, (classmethod, staticmethod)) else target
@@ -51,13 +56,14 @@ def function(open_level: str = "LOCAL", type: str = "UPDATE", name: str | None =
         wrapped = _through_pipeline(inner, fun, type, namespace, policy)
         setattr(wrapped, FUNCTION_TAG, {"name": fun, "open_level": open_level, "type": type,
                                         "description": description or inspect.getdoc(inner),
-                                        "action": _action, "task": policy})
+                                        "action": _action, "task": policy,
+                                        "own_transaction": own_transaction})
         if namespace is not None:  # a module-level service function
             declare_behaviour(inner.__module__, FunctionMeta(
                 namespace=namespace, fun=fun, python_name=inner.__name__,
                 open_level=open_level, fun_type=type, module="", callable=wrapped,
                 kind="service", description=description or inspect.getdoc(inner),
-                task=policy))
+                task=policy, own_transaction=own_transaction))
         if isinstance(target, classmethod):
             return classmethod(wrapped)
         if isinstance(target, staticmethod):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graphql import ExecutionResult, OperationDefinitionNode, OperationType, execute
+from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, OperationType, execute
 
 from modelry import directives
 from modelry.core.context import requesting
@@ -86,7 +86,10 @@ class Executor:
             if data is not None:
                 return Response(200, envelope(None if request.strategy.only_validate else data,
                                               [], context.messages, request.strategy))
-        readonly = operation.operation is OperationType.QUERY
+        readonly: bool | None = operation.operation is OperationType.QUERY
+        if not readonly and not request.strategy.only_validate and \
+                self._own_transaction(operation):
+            readonly = None  # its functions open their own transactions
         result = self._execute(checked.document, request, context, readonly)
         errors, messages = [], list(context.messages)
         for error in result.errors or ():
@@ -109,10 +112,26 @@ class Executor:
         except Exception:  # noqa: BLE001 - the general executor reports errors as usual
             return None
 
+    def _own_transaction(self, operation: OperationDefinitionNode) -> bool:
+        """Whether a mutation holds only calls of `own_transaction` functions."""
+        own = self.schema.own_transaction
+        roots = operation.selection_set.selections
+        return bool(roots) and all(
+            isinstance(root, FieldNode) and root.name.value in own
+            and root.selection_set is not None and all(
+                isinstance(field, FieldNode) and field.name.value in own[root.name.value]
+                for field in root.selection_set.selections)
+            for root in roots)
+
     def _execute(self, document: Any, request: GraphQLRequest, context: RequestContext,
-                 readonly: bool) -> ExecutionResult:
-        """Execute in one transaction with client directives; any error rolls it all back."""
+                 readonly: bool | None) -> ExecutionResult:
+        """Execute in one transaction with client directives; any error rolls it all back.
+        `readonly=None`: outside a transaction (a mutation of own-transaction functions)."""
         with directives.client_scope(), collecting_messages(context.messages):
+            if readonly is None:
+                return execute(self.schema.graphql, document, context_value=context,
+                               variable_values=request.variables,
+                               operation_name=request.operation_name)
             try:
                 with self.app.transaction(readonly=readonly):
                     result = execute(self.schema.graphql, document, context_value=context,

@@ -35,6 +35,7 @@ class GeneratedSchema:
         self.types.build()
         self.roots: dict[str, tuple[str, str]] = {}  # root field → (model code, kind)
         query, mutation = self._roots()
+        self.own_transaction = self._own_transaction()
         self.strawberry = strawberry.Schema(
             query=query, mutation=mutation,
             config=StrawberryConfig(auto_camel_case=True, default_resolver=read_field,
@@ -83,6 +84,20 @@ class GeneratedSchema:
         query = strawberry.type(self.namespace.make_class("Query", {}, query_fields))
         mutation = strawberry.type(self.namespace.make_class("Mutation", {}, mutation_fields))
         return query, mutation
+
+    def _own_transaction(self) -> dict[str, set[str]]:
+        """Mutation root field → its fields calling `own_transaction` functions."""
+        by_code = {code: root for root, (code, kind) in self.roots.items()
+                   if kind == "mutation"}
+        found: dict[str, set[str]] = {}
+        for function in self.registry.behaviours.functions.values():
+            if not (function.api and function.own_transaction
+                    and function.fun_type != "QUERY"):
+                continue
+            name = function.namespace.split(".")[-1]
+            root = by_code.get(function.namespace, f"{name[:1].lower()}{name[1:]}Mutation")
+            found.setdefault(root, set()).add(function.fun)
+        return found
 
     def _root_field(self, root_type: Any) -> Any:
         def resolve() -> Any:

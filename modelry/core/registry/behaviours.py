@@ -51,7 +51,8 @@ def collect_behaviours(modules: list[Module], models: dict[str, ModelMeta]) -> B
                 namespace=meta.code, fun=tag["name"] or lower_camel(python_name),
                 python_name=python_name, open_level=tag["open_level"], fun_type=tag["type"],
                 module=owner, callable=member, kind="action" if tag["action"] else kind,
-                description=tag["description"], task=tag["task"]))
+                description=tag["description"], task=tag["task"],
+                own_transaction=tag.get("own_transaction", False)))
     for python_module, item in behaviours():
         owner = _owner(python_module, modules)
         if owner is None or owner not in loaded:

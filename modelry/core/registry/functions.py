@@ -40,6 +40,7 @@ class FunctionMeta:
     kind: str = "method"       # method | classmethod | static | action | service
     description: str | None = None
     task: TaskPolicy = field(default_factory=TaskPolicy)
+    own_transaction: bool = False  # the API calls it outside a transaction (executor.py)
 
     @property
     def api(self) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from modelry import DataError, UniqueViolation, function, transaction
 from modelry.modules.account import codes as C
+from modelry.modules.account import grouping
 from modelry.modules.account import store
 from modelry.modules.account.ledger import TransferRequest as Request
 from modelry.modules.account.ledger import INT64_MAX, apply_batch
@@ -17,19 +18,21 @@ from modelry.modules.account.models import (Account, Balance, Entry, Ledger, Sta
                                             Transfer, TransferRequest, TransferResult)
 from modelry.modules.account.refund_models import refund_fee
 
-MAX_BATCH = 8_000
+MAX_BATCH = grouping.MAX_BATCH
 JANITOR_BATCH = 1_000
 
 
-@function(open_level="API", type="CREATE", namespace="account.Transfer")
+@function(open_level="API", type="CREATE", namespace="account.Transfer", own_transaction=True)
 def submit(transfers: list[TransferRequest]) -> list[TransferResult]:
     """Apply a batch of transfers in one transaction: one result per transfer, in order
-    ("ok", EXISTS, or why it was refused); a refused transfer changes nothing."""
+    ("ok", EXISTS, or why it was refused); a refused transfer changes nothing. Called
+    inside a transaction, it is part of it; outside one, concurrent calls are merged
+    into one transaction (grouping.py)."""
     if len(transfers) > MAX_BATCH:
         raise DataError(f"account.Transfer.submit: {len(transfers)} transfers in one batch; "
                         f"at most {MAX_BATCH}", code="BATCH_TOO_LARGE",
                         model="account.Transfer")
-    return _submitted(transfers)
+    return grouping.submit_grouped(transfers)
 
 
 @function(open_level="API", type="CREATE", namespace="account.Transfer")
