@@ -59,3 +59,23 @@ def test_single_transfers_from_many_threads_merge_and_add_up(
         check_stored_invariants(app)
         assert Transfer.count(key__in=["open-1"]) == 0
         assert Transfer.count() == 1 + (THREADS * CALLS - 1) + CALLS
+
+
+def test_merged_calls_answer_as_each_would_alone(ledger_app: App) -> None:
+    """A call's open chain fails within that call and never joins the next call's
+    transfers; every other answer is the one the call would get alone."""
+    c = make_chart(ledger_app)
+    calls = [[request(c, "m-1", c.bank, c.alice, 10),
+              request(c, "m-2", c.alice, c.bob, 1, linked=True),
+              request(c, "m-3", c.alice, c.bob, 1, linked=True)],
+             [request(c, "m-4", c.bank, c.bob, 7),
+              request(c, "m-1", c.bank, c.alice, 10),
+              {**request(c, "m-5", c.bank, c.bob, 3), "ledger": "NOPE"}]]
+    with ledger_app.transaction():
+        answers = grouping.apply_groups(calls)
+    assert [[(r.index, r.key, r.code) for r in answer] for answer in answers] == [
+        [(0, "m-1", C.OK), (1, "m-2", C.LINKED_EVENT_FAILED),
+         (2, "m-3", C.LINKED_EVENT_CHAIN_OPEN)],
+        [(0, "m-4", C.OK), (1, "m-1", C.EXISTS), (2, "m-5", C.LEDGER_NOT_FOUND)]]
+    assert answers[1][1].transfer_id == answers[0][0].transfer_id is not None
+    assert sorted(t.key for t in Transfer.query_list()) == ["m-1", "m-4"]
