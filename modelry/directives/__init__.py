@@ -3,7 +3,10 @@
 from modelry.directives.flags import BACKEND_DEFAULT, CLIENT_DEFAULT, Directive
 from modelry.directives.session import session
 from modelry.directives.state import (
+    as_caller,
     backend_scope,
+    caller,
+    calling,
     client_scope,
     current,
     is_set,
@@ -15,7 +18,10 @@ __all__ = [
     "BACKEND_DEFAULT",
     "CLIENT_DEFAULT",
     "Directive",
+    "as_caller",
     "backend_scope",
+    "caller",
+    "calling",
     "client_scope",
     "current",
     "is_set",

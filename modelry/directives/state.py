@@ -74,6 +74,34 @@ def scope(*bits: Directive) -> Iterator[Directive]:
         reset(token)
 
 
+_caller: contextvars.ContextVar[Directive | None] = contextvars.ContextVar(
+    "modelry_caller_directives", default=None
+)
+
+
+@contextmanager
+def calling(bits: Directive) -> Iterator[None]:
+    """Within the block (a declared function's body), `caller()` is ``bits``."""
+    token = _caller.set(Directive(bits))
+    try:
+        yield
+    finally:
+        _caller.reset(token)
+
+
+def caller() -> Directive:
+    """The directive set of whoever called the declared function running now (the
+    current set outside one): a client's call keeps AUTHENTICATE there."""
+    bits = _caller.get()
+    return current() if bits is None else bits
+
+
+def as_caller() -> AbstractContextManager[Directive]:
+    """Within the block, use the caller's directive set: data calls then check the
+    caller's rights and record rules, as the caller's own calls would."""
+    return scope(caller())
+
+
 def client_scope() -> AbstractContextManager[Directive]:
     """Within the block, use the set a client request starts with."""
     return scope(CLIENT_DEFAULT)

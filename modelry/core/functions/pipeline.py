@@ -56,14 +56,15 @@ def invoke(namespace: str, fun: str, fun_type: str, body: Callable[..., Any],
     bits = directives.current()
     registry = context.active_registry()
     if registry is None or not bits & (Directive.HOOK | Directive.EXT_POINT):
-        return body(*args, **kwargs)
+        with directives.calling(bits):
+            return body(*args, **kwargs)
     owner = module or _module(registry, namespace)
     call = Call(namespace, fun, fun_type, owner, list(args), dict(kwargs), bits)
     hooks = registry.behaviours
     body_bits = bits & BUILTIN_BODY_BITS if builtin else Directive(0)
 
     def run_body(*body_args: Any, **body_kwargs: Any) -> Any:
-        with directives.scope(body_bits):
+        with directives.scope(body_bits), directives.calling(bits):
             return body(*body_args, **body_kwargs)
 
     with directives.scope():  # hooks and implementations are back-end code

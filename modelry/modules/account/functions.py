@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from modelry import DataError, UniqueViolation, function, transaction
+from modelry import DataError, UniqueViolation, directives, function, transaction
 from modelry.modules.account import codes as C
 from modelry.modules.account import grouping
 from modelry.modules.account import store
@@ -129,10 +129,7 @@ def _applied(requests: list[Request], outcome: Any, holds: dict, originals: dict
 @function(open_level="API", type="QUERY", namespace="account.Account")
 def balance(account: int) -> Balance:
     """An account's four balances, its posted balance and what is available."""
-    found = Account.query_by_id(account)
-    if found is None:
-        raise DataError(f"account.Account: no account with id {account}",
-                        code="ACCOUNT_NOT_FOUND", model="account.Account", field="id")
+    found = _readable(account)
     posted = found.credits_posted - found.debits_posted
     return Balance(account=found.id, debits_pending=found.debits_pending,
                    debits_posted=found.debits_posted, credits_pending=found.credits_pending,
@@ -140,11 +137,23 @@ def balance(account: int) -> Balance:
                    available=posted - found.debits_pending)
 
 
+def _readable(account: int) -> Any:
+    """The account, read as the caller (its record rules); ACCOUNT_NOT_FOUND when it does
+    not exist or the caller may not see it."""
+    with directives.as_caller():
+        found = Account.query_by_id(account)
+    if found is None:
+        raise DataError(f"account.Account: no account with id {account}",
+                        code="ACCOUNT_NOT_FOUND", model="account.Account", field="id")
+    return found
+
+
 @function(open_level="API", type="QUERY", namespace="account.Account")
 def statement(account: int, since: dt.datetime | None = None,
               until: dt.datetime | None = None) -> list[StatementLine]:
     """An account's entries from `since` (inclusive) to `until` (exclusive), oldest first,
     each with the posted balance after it."""
+    _readable(account)
     filters: dict[str, object] = {"account": account}
     if since is not None:
         filters["create_date__ge"] = since
