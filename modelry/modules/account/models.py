@@ -87,8 +87,9 @@ class Transfer(Model, model="account.Transfer", display_name="Transfer"):
     """A movement of money between two accounts of a ledger; immutable once written (a
     hold's `status` and `amount_posted` record how it was resolved).
 
-    The client's `key` is unique per ledger through `ledger_key` = "<ledger id>:<key>" (one
-    unique column: the schema has no multi-column unique constraint). Transfers and entries
+    The client's `key` is unique per ledger through `ledger_key` = "<ledger id>:<key>": one
+    unique column, so that a batch spanning ledgers looks all its keys up with one IN
+    (a `unique=[("ledger", "key")]` set would need one lookup per ledger). Transfers and entries
     are appended in bulk: their references are checked once per statement by the data
     manager (`constraint=False`), not by a foreign key's trigger per row.
     """
