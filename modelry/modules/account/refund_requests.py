@@ -19,15 +19,15 @@ rejects, every step logged with who and why (`account.RefundRequestEvent`).
 Each step's transfers go to the ledger as one linked chain, keyed `refund-<id>-<step>`:
 a retry never moves money twice. Call these in a transaction: a refused transfer raises
 a DataError with the ledger's code (e.g. ACCOUNT_FROZEN) and leaves nothing written. Who
-acted is the session's user, read from the audit field `create_uid` of what the step
-writes (None for back-end calls made for nobody).
+acted is the session's user (`modelry.current_user_id()`; None for back-end calls made
+for nobody).
 """
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
-from modelry import DataError, function
+from modelry import DataError, current_user_id, function, transaction
 from modelry.modules.account import codes as C
 from modelry.modules.account.functions import apply
 from modelry.modules.account.ledger import TransferRequest
@@ -74,24 +74,21 @@ def request_refund(account: int, reason: str | None = None) -> RefundRequest:
         raise _refused(f"ledger {cash.ledger_id} has no voucher sink account for the "
                        f"vouchers of {cash.code!r}", "VOUCHER_SINK_NOT_SET",
                        "account.RefundPolicy", "voucher_sink_account")
-    request = RefundRequest(
-        ledger=cash.ledger_id, account=cash.id, amount=held, fee_rate=policy.fee_rate,
-        fee=refund_fee(held, policy.fee_rate), fee_account=policy.fee_account_id,
-        voucher_account=voucher.id if vouchers else None, vouchers_cleared=vouchers,
-        open_account=cash.id, reason=reason, status=RefundStatus.REQUESTED).create()
-    key = _key(request, "hold")
-    batch = [_transfer(request, "hold", cash.id, policy.payout_account_id, held,
-                       "WITHDRAW", pending=True)]
-    if vouchers:
-        batch.append(_transfer(request, "vouchers", voucher.id,
-                               policy.voucher_sink_account_id, vouchers, "ADJUSTMENT"))
-    try:
+    with transaction():  # a savepoint: a refused step leaves nothing, even if caught
+        request = RefundRequest(
+            ledger=cash.ledger_id, account=cash.id, amount=held, fee_rate=policy.fee_rate,
+            fee=refund_fee(held, policy.fee_rate), fee_account=policy.fee_account_id,
+            voucher_account=voucher.id if vouchers else None, vouchers_cleared=vouchers,
+            open_account=cash.id, reason=reason, status=RefundStatus.REQUESTED).create()
+        key = _key(request, "hold")
+        batch = [_transfer(request, "hold", cash.id, policy.payout_account_id, held,
+                           "WITHDRAW", pending=True)]
+        if vouchers:
+            batch.append(_transfer(request, "vouchers", voucher.id,
+                                   policy.voucher_sink_account_id, vouchers, "ADJUSTMENT"))
         ids = _apply(request, batch)
-    except DataError:
-        request.delete_by_id()  # nothing is left behind, even if the caller goes on
-        raise
     RefundRequest.update_where({"id": request.id}, hold_key=key, hold_transfer=ids[0],
-                               requested_by=request.create_uid)
+                               requested_by=current_user_id())
     _log(request.id, RefundStatus.REQUESTED, reason)
     return RefundRequest.query_by_id(request.id)
 
@@ -213,7 +210,7 @@ def _decide(found: Any, step: RefundStatus, reason: str) -> RefundRequest:
     event = _log(found.id, step, reason)
     if RefundRequest.update_where(
             {"id": found.id, "status": RefundStatus.REQUESTED.value}, status=step.value,
-            open_account=None, decided_by=event.create_uid, decided_at=event.create_date,
+            open_account=None, decided_by=current_user_id(), decided_at=event.create_date,
             decision_reason=reason) != 1:
         raise _refused(f"request {found.id} was decided meanwhile", "REFUND_ALREADY_DECIDED",
                        field="status")
