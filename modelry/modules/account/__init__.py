@@ -5,4 +5,4 @@ from modelry import Module
 module = Module("account", version="1.0.0", depends=["base"], display_name="Accounts")
 
 from modelry.modules.account import (  # noqa: F401  (declares them)
-    functions, models, reconcile, refund_requests, reports)
+    functions, immutable, models, reconcile, refund_requests, reports)
