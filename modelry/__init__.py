@@ -13,6 +13,7 @@ from modelry.core import fields, messages
 from modelry.core.context import current_user_id, transaction
 from modelry.core.data.group_commit import GroupCommit
 from modelry.core.data.transaction import in_transaction
+from modelry.core.numbers import Long
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
@@ -66,6 +67,7 @@ __all__ = [
     "transaction",
     "in_transaction",
     "GroupCommit",
+    "Long",
     "messages",
     "fields",
     "relations",

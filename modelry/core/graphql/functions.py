@@ -18,13 +18,13 @@ import strawberry
 from modelry.core.graphql.inputs import to_record
 from modelry.core.graphql.list_limits import check_result
 from modelry.core.graphql.namespace import Namespace
-from modelry.core.graphql.scalars import JSON, BigDecimal, Date, DateTime, Time
+from modelry.core.graphql.scalars import JSON, BigDecimal, Date, DateTime, Long, Time
 from modelry.core.graphql.types import TypeFactory, type_name
 from modelry.core.registry import Registry
 from modelry.core.registry.functions import FunctionMeta
 from modelry.errors import DeclarationError
 
-PLAIN = {str: str, int: int, float: float, bool: bool, decimal.Decimal: BigDecimal,
+PLAIN = {str: str, int: int, Long: Long, float: float, bool: bool, decimal.Decimal: BigDecimal,
          dt.datetime: DateTime, dt.date: Date, dt.time: Time, dict: JSON, Any: JSON}
 
 

@@ -14,6 +14,8 @@ from typing import Any, Callable, NewType
 
 import strawberry
 
+from modelry.core.numbers import Long
+
 
 def _long(value: Any) -> int:
     if isinstance(value, bool):
@@ -63,7 +65,6 @@ def _binary(value: Any) -> bytes:
         raise ValueError("binary values travel as base64") from None
 
 
-Long = NewType("Long", int)
 BigDecimal = NewType("BigDecimal", decimal.Decimal)
 DateTime = NewType("DateTime", dt.datetime)
 Date = NewType("Date", dt.date)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from modelry import DataError, UniqueViolation, directives, function, transaction
+from modelry import DataError, Long, UniqueViolation, directives, function, transaction
 from modelry.modules.account import codes as C
 from modelry.modules.account import grouping
 from modelry.modules.account import store
@@ -36,8 +36,8 @@ def submit(transfers: list[TransferRequest]) -> list[TransferResult]:
 
 
 @function(open_level="API", type="CREATE", namespace="account.Transfer")
-def refund(ledger: str, key: str, original: str, amount: int,
-           fee_rate: decimal.Decimal = decimal.Decimal(0), fee_account: int | None = None,
+def refund(ledger: str, key: str, original: str, amount: Long,
+           fee_rate: decimal.Decimal = decimal.Decimal(0), fee_account: Long | None = None,
            note: str | None = None) -> list[TransferResult]:
     """Give `amount` of the transfer keyed `original` back the way it came (a REFUND keyed
     `key`), and with a `fee_rate` (a fraction, 0.006 = 0.6 %) move the fee, rounded half up
@@ -127,7 +127,7 @@ def _applied(requests: list[Request], outcome: Any, holds: dict, originals: dict
 
 
 @function(open_level="API", type="QUERY", namespace="account.Account")
-def balance(account: int) -> Balance:
+def balance(account: Long) -> Balance:
     """An account's four balances, its posted balance and what is available."""
     found = _readable(account)
     posted = found.credits_posted - found.debits_posted
@@ -149,7 +149,7 @@ def _readable(account: int) -> Any:
 
 
 @function(open_level="API", type="QUERY", namespace="account.Account")
-def statement(account: int, since: dt.datetime | None = None,
+def statement(account: Long, since: dt.datetime | None = None,
               until: dt.datetime | None = None) -> list[StatementLine]:
     """An account's entries from `since` (inclusive) to `until` (exclusive), oldest first,
     each with the posted balance after it."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from modelry import DataError, current_user_id, function, transaction
+from modelry import DataError, Long, current_user_id, function, transaction
 from modelry.modules.account import codes as C
 from modelry.modules.account.functions import apply
 from modelry.modules.account.ledger import TransferRequest
@@ -47,7 +47,7 @@ def _refused(message: str, code: str, model: str = MODEL, field: str | None = No
 
 
 @function(open_level="API", type="CREATE", namespace=MODEL)
-def request_refund(account: int, reason: str | None = None) -> RefundRequest:
+def request_refund(account: Long, reason: str | None = None) -> RefundRequest:
     """Ask to withdraw a customer's cash: hold all of it and clear its vouchers (one
     batch); the new request, REQUESTED."""
     _check_reason(reason, required=False)
@@ -94,7 +94,7 @@ def request_refund(account: int, reason: str | None = None) -> RefundRequest:
 
 
 @function(open_level="API", type="UPDATE", namespace=MODEL)
-def approve_refund(request: int, reason: str) -> RefundRequest:
+def approve_refund(request: Long, reason: str) -> RefundRequest:
     """Pay a refund request out: post its hold less the fee and move the fee to the fee
     account, as one linked chain; the request, APPROVED."""
     found = _open_request(request, reason)
@@ -111,7 +111,7 @@ def approve_refund(request: int, reason: str) -> RefundRequest:
 
 
 @function(open_level="API", type="UPDATE", namespace=MODEL)
-def reject_refund(request: int, reason: str) -> RefundRequest:
+def reject_refund(request: Long, reason: str) -> RefundRequest:
     """Turn a refund request down: void its hold and give the cleared vouchers back (one
     linked chain); the request, REJECTED."""
     found = _open_request(request, reason)

@@ -22,7 +22,7 @@ def test_submit_and_read_back_through_graphql(ledger_app: App, chart: Chart) -> 
     results = client.gql(SUBMIT, {"t": batch}).ok()["transferMutation"]["submit"]
     assert [(r["index"], r["code"]) for r in results] == \
         [(0, "ok"), (1, "AMOUNT_MUST_BE_POSITIVE"), (2, "ok")]
-    read = client.gql("query($a: Int!) { accountQuery { balance(account: $a) { posted "
+    read = client.gql("query($a: Long!) { accountQuery { balance(account: $a) { posted "
                       "available } statement(account: $a) { key pending posted balance } } }",
                       {"a": c.alice.id}).ok()["accountQuery"]
     assert read["balance"] == {"posted": "1000", "available": "600"}
@@ -34,3 +34,11 @@ def test_clients_cannot_write_balances(ledger_app: App, chart: Chart) -> None:
         'mutation { accountMutation { update(data: {id: "%s", creditsPosted: "9"}) { id } } }'
         % chart.alice.id)
     assert answer.error["extensions"]["code"] == "FIELD_NOT_WRITABLE"
+
+
+def test_ids_and_amounts_past_32_bits_travel_as_long(ledger_app: App, chart: Chart) -> None:
+    """Function parameters declared `Long` take 64-bit values: an id past 2^31 is a plain
+    ACCOUNT_NOT_FOUND, not a GraphQL type error."""
+    answer = Client(ledger_app).gql("query($a: Long!) { accountQuery { balance(account: $a) "
+                                    "{ posted } } }", {"a": str(2**40)})
+    assert answer.codes == ["ACCOUNT_NOT_FOUND"]

@@ -17,7 +17,7 @@ LOGIN = """mutation($login: String!, $password: String!) {
   authMutation { login(login: $login, password: $password) { token } } }"""
 SUBMIT = """mutation($t: [TransferRequestInput!]!) { transferMutation {
   submit(transfers: $t) { index key code transferId } } }"""
-READ = """query($a: Int!) { accountQuery {
+READ = """query($a: Long!) { accountQuery {
   balance(account: $a) { posted available debitsPending }
   statement(account: $a) { key side pending posted balance } } }"""
 

@@ -9,7 +9,7 @@ from tests.functions.helpers import Client
 from tests.modules.account.conftest import Chart
 from tests.modules.account.stored import request
 
-READ = """query($a: Int!) { accountQuery { balance(account: $a) { posted }
+READ = """query($a: Long!) { accountQuery { balance(account: $a) { posted }
   statement(account: $a) { key } } }"""
 
 

@@ -288,9 +288,9 @@ def test_the_log_records_who_and_why(ledger_app: App, refunds: Refunds) -> None:
     assert events[1].create_date == done.decided_at
 
 
-REQUEST = """mutation($a: Int!, $why: String) { refundRequestMutation {
+REQUEST = """mutation($a: Long!, $why: String) { refundRequestMutation {
   requestRefund(account: $a, reason: $why) { id status amount fee feeRate } } }"""
-DECIDE = """mutation($r: Int!, $why: String!) { refundRequestMutation {
+DECIDE = """mutation($r: Long!, $why: String!) { refundRequestMutation {
   approveRefund(request: $r, reason: $why) { status decisionReason } } }"""
 
 

@@ -251,8 +251,8 @@ def test_eight_threads_refunding_one_transfer_in_parts_never_pass_it(
         assert posted(app, c.shop) == [1_000 - taken]
 
 
-REFUND = """mutation($l: String!, $k: String!, $o: String!, $a: Int!, $r: BigDecimal,
-  $f: Int) { transferMutation { refund(ledger: $l, key: $k, original: $o, amount: $a,
+REFUND = """mutation($l: String!, $k: String!, $o: String!, $a: Long!, $r: BigDecimal,
+  $f: Long) { transferMutation { refund(ledger: $l, key: $k, original: $o, amount: $a,
   feeRate: $r, feeAccount: $f) { index key code transferId } } }"""
 
 
