@@ -219,3 +219,10 @@ def test_locked_records_of_a_locked_model_carry_their_version(app: App) -> None:
         assert locked.update_by_id() == 1
     stored = PetShop.query_by_id(shop.id)
     assert (stored.name, stored.opt_version) == ("renamed under lock", 1)
+
+
+def test_an_id_past_64_bits_is_a_bad_id_on_every_database(app: App) -> None:
+    with app.transaction():
+        with pytest.raises(DataError) as refused:
+            PetShop.lock([2**63])
+    assert refused.value.code == "BAD_ID"

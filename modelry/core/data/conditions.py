@@ -57,7 +57,8 @@ def record_id(meta: ModelMeta, value: Any) -> int:
     value = value.id if hasattr(value, "_values") else value
     try:
         number = int(value)
-        if isinstance(value, bool) or number != value and not isinstance(value, str):
+        if isinstance(value, bool) or number != value and not isinstance(value, str) \
+                or not -2**63 <= number < 2**63:  # ids are 64-bit on every database
             raise ValueError(value)
     except (TypeError, ValueError):
         raise DataError(f"{meta.code}: {value!r} is not a record id", code="BAD_ID",
