@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from modelry.boot import App, boot
 from modelry.boot.engine import create_engine, normalise_url
 from modelry.core.security.grants import grant_module
+from tests.databases import server_database
 
 RAW = [u.strip() for u in os.environ.get("MODELRY_TEST_DATABASES", "sqlite").split(",")
        if u.strip()]
@@ -77,24 +78,9 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         return
     base = normalise_url(DATABASES[backend])
     name = f"{base.database}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
-    admin = create_engine(base.render_as_string(hide_password=False),
-                          isolation_level="AUTOCOMMIT")
-    quoted = f'"{name}"' if backend == "postgresql" else f"`{name}`"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
-    url = base.set(database=name).render_as_string(hide_password=False)
-    _installed.pop(url, None)  # a fresh database holds no tables yet
-    try:
+    with server_database(DATABASES[backend], name) as url:
+        _installed.pop(url, None)  # a fresh database holds no tables yet
         yield url
-    finally:
-        with admin.connect() as connection:
-            if backend == "postgresql":
-                connection.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-        admin.dispose()
 
 
 _installed: dict[str, str] = {}  # url → fingerprint of the schema the database holds

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelry.boot.engine import create_engine, normalise_url
+from tests.databases import server_database
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -209,20 +210,5 @@ def sibling_database(url: str, suffix: str) -> Iterator[str]:
         for written in path.parent.glob(f"{path.name}*"):
             written.unlink()
         return
-    name = f"{parsed.database}_{suffix}"
-    quoted = f'"{name}"' if backend == "postgresql" else f"`{name}`"
-    admin = create_engine(parsed.render_as_string(hide_password=False),
-                          isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-            connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            if backend == "postgresql":
-                connection.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-        admin.dispose()
+    with server_database(url, f"{parsed.database}_{suffix}") as sibling:
+        yield sibling

@@ -14,6 +14,7 @@ from modelry.boot import boot
 from modelry.boot import lifecycle as lifecycle_module
 from modelry.boot.engine import create_engine, normalise_url
 from modelry.boot.lock import BootLockTimeout, boot_lock
+from tests.databases import server_database
 from tests.boot.helpers import catalog
 
 MODULE = Module("bt_lock", version="1.0.0", depends=["base"])
@@ -81,24 +82,9 @@ def other_database(backend: str, database_url: str, tmp_path: Path) -> Iterator[
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'other.db'}"
         return
-    base = normalise_url(database_url)
-    name = f"{base.database}_other"[:60]
-    quoted = f'"{name}"' if backend == "postgresql" else f"`{name}`"
-    admin = create_engine(base.render_as_string(hide_password=False),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            if backend == "postgresql":
-                connection.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
-        admin.dispose()
+    name = f"{normalise_url(database_url).database}_other"[:60]
+    with server_database(database_url, name) as url:
+        yield url
 
 
 def test_the_lock_covers_one_database_only(empty_database: str, other_database: str) -> None:
