@@ -292,10 +292,11 @@ class Model(metaclass=_ModelType):
 
     @classmethod
     def query_page(cls, rsql: Any = None, page: int = 1, size: int = 20,
-                   sort: str | None = None, **filters: Any) -> Any:
-        """One page (1-based) of matching records, with totals."""
+                   sort: str | None = None, totals: bool = True, **filters: Any) -> Any:
+        """One page (1-based) of matching records, with totals unless `totals=False`
+        (then no COUNT is run, and the totals are None)."""
         return context.gateway(cls._model_code).query_page(
-            cls._model_code, rsql, filters, page=page, size=size, sort=sort)
+            cls._model_code, rsql, filters, page=page, size=size, sort=sort, totals=totals)
 
     @classmethod
     def count(cls, rsql: Any = None, **filters: Any) -> int:

@@ -80,3 +80,18 @@ def test_both_paths_answer_alike(servers: dict[str, Server]) -> None:
     general = servers["general"].gql(PAGE, {"size": 50}).ok()
     assert compiled == general
     assert compiled["petShopQuery"]["queryPage"]["content"][0]["income"] == "1000.0000"
+
+
+def test_a_page_without_totals_runs_no_count(servers: dict[str, Server]) -> None:
+    """Only a page that asks for totalElements or totalPages pays for its COUNT (general
+    execution; the compiled path plans its own statements)."""
+    def counts(seen: list[str]) -> list[str]:
+        return [sql for sql in seen if sql.lstrip().upper().startswith("SELECT COUNT(")]
+
+    answer, seen = servers["general"].gql_counted(PAGE.replace("totalElements ", ""),
+                                                  {"size": 5})
+    assert len(answer.ok()["petShopQuery"]["queryPage"]["content"]) == 5
+    assert counts(seen) == [], seen
+    answer, seen = servers["general"].gql_counted(PAGE, {"size": 5})
+    assert answer.ok()["petShopQuery"]["queryPage"]["totalElements"] == 200
+    assert len(counts(seen)) == 1, seen

@@ -322,11 +322,17 @@ class DataManager:
         return list(compile_stable_sort(sort, meta, self))
 
     def query_page(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
-                   page: int = 1, size: int = 20, sort: str | None = None) -> Page:
-        """One page (1-based) of matching records with totals."""
+                   page: int = 1, size: int = 20, sort: str | None = None,
+                   totals: bool = True) -> Page:
+        """One page (1-based) of matching records with totals (without them, and without
+        the COUNT, when `totals` is False)."""
         if page < 1 or size < 1:
             raise DataError(f"{code}: page must be ≥ 1 and size ≥ 1 (got page={page}, "
                             f"size={size})", code="BAD_PAGE", model=code)
+        if not totals:
+            content = self.query_list(code, rsql, filters, sort=sort, limit=size,
+                                      offset=(page - 1) * size)
+            return Page(content, None, None, page, size)
         with self.connection():
             total = self.count(code, rsql, filters)
             content = self.query_list(code, rsql, filters, sort=sort, limit=size,

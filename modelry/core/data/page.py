@@ -7,10 +7,11 @@ from typing import Any
 
 @dataclass
 class Page:
-    """Records of one page plus totals; `current_page` is 1-based."""
+    """Records of one page plus totals (None when the caller did not ask for them);
+    `current_page` is 1-based."""
 
     content: list[Any]
-    total_elements: int
-    total_pages: int
+    total_elements: int | None
+    total_pages: int | None
     current_page: int
     size: int

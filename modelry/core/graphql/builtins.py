@@ -9,6 +9,7 @@ import contextlib
 from typing import Any, Callable, Iterator, List, Optional
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from modelry import directives
 from modelry.core.data.deletes import distinct_by_id
@@ -30,6 +31,17 @@ MUTATION_BUILTINS = ("create", "update", "delete")
 def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> Iterator[None]:
     with directives.scope((directives.current() | add) & ~remove):
         yield
+
+
+def asks_totals(info: Any) -> bool:
+    """Whether a queryPage selection asks for `totalElements` or `totalPages` (or holds a
+    fragment, which might): without them the page is read without its COUNT."""
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if not isinstance(selection, SelectedField) or \
+                    selection.name in ("totalElements", "totalPages"):
+                return True
+    return False
 
 
 def page_arguments(meta: ModelMeta, page: Any, settings: Any) -> tuple[int, int, Any]:
@@ -74,10 +86,11 @@ class Builtins:
 
         def query_page(info: Any, page: Any = None, query_wrapper: Any = None) -> Any:
             current, size, sort = page_arguments(meta, page, info.context.settings)
+            totals = asks_totals(info)
             with _bits(remove=Directive.CHECK):
                 result = invoke(meta.code, "queryPage", "QUERY",
                                 lambda rsql, number, count, order: model_class.query_page(
-                                    rsql, page=number, size=count, sort=order),
+                                    rsql, page=number, size=count, sort=order, totals=totals),
                                 (_rsql(query_wrapper), current, size, sort), {}, builtin=True)
             return self.namespace.module.__dict__[f"{name}Page"](
                 content=result.content, total_elements=result.total_elements,
