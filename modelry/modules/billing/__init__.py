@@ -1,6 +1,13 @@
-"""billing: rating, periodic billing and abnormal bills (issue 16).
+"""billing: catalogue, usage ingestion and real-time rating (issue 16), written with
+modelry's public API only.
 
-This slice holds only the pure pricing layer (`pricing`, `calculators`, `charges`,
-`time_of_day`, `discounts`, `money`); the models and the `Module` manifest come later, so
-importing the package registers nothing.
+The pure pricing layer (`pricing`, `calculators`, `charges`, `time_of_day`, `discounts`,
+`money`) registers nothing; the models and functions below are declared when the package
+is imported. Periodic billing (graduated and volume charges, bills) comes next.
 """
+from modelry import Module
+
+module = Module("billing", version="1.0.0", depends=["base"], display_name="Billing")
+
+from modelry.modules.billing import (  # noqa: E402,F401  (declares them)
+    calculator_checks, calculator_models, catalogue, ingestion, rated, rating, usage)
