@@ -108,7 +108,8 @@ def _finite(value: Any) -> bool:
 def ingest(events: list[UsageRecord]) -> list[IngestResult]:
     """Store each event once per (tenant, source, event_id) and rate the new ones: one
     result per event, in order ("ok", DUPLICATE with the stored id, CONFLICT,
-    PRODUCT_UNKNOWN or EVENT_INVALID)."""
+    PRODUCT_UNKNOWN or EVENT_INVALID). Part of the caller's transaction, or in one of its
+    own outside one."""
     if len(events) > MAX_BATCH:
         raise DataError(f"billing.UsageEvent.ingest: {len(events)} events in one batch; at "
                         f"most {MAX_BATCH}", code="BATCH_TOO_LARGE", model="billing.UsageEvent")
@@ -136,18 +137,19 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
         else:
             _answer(results[event.index], PRODUCT_UNKNOWN,
                     message=f"billing.Product: no product with code {event.product_code!r}")
-    if known:
-        Product.lock(sorted({products[event.product_code] for event in known}))
-    # each clash means a concurrent batch committed one of these keys, which the next
-    # attempt reads: at most one attempt per key, however many batches race
-    for attempt in range(len(known) + 1):
-        try:
-            with transaction():
-                _store(known, products, results)
-            return results
-        except UniqueViolation as clash:
-            if tuple(clash.fields) != EVENT_KEY or attempt == len(known):
-                raise
+    with transaction():               # the caller's (a savepoint), or one of its own
+        if known:
+            Product.lock(sorted({products[event.product_code] for event in known}))
+        # each clash means a concurrent batch committed one of these keys, which the next
+        # attempt reads: at most one attempt per key, however many batches race
+        for attempt in range(len(known) + 1):
+            try:
+                with transaction():
+                    _store(known, products, results)
+                return results
+            except UniqueViolation as clash:
+                if tuple(clash.fields) != EVENT_KEY or attempt == len(known):
+                    raise
     return results
 
 

@@ -202,12 +202,13 @@ def rate(events: list[Long]) -> int:
     """Rate the stored usage events with these ids under every per-event charge of their
     product not yet rated for them; how many lines were written (0: all were rated). A
     price that cannot be computed refuses the call, naming the event and the charge.
-    Needs a transaction (it locks the events)."""
-    # locked, so that concurrent ratings of one event queue instead of racing on the
-    # (event, charge) unique set (a clash would still be read again and retried)
-    found = UsageEvent.lock(sorted(set(events)))
-    missing = sorted(set(events) - {event.id for event in found})
-    if missing:
-        raise DataError(f"billing.UsageEvent: no event with id {missing[0]}",
-                        code="EVENT_NOT_FOUND", model="billing.UsageEvent", field="id")
-    return sum(rate_events([view(event) for event in found], strict=True).lines.values())
+    Part of the caller's transaction, or in one of its own outside one."""
+    with transaction():               # the caller's (a savepoint), or one of its own
+        # locked, so that concurrent ratings of one event queue instead of racing on the
+        # (event, charge) unique set (a clash would still be read again and retried)
+        found = UsageEvent.lock(sorted(set(events)))
+        missing = sorted(set(events) - {event.id for event in found})
+        if missing:
+            raise DataError(f"billing.UsageEvent: no event with id {missing[0]}",
+                            code="EVENT_NOT_FOUND", model="billing.UsageEvent", field="id")
+        return sum(rate_events([view(event) for event in found], strict=True).lines.values())

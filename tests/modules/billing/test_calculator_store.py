@@ -94,3 +94,17 @@ def test_a_client_create_is_checked_as_stored(billing_app: App) -> None:
     assert moved.codes == ["CALCULATOR_GAP"], moved.body
     assert Calculator.query_by_id(int(calculator["id"])).kind.value == "STEPWISE"
     assert CalculatorSegment.query_by_id(second.id).lower == 1_000_000
+
+
+def test_a_client_deleting_a_middle_segment_is_refused(billing_app: App) -> None:
+    three = [dict(lower=0, upper=10, unit_price=1), dict(lower=10, upper=20, unit_price=2),
+             dict(lower=20, upper=None, unit_price=3)]
+    with billing_app.transaction():
+        calculator = save_calculator(Calculator(code="tiers", name="Tiers", currency="EUR"),
+                                     three)
+    middle = CalculatorSegment.query_one(calculator=calculator.id, position=2)
+    answer = Client(billing_app).gql('mutation { calculatorSegmentMutation { delete(dataList: '
+                                     '[{id: "%s"}]) { id } } }' % middle.id)
+    assert answer.codes == ["CALCULATOR_GAP"], answer.body
+    assert "calculator 'tiers'" in answer.error["message"]
+    assert CalculatorSegment.count(calculator=calculator.id) == 3

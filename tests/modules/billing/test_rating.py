@@ -115,3 +115,13 @@ def test_a_zone_reads_stored_utc_times_on_its_own_clock(billing_app: App,
         [late] = ingest([event("z", hour=20)])            # 04:00 in Shanghai
     assert _line(late.event)[1:3] == (Decimal("0.02"), Decimal("2.00"))
     assert RatedLine.count() == 1
+
+
+def test_ingest_and_rate_open_their_own_transaction_outside_one(
+        billing_app: App, catalogue: Catalogue) -> None:
+    [stored] = ingest([event("alone")])
+    assert stored.code == "ok" and RatedLine.count(event=stored.event) == 1
+    assert rate([stored.event]) == 0
+    with pytest.raises(DataError) as refused:
+        rate([stored.event, stored.event + 1000])
+    assert refused.value.code == "EVENT_NOT_FOUND"
