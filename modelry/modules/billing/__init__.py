@@ -1,5 +1,5 @@
-"""billing: catalogue, usage ingestion and real-time rating (issue 16), written with
-modelry's public API only.
+"""billing: catalogue, usage ingestion, real-time rating and the review of abnormal usage
+(issue 16), written with modelry's public API only.
 
 The pure pricing layer (`pricing`, `calculators`, `charges`, `time_of_day`, `discounts`,
 `money`) registers nothing; the models and functions below are declared when the package
@@ -10,4 +10,5 @@ from modelry import Module
 module = Module("billing", version="1.0.0", depends=["base"], display_name="Billing")
 
 from modelry.modules.billing import (  # noqa: E402,F401  (declares them)
-    calculator_checks, calculator_models, catalogue, ingestion, rated, rating, usage)
+    abnormal, abnormal_models, calculator_checks, calculator_models, catalogue, ingestion,
+    rated, rating, usage)

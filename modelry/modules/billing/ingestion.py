@@ -15,7 +15,16 @@ The payload hash is the SHA-256 (hex) of the canonical JSON of the event's field
 `tenant`, `source`, `event_id`, `product` (its code), `timestamp` (ISO 8601, naive UTC
 to the microsecond; an aware time is converted to UTC first), `quantity` and `amount`
 (plain decimals without exponent or trailing zeros; `amount` null when absent) and
-`properties` (null when absent), keys sorted, no spaces, UTF-8.
+`properties` (null when absent), keys sorted, no spaces, UTF-8; `started_at` and
+`ended_at` (ISO 8601 like `timestamp`) only when given, so the hash of an event without
+them is unchanged. An event given `started_at` but no `timestamp` happened at its start.
+
+Abnormal events (`abnormal_checks`: a time before the policy's floor or in the future,
+an end before the start, no time at all, no amount for a percentage charge) are neither
+stored as usage events nor rated: they are kept as `billing.AbnormalRecord` rows (one
+`insert_bulk`, once per key: a redelivery with the same payload answers the same record,
+with another payload CONFLICT) and answered ABNORMAL with the record's id, for a
+reviewer to correct or reject (`abnormal`).
 """
 from __future__ import annotations
 
@@ -28,6 +37,9 @@ from decimal import Decimal
 from typing import Any
 
 from modelry import DataError, UniqueViolation, function, transaction
+from modelry.modules.billing.abnormal_checks import (Abnormality, abnormality,
+                                                     products_needing_amount, time_bounds)
+from modelry.modules.billing.abnormal_models import AbnormalRecord, AbnormalStatus
 from modelry.modules.billing.catalogue import Product
 from modelry.modules.billing.money import plain
 from modelry.modules.billing.rating import EventView, rate_events
@@ -36,52 +48,71 @@ from modelry.modules.billing.usage import EVENT_KEY, IngestResult, UsageEvent, U
 MAX_BATCH = 10_000
 OK, DUPLICATE, CONFLICT = "ok", "DUPLICATE", "CONFLICT"
 PRODUCT_UNKNOWN, EVENT_INVALID = "PRODUCT_UNKNOWN", "EVENT_INVALID"
+ABNORMAL = "ABNORMAL"
 
 Key = tuple[str, str, str]
 
 
 @dataclass
 class _Event:
-    """One valid input event: its key, its hash and the row it would be stored as."""
+    """One valid input event: its key, its hash and the row it would be stored as; an
+    abnormal one (`abnormal`) is kept as a `billing.AbnormalRecord` instead."""
 
     index: int
     key: Key
     hash: str
     product_code: str
-    timestamp: dt.datetime
+    timestamp: dt.datetime | None
     quantity: Decimal
     amount: Decimal | None
     properties: Any
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    payload: dict[str, Any] | None = None
+    abnormal: Abnormality | None = None
 
 
-def payload_hash(event: Any) -> str:
-    """The SHA-256 of the canonical JSON of a usage event's fields (module docstring)."""
+def canonical(event: Any) -> dict[str, Any]:
+    """A usage event's fields as its payload hash reads them (module docstring)."""
     amount = _get(event, "amount")
-    canonical = {
+    fields = {
         "tenant": _get(event, "tenant"), "source": _get(event, "source"),
         "event_id": _get(event, "event_id"), "product": _get(event, "product"),
-        "timestamp": _utc(_get(event, "timestamp")).isoformat(timespec="microseconds"),
+        "timestamp": _iso(_get(event, "timestamp")),
         "quantity": plain(Decimal(_get(event, "quantity") or 0)),
         "amount": None if amount is None else plain(Decimal(amount)),
         "properties": _get(event, "properties"),
     }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for name in ("started_at", "ended_at"):
+        if _get(event, name) is not None:
+            fields[name] = _iso(_get(event, name))
+    return fields
+
+
+def payload_hash(event: Any) -> str:
+    """The SHA-256 of the canonical JSON of a usage event's fields (module docstring)."""
+    text = json.dumps(canonical(event), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else _utc(moment).isoformat(timespec="microseconds")
 
 
 def _get(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or moment.tzinfo is None:
         return moment
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _invalid(event: Any) -> str | None:
     """Why an input event cannot be stored, or None."""
-    for name in ("tenant", "source", "event_id", "product", "timestamp"):
+    for name in ("tenant", "source", "event_id", "product"):
         if _get(event, name) in (None, ""):
             return f"{name} is required"
     quantity, amount = _get(event, "quantity") or 0, _get(event, "amount")
@@ -108,8 +139,9 @@ def _finite(value: Any) -> bool:
 def ingest(events: list[UsageRecord]) -> list[IngestResult]:
     """Store each event once per (tenant, source, event_id) and rate the new ones: one
     result per event, in order ("ok", DUPLICATE with the stored id, CONFLICT,
-    PRODUCT_UNKNOWN or EVENT_INVALID). Part of the caller's transaction, or in one of its
-    own outside one."""
+    PRODUCT_UNKNOWN, EVENT_INVALID, or ABNORMAL with the id of the
+    `billing.AbnormalRecord` it is kept as, not rated). Part of the caller's transaction,
+    or in one of its own outside one."""
     if len(events) > MAX_BATCH:
         raise DataError(f"billing.UsageEvent.ingest: {len(events)} events in one batch; at "
                         f"most {MAX_BATCH}", code="BATCH_TOO_LARGE", model="billing.UsageEvent")
@@ -121,13 +153,15 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
         if why is not None:
             _answer(results[index], EVENT_INVALID, message=f"billing.UsageEvent: {why}")
             continue
+        started = _utc(_get(event, "started_at"))
         valid.append(_Event(index, (_get(event, "tenant"), _get(event, "source"),
                                     _get(event, "event_id")),
                             payload_hash(event), _get(event, "product"),
-                            _utc(_get(event, "timestamp")),
+                            _utc(_get(event, "timestamp")) or started,
                             Decimal(_get(event, "quantity") or 0),
                             None if _get(event, "amount") is None
-                            else Decimal(_get(event, "amount")), _get(event, "properties")))
+                            else Decimal(_get(event, "amount")), _get(event, "properties"),
+                            started, _utc(_get(event, "ended_at")), canonical(event)))
     products = {p.code: p.id for p in Product.query_list(
         code__in=sorted({e.product_code for e in valid}))} if valid else {}
     known = []
@@ -137,6 +171,8 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
         else:
             _answer(results[event.index], PRODUCT_UNKNOWN,
                     message=f"billing.Product: no product with code {event.product_code!r}")
+    if known:
+        _classify(known, products)
     with transaction():               # the caller's (a savepoint), or one of its own
         if known:
             Product.lock(sorted({products[event.product_code] for event in known}))
@@ -153,37 +189,58 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
     return results
 
 
+def _classify(events: Sequence[_Event], products: dict[str, int]) -> None:
+    """Mark the abnormal events (two reads: the policy, the percentage charges)."""
+    bounds = time_bounds()
+    needing = products_needing_amount(products[event.product_code] for event in events)
+    for event in events:
+        times = {"timestamp": event.timestamp, "started_at": event.started_at,
+                 "ended_at": event.ended_at}
+        event.abnormal = abnormality(times, event.amount,
+                                     products[event.product_code] in needing, bounds)
+
+
 def _store(events: Sequence[_Event], products: dict[str, int],
            results: list[IngestResult]) -> None:
-    """Read the stored keys, answer repeats, insert and rate the rest (in a savepoint)."""
+    """Read the stored keys, answer repeats, insert and rate the rest, keep the abnormal
+    ones (in a savepoint)."""
     for event in events:                      # a retry answers afresh
         _answer(results[event.index], None)
     stored = _stored(events)
+    kept = _stored([event for event in events if event.abnormal is not None], AbnormalRecord)
     first: dict[Key, _Event] = {}
     new: list[_Event] = []
+    odd: list[_Event] = []
     for event in events:
         earlier = stored.get(event.key)
-        if earlier is not None:
+        if event.abnormal is not None and event.key in kept:
+            number, digest = kept[event.key]
+            _abnormal(results[event.index], event.hash == digest, number, event.abnormal)
+        elif earlier is not None:
             _repeat(results[event.index], event.hash == earlier[1], earlier[0])
         elif event.key in first:
             results[event.index].code = DUPLICATE if first[event.key].hash == event.hash \
                 else CONFLICT
         else:
             first[event.key] = event
-            new.append(event)
+            (new if event.abnormal is None else odd).append(event)
+    kept_ids = _keep(odd)
     new.sort(key=lambda event: event.key)
     ids = UsageEvent.insert_bulk([
         {"tenant": e.key[0], "source": e.key[1], "event_id": e.key[2],
          "product": products[e.product_code], "timestamp": e.timestamp,
-         "quantity": e.quantity, "amount": e.amount, "properties": e.properties,
-         "payload_hash": e.hash} for e in new], returning_ids=True) if new else []
+         "started_at": e.started_at, "ended_at": e.ended_at, "quantity": e.quantity,
+         "amount": e.amount, "properties": e.properties, "payload_hash": e.hash}
+        for e in new], returning_ids=True) if new else []
     stored_ids = {event.key: number for event, number in zip(new, ids)}
     rated = rate_events([EventView(number, products[event.product_code], event.timestamp,
                                    event.quantity, event.amount)
                          for event, number in zip(new, ids)], fresh=True)
     for event in events:
         result = results[event.index]
-        if result.code is None:
+        if result.code is None and event.abnormal is not None:
+            _abnormal(result, True, kept_ids[event.key], event.abnormal)
+        elif result.code is None:
             number = stored_ids[event.key]
             _answer(result, OK, number, rated.lines.get(number, 0))
             failed = rated.failures.get(number)
@@ -191,6 +248,35 @@ def _store(events: Sequence[_Event], products: dict[str, int],
                 result.message = f"not rated by charge {failed[0]!r}: {failed[1].message}"[:256]
         elif result.event is None and event.key in stored_ids:   # repeated in the batch
             _repeat(result, result.code == DUPLICATE, stored_ids[event.key])
+        elif result.abnormal is None and event.key in kept_ids:
+            _abnormal(result, result.code == DUPLICATE, kept_ids[event.key],
+                      first[event.key].abnormal)
+
+
+def _keep(events: list[_Event]) -> dict[Key, int]:
+    """Insert the abnormal events as records (one statement); their ids by key."""
+    if not events:
+        return {}
+    events.sort(key=lambda event: event.key)
+    ids = AbnormalRecord.insert_bulk([
+        {"tenant": e.key[0], "source": e.key[1], "event_id": e.key[2],
+         "product": e.product_code, "timestamp": e.timestamp,
+         "started_at": e.started_at, "ended_at": e.ended_at, "quantity": e.quantity,
+         "amount": e.amount, "properties": e.properties, "payload": e.payload,
+         "payload_hash": e.hash, "kind": e.abnormal.kind, "code": e.abnormal.code,
+         "message": e.abnormal.message[:256], "status": AbnormalStatus.OPEN}
+        for e in events], returning_ids=True)
+    return {event.key: number for event, number in zip(events, ids)}
+
+
+def _abnormal(result: IngestResult, same: bool, record: int,
+              why: Abnormality | None) -> None:
+    if same and why is not None:
+        _answer(result, ABNORMAL, message=f"billing.AbnormalRecord: {why.code}: "
+                f"{why.message}"[:256], abnormal=record, abnormal_code=why.code)
+    else:
+        _answer(result, CONFLICT, message="billing.AbnormalRecord: this event id was kept "
+                "as abnormal with another payload", abnormal=record)
 
 
 def _repeat(result: IngestResult, same: bool, stored_id: int) -> None:
@@ -202,17 +288,19 @@ def _repeat(result: IngestResult, same: bool, stored_id: int) -> None:
 
 
 def _answer(result: IngestResult, code: str | None, event: int | None = None, rated: int = 0,
-            message: str | None = None) -> None:
+            message: str | None = None, abnormal: int | None = None,
+            abnormal_code: str | None = None) -> None:
     result.code, result.event, result.rated, result.message = code, event, rated, message
+    result.abnormal, result.abnormal_code = abnormal, abnormal_code
 
 
-def _stored(events: Sequence[_Event]) -> dict[Key, tuple[int, str]]:
-    """The stored id and hash of every key of `events` (one statement)."""
+def _stored(events: Sequence[_Event], model: Any = UsageEvent) -> dict[Key, tuple[int, str]]:
+    """The id and hash of every key of `events` stored in `model` (one statement)."""
     if not events:
         return {}
     wanted = {event.key for event in events}
-    rows = UsageEvent.query_list(tenant__in=sorted({k[0] for k in wanted}),
-                                 source__in=sorted({k[1] for k in wanted}),
-                                 event_id__in=sorted({k[2] for k in wanted}))
+    rows = model.query_list(tenant__in=sorted({k[0] for k in wanted}),
+                            source__in=sorted({k[1] for k in wanted}),
+                            event_id__in=sorted({k[2] for k in wanted}))
     return {(r.tenant, r.source, r.event_id): (r.id, r.payload_hash) for r in rows
             if (r.tenant, r.source, r.event_id) in wanted}

@@ -17,6 +17,8 @@ class UsageEvent(Model, model="billing.UsageEvent", display_name="Usage event",
     event_id = fields.String(required=True, size=128)
     product = fields.ManyToOne("billing.Product", required=True, on_delete="RESTRICT")
     timestamp = fields.DateTime(required=True, help="when it happened (naive UTC)")
+    started_at = fields.DateTime(help="when a usage with a duration started (naive UTC)")
+    ended_at = fields.DateTime(help="when it ended (naive UTC)")
     quantity = fields.Decimal(24, 6, required=True, default=0)
     amount = fields.Decimal(24, 8, help="an amount a percentage charge takes a share of")
     properties = fields.Json()
@@ -31,7 +33,9 @@ class UsageRecord(Model, model="billing.UsageRecord", kind="transient"):
     source = fields.String(size=64)
     event_id = fields.String(size=128)
     product = fields.String(size=64)
-    timestamp = fields.DateTime()
+    timestamp = fields.DateTime(help="when it happened; started_at when absent")
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime()
     quantity = fields.Decimal(24, 6, default=0)
     amount = fields.Decimal(24, 8)
     properties = fields.Json()
@@ -40,11 +44,15 @@ class UsageRecord(Model, model="billing.UsageRecord", kind="transient"):
 class IngestResult(Model, model="billing.IngestResult", kind="transient"):
     """The answer for one event of a batch: `code` "ok" (stored), DUPLICATE (stored
     before with the same payload: ignored), CONFLICT (stored before with another payload:
-    refused), PRODUCT_UNKNOWN or EVENT_INVALID; `event` is the stored event's id."""
+    refused), PRODUCT_UNKNOWN, EVENT_INVALID or ABNORMAL (kept as the
+    `billing.AbnormalRecord` `abnormal`, not rated; `abnormal_code` says why); `event` is
+    the stored event's id."""
 
     index = fields.Integer()
     event_id = fields.String(size=128)
     code = fields.String(size=40)
     event = fields.BigInteger()
     rated = fields.Integer(help="lines rated for it now")
+    abnormal = fields.BigInteger(help="the billing.AbnormalRecord it is kept as")
+    abnormal_code = fields.String(size=40)
     message = fields.String(size=256)
