@@ -88,7 +88,7 @@ def test_depends_must_be_a_list_not_a_string() -> None:
 
 
 # ── discovery ────────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("code", ["base", "demo", "account", "billing"])
+@pytest.mark.parametrize("code", ["base", "demo", "account", "billing", "order"])
 def test_built_in_modules_are_registered_entry_points(code: str) -> None:
     points = importlib.metadata.entry_points(group="modelry.modules", name=code)
     assert [point.value for point in points] == [f"modelry.modules.{code}"]

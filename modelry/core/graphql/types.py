@@ -9,7 +9,7 @@ import strawberry
 from modelry.core.fields import Field, ManyToOne, Relation
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.scalars import SCALARS, Long
-from modelry.core.naming import model_name
+from modelry.core.naming import lower_camel, model_name, module_of
 from modelry.core.registry import ModelMeta, Registry
 
 
@@ -52,9 +52,23 @@ class QueryWrapper:
     rsql: Optional[str] = None
 
 
+# Names the schema gives types of its own. A model named like one (`order.Order`, next to
+# the sort key input `Order`) would make the schema unbuildable, so its types take its
+# module's name as a prefix instead.
+BUILT_IN_TYPE_NAMES = frozenset({
+    "Direction", "Order", "Sort", "Pagination", "QueryWrapper", "Query", "Mutation",
+    "Long", "BigDecimal", "DateTime", "Date", "Time", "Binary", "JSON",
+    "String", "Int", "Float", "Boolean", "ID"})
+
+
 def type_name(meta: ModelMeta) -> str:
-    """`demo.PetShop` → `PetShop`."""
-    return model_name(meta.code)
+    """`demo.PetShop` → `PetShop`; a model named like a built-in type gets its module's
+    name as a prefix: `order.Order` → `OrderOrder`."""
+    name = model_name(meta.code)
+    if name in BUILT_IN_TYPE_NAMES:
+        module = lower_camel(module_of(meta.code))
+        return module[:1].upper() + module[1:] + name
+    return name
 
 
 class TypeFactory:

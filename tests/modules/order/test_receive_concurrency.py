@@ -1,0 +1,79 @@
+"""8 threads deliver the same and different callbacks for one order at once: the order is
+paid once, refunded within what was paid, each event recorded once with one answer that
+every delivery gets, and one status log row per applied transition."""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from modelry import directives
+from modelry.boot import App
+from modelry.modules.order.models import Callback, Order, OrderStatus, StatusLog
+from modelry.modules.order.receiving import receive_callback
+from tests.modules.order.conftest import REFERENCE, answer_of, configure, signed
+from tests.threads import THREADS, run_threads
+
+PAYMENTS = [signed(f"paid-{n}") for n in range(3)] + [signed("failed-0", "failed")]
+REFUNDS = [signed(f"refund-{n}", "refunded", "2.50") for n in range(4)]
+
+
+def _deliver_all(app: App, callbacks: list[tuple[dict[str, str], str]]
+                 ) -> list[list[tuple[str, Any]]]:
+    """Each thread delivers every callback twice, in its own shuffled order; per thread,
+    (event id, answer) of each delivery."""
+    def work(thread: int) -> list[tuple[str, Any]]:
+        rng = random.Random(thread)
+        deliveries = list(range(len(callbacks))) * 2
+        rng.shuffle(deliveries)
+        answers = []
+        with app.activate(), directives.backend_scope():
+            for index in deliveries:
+                with app.transaction():
+                    answer = receive_callback("local", *callbacks[index])
+                answers.append((index, answer))
+        return answers
+
+    return run_threads(THREADS, work)
+
+
+def test_eight_threads_pay_once_and_refund_within_what_was_paid(
+        make_app: Callable[..., App]) -> None:
+    app = make_app(["order"], pool_size=THREADS + 2, pool_pre_ping=False)
+    with app.activate():
+        configure(app)
+    paying = [a for thread in _deliver_all(app, PAYMENTS) for a in thread]
+    with app.activate():
+        order = Order.query_one(reference=REFERENCE)
+        assert order.status is OrderStatus.PAID
+        _assert_one_answer_per_event(paying, len(PAYMENTS))
+        logs = StatusLog.query_list(sort="id")
+        assert [log.to_state for log in logs].count(OrderStatus.PAID) == 1
+    refunding = [a for thread in _deliver_all(app, REFUNDS) for a in thread]
+    with app.activate():
+        order = Order.query_one(reference=REFERENCE)
+        assert (order.status, order.refunded) == (OrderStatus.PARTIALLY_REFUNDED,
+                                                  Decimal("10.00"))
+        _assert_one_answer_per_event(refunding, len(REFUNDS))
+        assert {a.outcome for _, a in refunding} == {"applied"}
+        logs = StatusLog.query_list(sort="id")
+        applied = [a for _, a in paying + refunding
+                   if a.outcome == "applied" and not a.redelivered]
+        assert len(logs) == len(applied) == len({a.callback for a in applied})
+        assert sorted(log.callback_id for log in logs) == sorted(a.callback for a in applied)
+        # the log is one chain of transitions from CREATED
+        assert logs[0].from_state is OrderStatus.CREATED
+        assert all(after.from_state == before.to_state for before, after in zip(logs, logs[1:]))
+        assert Callback.count() == len(PAYMENTS) + len(REFUNDS)
+
+
+def _assert_one_answer_per_event(answers: list[tuple[int, Any]], events: int) -> None:
+    """Every delivery of an event got the answer of the one delivery that recorded it."""
+    by_event: dict[int, set[tuple[Any, ...]]] = {}
+    for index, answer in answers:
+        by_event.setdefault(index, set()).add(answer_of(answer))
+    assert len(by_event) == events and all(len(seen) == 1 for seen in by_event.values())
+    firsts = [index for index, answer in answers if not answer.redelivered]
+    assert sorted(firsts) == list(range(events))
+    assert {answer.code for _, answer in answers} == {"ok"}
