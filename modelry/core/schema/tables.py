@@ -1,6 +1,7 @@
 """SQLAlchemy `MetaData` derived from the registry: tables, join tables, named constraints."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,6 +100,10 @@ def _server_default(field: Field, dialect: str | None) -> Any:
         return sa.text("'" + value.replace("'", "''") + "'")
     if dialect == "sqlite" and field.kind in DECIMAL_KINDS:  # its sortable text
         return sa.text(f"'{decimal_text.encode(column_type(field).at_scale(value))}'")
+    if isinstance(value, (dt.date, dt.time)):  # a quoted ISO literal (naive UTC for times)
+        value = field.to_db(value)
+        text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        return sa.text(f"'{text}'")
     return sa.text(str(value))
 
 
