@@ -15,8 +15,17 @@ from modelry.modules.order.receiving import receive_callback
 from tests.modules.order.conftest import REFERENCE, answer_of, configure, signed
 from tests.threads import THREADS, run_threads
 
-PAYMENTS = [signed(f"paid-{n}") for n in range(3)] + [signed("failed-0", "failed")]
-REFUNDS = [signed(f"refund-{n}", "refunded", "2.50") for n in range(4)]
+
+
+def payments() -> list[tuple[dict[str, str], str]]:
+    """Three `paid` events and a `failed` one, signed now (a signature made at import
+    would be stale by the time a long test session runs this test)."""
+    return [signed(f"paid-{n}") for n in range(3)] + [signed("failed-0", "failed")]
+
+
+def refunds() -> list[tuple[dict[str, str], str]]:
+    """Four refunds of 2.50, signed now."""
+    return [signed(f"refund-{n}", "refunded", "2.50") for n in range(4)]
 
 
 def _deliver_all(app: App, callbacks: list[tuple[dict[str, str], str]]
@@ -43,19 +52,20 @@ def test_eight_threads_pay_once_and_refund_within_what_was_paid(
     app = make_app(["order"], pool_size=THREADS + 2, pool_pre_ping=False)
     with app.activate():
         configure(app)
-    paying = [a for thread in _deliver_all(app, PAYMENTS) for a in thread]
+    paid, refunded = payments(), refunds()
+    paying = [a for thread in _deliver_all(app, paid) for a in thread]
     with app.activate():
         order = Order.query_one(reference=REFERENCE)
         assert order.status is OrderStatus.PAID
-        _assert_one_answer_per_event(paying, len(PAYMENTS))
+        _assert_one_answer_per_event(paying, len(paid))
         logs = StatusLog.query_list(sort="id")
         assert [log.to_state for log in logs].count(OrderStatus.PAID) == 1
-    refunding = [a for thread in _deliver_all(app, REFUNDS) for a in thread]
+    refunding = [a for thread in _deliver_all(app, refunded) for a in thread]
     with app.activate():
         order = Order.query_one(reference=REFERENCE)
         assert (order.status, order.refunded) == (OrderStatus.PARTIALLY_REFUNDED,
                                                   Decimal("10.00"))
-        _assert_one_answer_per_event(refunding, len(REFUNDS))
+        _assert_one_answer_per_event(refunding, len(refunded))
         assert {a.outcome for _, a in refunding} == {"applied"}
         logs = StatusLog.query_list(sort="id")
         applied = [a for _, a in paying + refunding
@@ -65,7 +75,7 @@ def test_eight_threads_pay_once_and_refund_within_what_was_paid(
         # the log is one chain of transitions from CREATED
         assert logs[0].from_state is OrderStatus.CREATED
         assert all(after.from_state == before.to_state for before, after in zip(logs, logs[1:]))
-        assert Callback.count() == len(PAYMENTS) + len(REFUNDS)
+        assert Callback.count() == len(paid) + len(refunded)
 
 
 def _assert_one_answer_per_event(answers: list[tuple[int, Any]], events: int) -> None:
