@@ -6,7 +6,8 @@ Public API for business modules::
 
 `transaction()` opens a transaction of the running application (a savepoint inside an
 open one), `in_transaction()` tells whether one is open; `current_user_id()` is the user
-the current call acts for; `GroupCommit` merges concurrent calls into one transaction.
+the current call acts for, and `confirm_password(password)` checks that user's password
+again; `GroupCommit` merges concurrent calls into one transaction.
 """
 from modelry import directives
 from modelry.core import fields, messages
@@ -18,6 +19,7 @@ from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
 from modelry.core.model import Model
+from modelry.core.security.reauth import PasswordNotConfirmed, confirm_password
 from modelry.core.module import Module
 from modelry.core.tasks.contract import TaskInfo, TaskState
 from modelry.core.tasks.contract import current as current_task
@@ -64,6 +66,8 @@ __all__ = [
     "schedule",
     "directives",
     "current_user_id",
+    "confirm_password",
+    "PasswordNotConfirmed",
     "transaction",
     "in_transaction",
     "GroupCommit",
