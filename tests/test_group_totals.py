@@ -3,6 +3,7 @@ the field's kind, exact for decimals on every database (SQLite adds them in Pyth
 filters and record rules narrow it; bad arguments are refused naming the field."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -92,3 +93,29 @@ def test_bad_arguments_are_refused_naming_the_field(app: App, group_by: str, sum
         PetShop.group_totals(group_by, sums)
     assert (refused.value.code, refused.value.model, refused.value.field) == \
         (code, "demo.PetShop", field)
+
+
+def test_maxes_and_mins_per_group_of_numbers_and_dates(app: App) -> None:
+    shops(app)
+    with app.transaction():
+        PetShop.update_where({"name": "a"}, opened_on=dt.date(2026, 1, 5))
+        PetShop.update_where({"name": "b"}, opened_on=dt.date(2025, 3, 1))
+        totals = PetShop.group_totals("status", ["employees"], maxes=["income", "opened_on"],
+                                      mins=["income", "rating"])
+        only = PetShop.group_totals(maxes=["visits"], name__in=["a", "b"])
+    assert totals == [
+        {"status": None, "employees": 7, "max_income": None, "max_opened_on": None,
+         "min_income": None, "min_rating": None, "count": 1},
+        {"status": ShopStatus.CLOSED, "employees": 3,
+         "max_income": Decimal("12345678901234.5678"), "max_opened_on": None,
+         "min_income": Decimal("0.0001"), "min_rating": 0.5, "count": 2},
+        {"status": ShopStatus.OPEN, "employees": 7, "max_income": Decimal("0.2000"),
+         "max_opened_on": dt.date(2026, 1, 5), "min_income": Decimal("0.1000"),
+         "min_rating": 1.5, "count": 2}]
+    assert only == [{"max_visits": 20, "count": 2}]
+
+
+def test_a_text_field_has_no_extreme(app: App) -> None:
+    with pytest.raises(DataError) as refused, app.transaction():
+        PetShop.group_totals(maxes=["name"])
+    assert (refused.value.code, refused.value.field) == ("NOT_NUMERIC", "name")

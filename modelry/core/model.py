@@ -305,11 +305,14 @@ class Model(metaclass=_ModelType):
 
     @classmethod
     def group_totals(cls, group_by: str | Sequence[str] = (), sums: Sequence[str] = (),
-                     rsql: Any = None, **filters: Any) -> list[dict[str, Any]]:
-        """Per value of `group_by` (ordered, NULL first), the totals of the `sums` fields
-        and `count`, over the matching records; one statement."""
+                     rsql: Any = None, maxes: Sequence[str] = (), mins: Sequence[str] = (),
+                     **filters: Any) -> list[dict[str, Any]]:
+        """Per value of `group_by` (ordered, NULL first), the totals of the `sums` fields,
+        the largest and smallest values of the `maxes` and `mins` fields (as `max_<name>`
+        and `min_<name>`, None when all are NULL) and `count`, over the matching records;
+        one statement."""
         return context.gateway(cls._model_code).group_totals(
-            cls._model_code, group_by, sums, rsql, filters)
+            cls._model_code, group_by, sums, rsql, filters, maxes, mins)
 
     @classmethod
     def construct(cls, **values: Any) -> Model:

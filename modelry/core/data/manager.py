@@ -348,14 +348,16 @@ class DataManager:
             return int(connection.scalar(query) or 0)
 
     def group_totals(self, code: str, group_by: str | Sequence[str], sums: Sequence[str],
-                     rsql: Any = None, filters: Mapping[str, Any] | None = None
+                     rsql: Any = None, filters: Mapping[str, Any] | None = None,
+                     maxes: Sequence[str] = (), mins: Sequence[str] = ()
                      ) -> list[dict[str, Any]]:
-        """Totals of `sums` and a `count` per value of `group_by`, over matching records."""
+        """Totals of `sums`, extremes of `maxes` / `mins` and a `count` per value of
+        `group_by`, over matching records."""
         meta = self._stored(code)
         where = self._where(meta, rsql, filters)
         with self.connection() as connection:
             return totals.group_totals(connection, self.table(meta), meta, where, group_by,
-                                       sums)
+                                       sums, maxes, mins)
 
     def construct(self, code: str, values: Mapping[str, Any] | None = None) -> Any:
         """A new unsaved record with every default filled, then `values` applied."""

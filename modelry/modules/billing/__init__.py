@@ -10,5 +10,5 @@ from modelry import Module
 module = Module("billing", version="1.0.0", depends=["base"], display_name="Billing")
 
 from modelry.modules.billing import (  # noqa: E402,F401  (declares them)
-    abnormal, abnormal_models, calculator_checks, calculator_models, catalogue, ingestion,
-    rated, rating, usage)
+    abnormal, abnormal_models, bills, calculator_checks, calculator_models, catalogue,
+    discount_models, ingestion, plans, rated, rating, subscriptions, usage)

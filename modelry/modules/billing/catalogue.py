@@ -1,6 +1,7 @@
 """What is sold and how it is priced: `billing.Product` (a metered unit), `billing.Charge`
-(a product's charge model and its parameters) and the day segments of a time-of-day
-charge, `billing.ChargeTimeSegment`."""
+(a product's charge model and its parameters, in one price plan or for every
+subscription), the day segments of a time-of-day charge (`billing.ChargeTimeSegment`) and
+exchange rates."""
 from __future__ import annotations
 
 import enum
@@ -24,6 +25,16 @@ PER_EVENT = frozenset({ChargeModel.STANDARD, ChargeModel.PACKAGE, ChargeModel.PE
                        ChargeModel.TIME_OF_DAY})
 
 
+class Aggregation(enum.Enum):
+    """How a period charge (GRADUATED, VOLUME) reads a period's usage into one quantity."""
+
+    SUM = "SUM"                    # the quantities added up
+    COUNT = "COUNT"                # the number of events
+    MAX = "MAX"                    # the largest quantity, e.g. the most seats on any day
+    UNIQUE_COUNT = "UNIQUE_COUNT"  # distinct values of one property, e.g. active users
+    LAST = "LAST"                  # the quantity of the latest event
+
+
 class MarkupKind(enum.Enum):
     """A markup is a fixed amount per line or a percentage of the converted amount."""
 
@@ -45,6 +56,8 @@ class Charge(Model, model="billing.Charge", display_name="Charge"):
     copied onto every rated line."""
 
     product = fields.ManyToOne("billing.Product", required=True, on_delete="RESTRICT")
+    plan = fields.ManyToOne("billing.PricePlan", on_delete="CASCADE", index=True,
+                            help="the plan it belongs to (empty: every subscription)")
     code = fields.String(required=True, size=64, unique=True)
     charge_model = fields.Enum(ChargeModel, required=True, default=ChargeModel.STANDARD)
     currency = fields.String(required=True, size=3, help="what the prices are in")
@@ -61,6 +74,9 @@ class Charge(Model, model="billing.Charge", display_name="Charge"):
     zone = fields.String(size=64, help="TIME_OF_DAY: IANA zone aware timestamps are read in")
     markup_kind = fields.Enum(MarkupKind)
     markup_value = fields.Decimal(24, 8, help="an amount, or percent (negative: below cost)")
+    aggregation = fields.Enum(Aggregation, required=True, default=Aggregation.SUM,
+                              help="GRADUATED, VOLUME: a period's usage as one quantity")
+    aggregation_property = fields.String(size=64, help="UNIQUE_COUNT: the property counted")
     time_segments = fields.OneToMany("billing.ChargeTimeSegment", inverse="charge")
 
 

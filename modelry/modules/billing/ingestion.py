@@ -234,7 +234,7 @@ def _store(events: Sequence[_Event], products: dict[str, int],
         for e in new], returning_ids=True) if new else []
     stored_ids = {event.key: number for event, number in zip(new, ids)}
     rated = rate_events([EventView(number, products[event.product_code], event.timestamp,
-                                   event.quantity, event.amount)
+                                   event.quantity, event.amount, event.key[0])
                          for event, number in zip(new, ids)], fresh=True)
     for event in events:
         result = results[event.index]

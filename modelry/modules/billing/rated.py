@@ -13,6 +13,8 @@ class RatedLine(Model, model="billing.RatedLine", display_name="Rated line",
 
     event = fields.ManyToOne("billing.UsageEvent", required=True, on_delete="RESTRICT")
     charge = fields.ManyToOne("billing.Charge", required=True, on_delete="RESTRICT")
+    tenant = fields.String(required=True, size=64, help="the event's, for billing runs")
+    timestamp = fields.DateTime(required=True, index=True, help="the event's (naive UTC)")
     quantity = fields.Decimal(24, 6, required=True)
     unit_price = fields.Decimal(24, 8, help="in price_currency, when one explains the amount")
     price_currency = fields.String(required=True, size=3)

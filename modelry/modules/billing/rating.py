@@ -1,6 +1,8 @@
 """Real-time rating: each usage event priced under every per-event charge of its product
 (STANDARD, PACKAGE, PERCENTAGE, TIME_OF_DAY) into one `billing.RatedLine` per (event,
-charge), with the exchange rate and the markup copied onto the line.
+charge), with the exchange rate and the markup copied onto the line. A charge of a price
+plan rates only the events of tenants subscribed to that plan on the event's day; a
+charge without a plan rates every tenant's.
 
 Set-based: a batch of events costs one read each of charges, day segments, exchange rates
 and the lines already rated, then one `insert_bulk`; an (event, charge) already rated is
@@ -23,6 +25,7 @@ from modelry.modules.billing.charges import PackageCharge, PercentageCharge, Sta
 from modelry.modules.billing.charges import Usage
 from modelry.modules.billing.errors import PricingError
 from modelry.modules.billing.pricing import FxRate, Markup, PricedLine, price_line
+from modelry.modules.billing.plan_scope import PlanScope, plans_of
 from modelry.modules.billing.rated import RatedLine
 from modelry.modules.billing.time_of_day import TimeOfDayCharge, TimeSegment
 from modelry.modules.billing.usage import UsageEvent
@@ -41,6 +44,7 @@ class EventView:
     timestamp: dt.datetime
     quantity: Decimal
     amount: Decimal | None = None
+    tenant: str = ""
 
 
 @dataclass
@@ -71,13 +75,16 @@ def rate_events(events: Sequence[EventView], fresh: bool = False,
     if not events:
         return outcome
     pricing = _pricing_of({event.product for event in events})
+    plans = _plans_of(events, pricing)
     for attempt in range(RETRIES):
         done = set() if fresh else _rated_pairs([event.id for event in events])
         outcome = Rated()
         rows = []
         for event in events:
             for priced in pricing.get(event.product, ()):
-                if (event.id, priced.charge.id) in done:
+                plan = priced.charge.plan_id
+                if (event.id, priced.charge.id) in done or (
+                        plan is not None and not plans.covers(event, plan)):
                     continue
                 try:
                     line = _price(event, priced)
@@ -99,6 +106,15 @@ def rate_events(events: Sequence[EventView], fresh: bool = False,
                 raise
             fresh = False
     return outcome
+
+
+def _plans_of(events: Sequence[EventView], pricing: dict[int, list[_Priced]]) -> PlanScope:
+    """The plans the events' tenants subscribed to, read only when a plan's charge could
+    rate one of them."""
+    if not any(priced.charge.plan_id is not None
+               for charges in pricing.values() for priced in charges):
+        return PlanScope({})
+    return plans_of({event.tenant for event in events})
 
 
 def _pricing_of(products: Iterable[int]) -> dict[int, list[_Priced]]:
@@ -179,7 +195,8 @@ def _price(event: EventView, priced: _Priced) -> PricedLine:
 
 def _row(event: EventView, priced: _Priced, line: PricedLine) -> dict[str, Any]:
     markup = priced.charge.markup_kind
-    return {"event": event.id, "charge": priced.charge.id, "quantity": line.quantity,
+    return {"event": event.id, "charge": priced.charge.id, "tenant": event.tenant,
+            "timestamp": event.timestamp, "quantity": line.quantity,
             "unit_price": line.unit_price, "price_currency": line.price_currency,
             "amount": line.amount, "currency": line.currency, "fx_rate": line.fx_rate,
             "markup_kind": markup, "markup_value": None if markup is None
@@ -194,7 +211,7 @@ def _rated_pairs(event_ids: list[int]) -> set[tuple[int, int]]:
 def view(event: Any) -> EventView:
     """A stored `billing.UsageEvent` as rating reads it."""
     return EventView(event.id, event.product_id, event.timestamp, event.quantity,
-                     event.amount)
+                     event.amount, event.tenant)
 
 
 @function(open_level="API", type="CREATE", namespace="billing.UsageEvent")
