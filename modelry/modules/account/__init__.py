@@ -6,3 +6,4 @@ module = Module("account", version="1.0.0", depends=["base"], display_name="Acco
 
 from modelry.modules.account import (  # noqa: F401  (declares them)
     functions, immutable, models, reconcile, refund_requests, reports)
+from modelry.modules.account import order_settlement  # noqa: E402,F401  (paid orders)

@@ -27,6 +27,9 @@ class Order(Model, model="order.Order", display_name="Order"):
     refunded = fields.Money(required=True, default=0, readonly=True,
                             help="the total refunded so far, within what was paid")
     provider = fields.String(size=32, help="the provider the customer pays through")
+    payer = fields.String(size=64, help="the payer's ledger account code, credited when paid "
+                                        "(with the account module installed)")
+    item = fields.String(size=64, help='what is sold, e.g. "plan:PRO" or "package:SMS-100"')
 
 
 class Callback(Model, model="order.Callback", display_name="Payment callback",
@@ -77,6 +80,19 @@ class ProviderConfig(Model, model="order.ProviderConfig", display_name="Payment 
     tolerance_seconds = fields.Integer(required=True, default=300,
                                        help="how old a signed timestamp may be, either side")
     active = fields.Boolean(required=True, default=True)
+    requery_after_seconds = fields.Integer(
+        required=True, default=600,
+        help="the janitor asks the provider about payments started longer ago than this")
+
+
+class Merchant(Model, model="order.Merchant", display_name="Merchant"):
+    """Who sells: where to notify them of their orders' changes (`notify_url`, POSTed to),
+    and the secret the notifications are signed with (HMAC-SHA256, optional)."""
+
+    code = fields.String(size=64, required=True, unique=True, help="as order.Order names it")
+    name = fields.String(size=128)
+    notify_url = fields.String(size=512)
+    secret = fields.String(size=256, write_only=True)
 
 
 class CallbackAnswer(Model, model="order.CallbackAnswer", kind="transient"):

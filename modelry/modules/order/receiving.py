@@ -16,7 +16,8 @@ The steps, in one transaction (the caller's, as a savepoint, or one of its own):
    decided from (and the refunded total, for a refund). Two callbacks racing on one order
    cannot both apply: the loser's update matches no row, and it reads the order again and
    decides afresh (usually a no-op now). Each applied transition writes one
-   `order.StatusLog` row.
+   `order.StatusLog` row, moves the money and queues the merchant's notification
+   (`applying`: the same path as every other change of an order).
 5. The callback row is inserted last, in a savepoint: when the same event raced in
    concurrently and won, the unique (provider, event_id) set refuses it, the savepoint
    rolls back whatever this attempt did to the order, and the retry answers as step 2.
@@ -30,22 +31,21 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from modelry import DataError, UniqueViolation, current_user_id, function, transaction
+from modelry import DataError, UniqueViolation, function, transaction
 from modelry.modules.order import errors
-from modelry.modules.order.callbacks import CallbackDecision, OrderSnapshot, check_callback
-from modelry.modules.order.errors import OrderError, ProviderError
+from modelry.modules.order.applying import decide_and_apply, record_transition
+from modelry.modules.order.callbacks import CallbackDecision, check_callback
+from modelry.modules.order.errors import ProviderError
 from modelry.modules.order.models import (CALLBACK_KEY, Callback, CallbackAnswer, Order,
-                                          ProviderConfig, StatusLog)
+                                          ProviderConfig)
 from modelry.modules.order.providers.base import PaymentProvider, ProviderEvent
 from modelry.modules.order.providers.local import LocalProvider
 
 OK = "ok"
 PROVIDER_UNKNOWN = "PROVIDER_UNKNOWN"        # no active order.ProviderConfig has that code
 CALLBACK_TOO_LARGE = "CALLBACK_TOO_LARGE"    # a body past MAX_BODY is not read or kept
-ORDER_CONTENDED = "ORDER_CONTENDED"          # the order kept changing under the callback
 ORDER_INVALID = "ORDER_INVALID"
 MAX_BODY = 60_000           # characters; fits a TEXT column on every database
-MAX_ATTEMPTS = 20           # compare-and-set rounds; each lost one means the order moved
 
 ProviderFactory = Callable[[Any], PaymentProvider]
 
@@ -69,8 +69,10 @@ def provider_for(code: str) -> PaymentProvider | None:
 
 @function(open_level="API", type="CREATE", namespace="order.Order")
 def create_order(reference: str, merchant: str, amount: Decimal, currency: str,
-                 provider: str | None = None) -> Order:
-    """A new order, CREATED, for `amount` (> 0) in `currency` (three capital letters)."""
+                 provider: str | None = None, payer: str | None = None,
+                 item: str | None = None) -> Order:
+    """A new order, CREATED, for `amount` (> 0) in `currency` (three capital letters);
+    `payer` is the ledger account credited when it is paid, `item` what it buys."""
     try:
         positive = Decimal(amount).is_finite() and Decimal(amount) > 0
     except (InvalidOperation, TypeError, ValueError):
@@ -85,7 +87,7 @@ def create_order(reference: str, merchant: str, amount: Decimal, currency: str,
                         "three-letter code", code=ORDER_INVALID, model="order.Order",
                         field="currency")
     return Order(reference=reference, merchant=merchant, amount=Decimal(amount),
-                 currency=currency, provider=provider).create()
+                 currency=currency, provider=provider, payer=payer, item=item).create()
 
 
 @function(open_level="API", type="CREATE", namespace="order.Callback")
@@ -112,24 +114,33 @@ def receive_callback(provider: str, headers: dict, body: str) -> CallbackAnswer:
             return _unverified(provider, headers, body, exc.code,
                                f"callback of provider {provider!r}: {exc.message}",
                                signature_ok=True)
-        try:
-            with transaction():
-                return _receive(provider, headers, body, event)
-        except UniqueViolation as clash:
-            if tuple(clash.fields) != CALLBACK_KEY:
-                raise
-        # the same event was recorded meanwhile (and this attempt rolled back): answer it
+        return apply_event(provider, headers, body, event)
+
+
+def apply_event(provider: str, headers: dict[str, str], body: str,
+                event: ProviderEvent) -> CallbackAnswer:
+    """Record a trusted event once per (provider, event id), check it and apply it (steps 2
+    to 5 of the module docstring): the path of every callback, and of the events an
+    operator's manual completion or refund makes."""
+    try:
         with transaction():
             return _receive(provider, headers, body, event)
+    except UniqueViolation as clash:
+        if tuple(clash.fields) != CALLBACK_KEY:
+            raise
+    # the same event was recorded meanwhile (and this attempt rolled back): answer it
+    with transaction():
+        return _receive(provider, headers, body, event)
 
 
 def _receive(provider: str, headers: dict[str, str], body: str,
              event: ProviderEvent) -> CallbackAnswer:
-    """Steps 2 to 5 of the module docstring for a verified event (in a savepoint)."""
+    """Steps 2 to 5 of the module docstring for a trusted event (in a savepoint)."""
     earlier = Callback.query_one(provider=provider, event_id=event.event_id)
     if earlier is not None:
         return _answer(earlier, event.reference, redelivered=True)
-    order, decision = _decide_and_apply(event)
+    order, decision = decide_and_apply(event.reference,
+                                       lambda found: check_callback(found, event))
     transition = decision.transition
     callback = Callback(
         provider=provider, event_id=event.event_id, order=None if order is None else order.id,
@@ -138,38 +149,10 @@ def _receive(provider: str, headers: dict[str, str], body: str,
         outcome=None if transition is None else transition.outcome,
         status_after=_status_after(order, decision), message=decision.message[:512] or None,
     ).create()
-    if transition is not None and transition.applied:
-        StatusLog(order=order.id, from_state=transition.before, to_state=transition.after,
-                  event=transition.event, who=current_user_id(), callback=callback.id,
-                  why=f"{provider} callback {event.event_id} ({event.kind})"[:256],
-                  changed_at=callback.create_date).create()
+    record_transition(order, decision, provider=provider, callback=callback.id,
+                      why=f"{provider} callback {event.event_id} ({event.kind})",
+                      when=callback.create_date)
     return _answer(callback, event.reference, redelivered=False)
-
-
-def _decide_and_apply(event: ProviderEvent) -> tuple[Any, CallbackDecision]:
-    """The order the event names (or None) and the decision on it; an applied decision has
-    been carried out by a compare-and-set on the order."""
-    for _ in range(MAX_ATTEMPTS):
-        order = Order.query_one(reference=event.reference)
-        decision = check_callback(None if order is None else _snapshot(order), event)
-        transition = decision.transition
-        if not decision.accepted or transition is None or not transition.applied:
-            return order, decision
-        where: dict[str, Any] = {"id": order.id, "status": transition.before}
-        values: dict[str, Any] = {"status": transition.after}
-        if decision.refunded_after is not None:
-            where["refunded"] = order.refunded
-            values["refunded"] = decision.refunded_after
-        if Order.update_where(where, **values) == 1:
-            return order, decision
-    raise OrderError(ORDER_CONTENDED, f"order.Order {event.reference!r} changed {MAX_ATTEMPTS} "
-                                      f"times while event {event.event_id!r} was applied",
-                     field="status")
-
-
-def _snapshot(order: Any) -> OrderSnapshot:
-    return OrderSnapshot(order.reference, order.status.value, order.amount, order.currency,
-                         order.refunded)
 
 
 def _status_after(order: Any, decision: CallbackDecision) -> str | None:

@@ -13,10 +13,12 @@ from modelry.boot import App
 from modelry.modules.order.models import ProviderConfig
 from modelry.modules.order.providers.base import ProviderEvent
 from modelry.modules.order.providers.local import LocalProvider
-from modelry.modules.order.receiving import create_order
+from modelry.modules.order.receiving import PROVIDER_KINDS, create_order
 from tests.modules.order.helpers import SECRET, START
+from tests.security.conftest import make_user
 
 REFERENCE = "A-1"
+PASSWORD = "op3rator!"
 
 
 @pytest.fixture
@@ -53,3 +55,20 @@ def signed(event_id: str, kind: str = "paid", amount: str = "12.50", currency: s
 def answer_of(result: Any) -> tuple[Any, ...]:
     """What a provider reads of an answer (everything but `redelivered`)."""
     return (result.code, result.outcome, result.callback, result.order, result.status)
+
+
+@pytest.fixture
+def remote(shop: App, monkeypatch: pytest.MonkeyPatch) -> LocalProvider:
+    """A local provider whose remote state lives across calls (provider kind "remote",
+    code "remote"): the janitor's queries and the refunds reach the same payments."""
+    provider = LocalProvider(SECRET, code="remote")
+    monkeypatch.setitem(PROVIDER_KINDS, "remote", lambda config: provider)
+    with shop.transaction():
+        ProviderConfig(code="remote", kind="remote", secret=SECRET.decode(),
+                       requery_after_seconds=0).create()
+    return provider
+
+
+def operator(app: App, login: str = "ops", password: str = PASSWORD) -> int:
+    """A user who may complete orders by hand; its id."""
+    return make_user(app, login, password)
