@@ -3,7 +3,8 @@
 
 The pure pricing layer (`pricing`, `calculators`, `charges`, `time_of_day`, `discounts`,
 `money`) registers nothing; the models and functions below are declared when the package
-is imported. Periodic billing (graduated and volume charges, bills) comes next.
+is imported: subscriptions (`subscribing`), billing runs (`runs`), `simulate`, posting to
+a ledger through an extension point (`posting`) and credit control (`credit`).
 """
 from modelry import Module
 
@@ -11,4 +12,5 @@ module = Module("billing", version="1.0.0", depends=["base"], display_name="Bill
 
 from modelry.modules.billing import (  # noqa: E402,F401  (declares them)
     abnormal, abnormal_models, bills, calculator_checks, calculator_models, catalogue,
-    discount_models, ingestion, plans, rated, rating, subscriptions, usage)
+    credit, discount_models, ingestion, plans, posting, rated, rating, runs, simulation,
+    subscribing, subscriptions, usage)

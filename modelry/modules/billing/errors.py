@@ -19,6 +19,7 @@ CHARGE_INVALID = "CHARGE_INVALID"                  # e.g. a package size of 0, m
 FX_RATE_INVALID = "FX_RATE_INVALID"                # not > 0, or currencies that do not chain
 MARKUP_INVALID = "MARKUP_INVALID"                  # unknown kind, or a percentage below -100
 DISCOUNT_INVALID = "DISCOUNT_INVALID"              # unknown kind, negative, or past 100 %
+CURRENCY_MISMATCH = "CURRENCY_MISMATCH"            # a line in another currency than its bill
 INTERVAL_INVALID = "INTERVAL_INVALID"              # not one of periods.INTERVALS
 ANCHOR_DAY_INVALID = "ANCHOR_DAY_INVALID"          # a billing anchor day outside 1..31
 PAUSE_INVALID = "PAUSE_INVALID"                    # resumed before it was paused
