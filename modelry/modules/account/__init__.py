@@ -7,3 +7,4 @@ module = Module("account", version="1.0.0", depends=["base"], display_name="Acco
 from modelry.modules.account import (  # noqa: F401  (declares them)
     functions, immutable, models, reconcile, refund_requests, reports)
 from modelry.modules.account import order_settlement  # noqa: E402,F401  (paid orders)
+from modelry.modules.account import bill_posting  # noqa: E402,F401  (bills posted)
