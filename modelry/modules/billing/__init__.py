@@ -12,5 +12,5 @@ module = Module("billing", version="1.0.0", depends=["base"], display_name="Bill
 
 from modelry.modules.billing import (  # noqa: E402,F401  (declares them)
     abnormal, abnormal_models, bills, calculator_checks, calculator_models, catalogue,
-    credit, discount_models, ingestion, plans, posting, rated, rating, runs, simulation,
-    subscribing, subscriptions, usage)
+    credit, discount_models, ingestion, order_fulfilment, plans, posting, rated, rating, runs,
+    simulation, subscribing, subscriptions, usage)

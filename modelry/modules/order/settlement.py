@@ -12,10 +12,10 @@ do nothing; `modelry.modules.account.order_settlement` implements them on the le
 Keyword arguments of both: `order_id`, `reference`, `merchant`, `payer` (an account code,
 or None), `amount` (Decimal: what was paid, or this refund part), `currency`, `item` (e.g.
 "plan:PRO", or None), `provider` (who paid it: a provider code, "manual" or "operator"),
-`kind` ("paid" or "refunded") and `transition` (the id of its `order.StatusLog` row: unique,
-so a key built from it is one per refund part). An implementation that raises undoes the
-transition (the order stays as it was and the provider's callback is answered with an
-error, so the provider sends it again).
+`kind` ("paid" or "refunded"), `transition` (the id of its `order.StatusLog` row: unique,
+so a key built from it is one per refund part) and `order_amount` (the order's amount).
+An implementation that raises undoes the transition (the order stays as it was and the
+provider's callback is answered with an error, so the provider sends it again).
 """
 from __future__ import annotations
 
@@ -42,11 +42,25 @@ def reverse(**order: Any) -> None:
     return None
 
 
+@ext_point.declare(NAMESPACE, "fulfil")
+def fulfil(**order: Any) -> None:
+    """After `settle` or `reverse`: deliver (or take back) what the order bought, its
+    `item` (by default, nothing happens; billing starts or renews a subscription, or
+    settles a bill). A point of its own, so that one module can move the money and
+    another the service."""
+    return None
+
+
 def run(kind: str, order: Any, amount: Decimal, provider: str | None,
         transition: int) -> None:
-    """Call `settle` (kind PAID) or `reverse` (REFUNDED) for `order`, implementations on."""
+    """Call `settle` (kind PAID) or `reverse` (REFUNDED) for `order`, then `fulfil`,
+    implementations on."""
     point = settle if kind == PAID else reverse
+    data = dict(order_id=order.id, reference=order.reference, merchant=order.merchant,
+                payer=order.payer, amount=amount, currency=order.currency, item=order.item,
+                provider=provider, kind=kind, transition=transition,
+                order_amount=order.amount)
     with directives.scope(Directive.EXT_POINT):
-        point(order_id=order.id, reference=order.reference, merchant=order.merchant,
-              payer=order.payer, amount=amount, currency=order.currency, item=order.item,
-              provider=provider, kind=kind, transition=transition)
+        point(**data)
+        if order.item:
+            fulfil(**data)
