@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from modelry import Model, fields, function, messages, transaction
+from modelry import Model, fields, function, messages, schedule, transaction
 from modelry.modules.billing import adjustments
 from modelry.modules.billing.bill_pricing import (BillDraft, BillTerms, DiscountTerms,
                                                   PeriodUsage, price_bill)
@@ -81,6 +81,14 @@ def run_billing(on: dt.date, interval: Interval | None = None) -> BillingRun:
         with transaction():
             _bill_chunk(wanted[start:start + CHUNK], on, catalogue, first, result)
     return result
+
+
+@schedule("10 0 * * *")                  # 00:10 UTC: daily periods, and months on their day
+@function(namespace="billing.Bill", atomic=False, timeout=3600)
+def nightly_billing(due: dt.datetime) -> None:
+    """The scheduled run: every bill due on the day `due` falls on (each chunk commits on
+    its own, so a long run keeps what it made if it is interrupted)."""
+    run_billing(due.date())
 
 
 def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: dict[int, int],
