@@ -8,11 +8,12 @@ the package is imported: the models (`models`, `payment_models`), the one path e
 change takes (`applying`), the extension points that move money (`settlement`), merchant
 notifications (`notifying`), and the functions: `receiving` (`receive_callback`,
 `create_order`), `payments` (`start_payment`, `complete_manually`), `refunds`
-(`refund_order`) and `janitor` (`requery_pending`, scheduled).
+(`refund_order`), `closing` (`close_order`) and `janitor` (`requery_payments`, scheduled).
 """
 from modelry import Module
 
 module = Module("order", version="1.0.0", depends=["base"], display_name="Orders")
 
 from modelry.modules.order import (  # noqa: E402,F401  (declares them)
-    janitor, models, notifying, payment_models, payments, receiving, refunds, settlement)
+    closing, janitor, models, notifying, payment_models, payments, receiving, refunds,
+    settlement)

@@ -72,28 +72,29 @@ def _requery(provider: Any, attempt: Any, now: dt.datetime) -> int:
     if status is not None:
         try:
             with transaction():
-                applied = _apply(provider.code, attempt, status)
+                applied = apply_status(provider.code, attempt.provider_reference, status,
+                                       why=f"janitor: {provider.code} says {status.status}")
         except ModelryError as exc:
             error = f"{exc.code}: {exc.message}"
     values: dict[str, Any] = {"last_queried_at": now, "last_error": (error or "")[:512] or None}
     after = None if status is None else _ATTEMPT_STATUS.get(status.status)
-    if after is not None and not applied:
+    if after is not None and not applied and error is None:
         values["status"] = after
     PaymentAttempt.update_where({"id": attempt.id}, **values)
     return int(applied)
 
 
-def _apply(code: str, attempt: Any, status: ProviderStatus) -> bool:
-    """Apply the provider's answer about `attempt`'s order; whether a transition applied."""
+def apply_status(code: str, reference: str, status: ProviderStatus, *, why: str) -> bool:
+    """Apply provider `code`'s answer about order `reference` through the path every change
+    takes; whether a transition applied. A rejected answer (its amount or currency is not
+    the order's) raises its code."""
     def decide(order: OrderSnapshot | None) -> CallbackDecision:
         if order is None:
             return CallbackDecision(True)
         return check_status(order, status) or CallbackDecision(True)
 
-    order, decision = decide_and_apply(attempt.provider_reference, decide)
+    order, decision = decide_and_apply(reference, decide)
     if not decision.accepted:
-        raise ModelryError(decision.message, code=decision.code or "REQUERY_REJECTED",
-                           model="order.PaymentAttempt")
-    log = record_transition(order, decision, provider=code,
-                            why=f"janitor: {code} says {status.status}")
-    return log is not None
+        raise ModelryError(decision.message, code=decision.code or "STATUS_REJECTED",
+                           model="order.Order")
+    return record_transition(order, decision, provider=code, why=why) is not None

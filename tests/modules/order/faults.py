@@ -244,13 +244,17 @@ class FaultScheduler:
         delay = self.rng.uniform(200, 900) if slow else self.rng.expovariate(1 / 5)
         self.at(self._now() + delay, lambda: self._deliver(headers, body, event))
 
-    def _deliver(self, headers: dict[str, str], body: bytes,
-                 event: ProviderEvent | None, expected: str | None = None) -> None:
+    def _arrived(self, event: ProviderEvent | None) -> None:
+        """Count an event that arrives after a later one of its order (reordered)."""
         if event is not None:
             if self._last_seen.get(event.reference, event.occurred_at) > event.occurred_at:
                 self.book.stats["reordered"] += 1
             self._last_seen[event.reference] = max(
                 event.occurred_at, self._last_seen.get(event.reference, event.occurred_at))
+
+    def _deliver(self, headers: dict[str, str], body: bytes,
+                 event: ProviderEvent | None, expected: str | None = None) -> None:
+        self._arrived(event)
         decision = receive_callback(self.provider, headers, body, self.book.find)
         if expected is not None:
             assert decision.code == expected, (expected, decision)

@@ -1,6 +1,7 @@
 """`refund_order` on each database: parts within what was paid, carried out by the provider
-(whose later callback is a redelivery) or by the operator; refusals change nothing; 8
-threads refunding one order at once never refund more than was paid."""
+(whose later callback is a redelivery) or by the operator (an order completed by hand);
+refusals change nothing; 8 threads refunding one order at once never refund more than was
+paid."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +13,11 @@ from modelry import ModelryError, directives
 from modelry.boot import App
 from modelry.modules.order.models import Callback, Order, OrderStatus, ProviderConfig
 from modelry.modules.order.payment_models import Refund, RefundStatus
+from modelry.modules.order.payments import complete_manually
 from modelry.modules.order.providers.local import LocalProvider
 from modelry.modules.order.receiving import PROVIDER_KINDS, receive_callback
 from modelry.modules.order.refunds import refund_order
-from tests.modules.order.conftest import REFERENCE, configure, signed
+from tests.modules.order.conftest import PASSWORD, REFERENCE, configure, operator, signed
 from tests.modules.order.helpers import SECRET
 from tests.threads import THREADS, run_threads
 
@@ -82,10 +84,10 @@ def test_refusals_change_nothing(shop: App) -> None:
     assert (_order().status, _order().refunded) == (OrderStatus.PAID, Decimal(0))
 
 
-def test_an_order_without_a_provider_is_refunded_by_the_operator(shop: App) -> None:
-    with shop.transaction():
-        receive_callback("local", *signed("ev-1"))
-        Order.update_where({"reference": REFERENCE}, provider=None)
+def test_an_order_completed_by_hand_is_refunded_by_the_operator(shop: App) -> None:
+    ops = operator(shop)
+    with shop.acting_as(ops), shop.transaction():
+        complete_manually(REFERENCE, "cash", "receipt 3", PASSWORD)
     refund = _refund(shop, "2.00")
     assert refund.status is RefundStatus.REFUNDED and refund.event_id.startswith("operator-")
     assert Callback.query_one(event_id=refund.event_id).provider == "operator"
