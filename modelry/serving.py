@@ -10,6 +10,7 @@ from modelry.boot.allocator import unmap_large_buffers
 
 DEMO_DATABASE = "sqlite:///modelry-demo.db"
 ARGUMENTS_VARIABLE = "MODELRY_SERVE_ARGUMENTS"
+DEMO_MODULES = ("demo", "account", "billing", "order")
 
 
 def boot_for_serving(demo: bool = False, database: str | None = None,
@@ -20,15 +21,19 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
     unmap_large_buffers()  # a server's memory then follows what it holds (allocator.py)
     if demo:
         app = boot(database=database or DEMO_DATABASE,
-                   modules=["demo", "account", *(modules or [])],
+                   modules=[*DEMO_MODULES, *(modules or [])],
                    lifecycle=lifecycle or "install", config=config)
         from modelry.core.security.grants import grant_module
         from modelry.modules.account.sample import load_sample_data as load_ledger
+        from modelry.modules.billing.sample import load_sample_data as load_billing
         from modelry.modules.demo.sample import load_sample_data
+        from modelry.modules.order.sample import load_sample_data as load_orders
         with app.transaction():
             load_sample_data(shops=20, items_per_shop=5)
             load_ledger()
-        for module in ("demo", "account"):
+            load_billing()
+            load_orders()
+        for module in DEMO_MODULES:
             grant_module(app, module)  # the quick start needs no login
     else:
         app = boot(database=database, modules=modules or None, config=config,

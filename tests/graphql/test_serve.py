@@ -88,7 +88,8 @@ def finish(process: subprocess.Popen) -> tuple[str, str]:
 def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Path) -> None:
     client = serve_demo.client
     health = client.get("/health")
-    assert health.json() == {"status": "ok", "modules": ["base", "account", "demo"]}
+    assert health.json() == {"status": "ok",
+                             "modules": ["base", "account", "billing", "demo", "order"]}
     response = client.post("/graphql", json=PAGE)
     assert response.status_code == 200
     body = response.json()
@@ -103,7 +104,10 @@ def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Pat
                          'creditsPosted debitsPosted } } } }'}).json()
     wallets = {a["code"]: int(a["creditsPosted"]) - int(a["debitsPosted"])
                for a in ledger["data"]["accountQuery"]["queryPage"]["content"]}
-    assert (wallets["ann"], wallets["bob"], wallets["fees"]) == (17_850, 3_788, 12)
+    # Ann: the ledger sample's 178.50, plus order DEMO-1 (30.00) paid into her wallet, less
+    # last month's Pro bill (64.65) posted from it
+    assert (wallets["ann"], wallets["bob"], wallets["fees"]) == \
+        (17_850 + 3_000 - 6_465, 3_788, 12)
     assert sorted(t["name"] for t in first["tags"]) == ["dogs", "fish"]
     assert int(response.headers["x-sql-statements"]) >= 1
     graphiql = client.get("/graphql")

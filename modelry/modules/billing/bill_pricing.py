@@ -129,8 +129,8 @@ class LineDraft:
 
 @dataclass(frozen=True)
 class BillDraft:
-    """The priced lines, their exact total, what discounts took, and which discounts had
-    lines in scope (a use of their duration)."""
+    """The priced lines, their exact total, what discounts took, and which discounts took
+    something off (a use of their duration: a trial bill does not use up a discount)."""
 
     lines: list[LineDraft]
     total: Decimal
@@ -241,10 +241,7 @@ def _discount(lines: list[LineDraft], terms: BillTerms) -> tuple[int, ...]:
     used = []
     for given in terms.discounts:
         scoped = [line for line in lines if _in_scope(line, terms, given)]
-        if not scoped:
-            continue
-        used.append(given.discount)
-        left = given.value
+        left, took = given.value, False
         for line in scoped:
             if line.net <= 0 or (given.kind == FIXED and left <= 0):
                 continue
@@ -254,7 +251,10 @@ def _discount(lines: list[LineDraft], terms: BillTerms) -> tuple[int, ...]:
                 line.discount_amount += off.discount_amount
                 left -= off.discount_amount if given.kind == FIXED else 0
             line.discount = given.discount
+            took = took or off.discount_amount > 0
             shown = off if line.discount_amount == off.discount_amount else None
             line.label = discount_label(shown) if shown is not None and given.kind == PERCENT \
                 else f"{line.net} ({line.discount_amount} off)"
+        if took:
+            used.append(given.discount)
     return tuple(used)

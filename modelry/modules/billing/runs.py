@@ -227,7 +227,8 @@ def _write(jobs: Sequence[_Job], customers: dict[int, Any], on: dt.date,
         "payer": job.subscription.payer_id or job.subscription.customer_id,
         "period_start": job.due.period.start, "period_end": job.due.period.end,
         "currency": job.offer.currency, "total": job.draft.total,
-        "discount_total": job.draft.discount_total, "status": BillStatus.OPEN,
+        "discount_total": job.draft.discount_total,
+        "status": BillStatus.OPEN if job.draft.total else BillStatus.PAID,   # 0: nothing due
         "issued_on": on} for job in jobs], returning_ids=True)
     lines = [_line(bill, position, line)
              for bill, job in zip(ids, jobs)
