@@ -18,6 +18,7 @@ from modelry.core.numbers import Long
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
+from modelry.core.http.endpoints import HttpRequest, HttpResponse, endpoint
 from modelry.core.model import Model
 from modelry.core.security.reauth import PasswordNotConfirmed, confirm_password
 from modelry.core.module import Module
@@ -44,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Call", "action", "ext_point", "function", "hook",
+    "HttpRequest", "HttpResponse", "endpoint",
     "ConditionFailed",
     "DataError",
     "DeclarationError",

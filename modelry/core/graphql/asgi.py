@@ -1,4 +1,5 @@
-"""The Starlette app: `POST /graphql`, GraphiQL on `GET /graphql`, `/health`, access log."""
+"""The Starlette app: `POST /graphql`, GraphiQL on `GET /graphql`, `/health`, the modules'
+endpoints under `/api/<module>/...`, access log."""
 from __future__ import annotations
 
 import contextlib
@@ -22,6 +23,7 @@ from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
 from modelry.core.graphql.media_types import check_request_type
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
+from modelry.core.http.serve import endpoint_routes
 
 access_log = logging.getLogger("modelry.access")
 ALLOWED = "GET, POST"  # the methods of /graphql (GET for queries only)
@@ -112,6 +114,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         Route("/graphql", other_method, methods=["PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route(ASSET_ROUTE, asset_endpoint(settings), methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        *endpoint_routes(app, concurrency.shared_limiter),
     ])
     starlette.state.executor = executor
     return _AccessLog(starlette)
@@ -126,14 +129,19 @@ class _Concurrency:
         self.slots = size() if callable(size) else 16
         self.limiter: anyio.CapacityLimiter | None = None
 
+    def shared_limiter(self) -> anyio.CapacityLimiter:
+        """The limiter every request's worker thread takes a slot of (made inside the
+        event loop that uses it)."""
+        if self.limiter is None:
+            self.limiter = anyio.CapacityLimiter(self.slots)
+        return self.limiter
+
     async def run(self, function: Any, body: Any, authorization: str | None,
                   **keywords: Any) -> Any:
         """`function(body, authorization=..., **keywords)` in a worker thread."""
-        if self.limiter is None:  # created inside the event loop that uses it
-            self.limiter = anyio.CapacityLimiter(self.slots)
         return await anyio.to_thread.run_sync(
             functools.partial(function, body, authorization=authorization, **keywords),
-            limiter=self.limiter)
+            limiter=self.shared_limiter())
 
 
 class _AccessLog:

@@ -7,7 +7,7 @@ from modelry.core.module import Module
 from modelry.core.naming import lower_camel, module_of
 from modelry.core.registry.catalog import behaviours, declarations
 from modelry.core.registry.functions import (
-    FUNCTION_TAG, Behaviours, ExtensionMeta, FunctionMeta, HookMeta, ScheduleMeta)
+    FUNCTION_TAG, Behaviours, EndpointMeta, ExtensionMeta, FunctionMeta, HookMeta, ScheduleMeta)
 from modelry.core.registry.meta import ModelMeta
 from modelry.errors import DeclarationError
 
@@ -71,7 +71,11 @@ def collect_behaviours(modules: list[Module], models: dict[str, ModelMeta]) -> B
         elif isinstance(item, ScheduleMeta):
             item.owner = owner
             collected.schedules.append(item)
+        elif isinstance(item, EndpointMeta):
+            item.owner = owner
+            collected.endpoints.append(item)
     _resolve_schedules(collected)
+    _check_endpoints(collected)
     for implementations in collected.extensions.values():
         implementations.sort(key=lambda e: e.priority)
     return collected
@@ -104,3 +108,14 @@ def _resolve_schedules(collected: Behaviours) -> None:
             raise DeclarationError(f"{schedule.owner}: schedule {schedule.code} is declared "
                                    "twice (give each one a name=)", module=schedule.owner)
         codes.add(schedule.code)
+
+
+def _check_endpoints(collected: Behaviours) -> None:
+    """One endpoint per route and method."""
+    seen: set[tuple[str, str]] = set()
+    for endpoint in collected.endpoints:
+        for method in endpoint.methods:
+            if (endpoint.route, method) in seen:
+                raise DeclarationError(f"{endpoint.owner}: endpoint {method} {endpoint.route} "
+                                       "is declared twice", module=endpoint.owner)
+            seen.add((endpoint.route, method))

@@ -102,6 +102,23 @@ class ExtensionMeta:
 
 
 @dataclass
+class EndpointMeta:
+    """A declared HTTP endpoint: `callable(request)` answers `methods` on `path`, served at
+    `/api/<owner><path>` (see `modelry.core.http`)."""
+
+    path: str                      # as declared, e.g. "/callbacks/{provider}"
+    methods: tuple[str, ...]
+    callable: Callable[..., Any]
+    max_body: int = 64_000         # bytes; a larger body is refused with 413
+    owner: str = ""                # the module that declared it
+
+    @property
+    def route(self) -> str:
+        """Where it is served."""
+        return f"/api/{self.owner}{self.path}"
+
+
+@dataclass
 class Behaviours:
     """Every function, hook and extension implementation of loaded modules."""
 
@@ -109,6 +126,7 @@ class Behaviours:
     hooks: list[HookMeta] = field(default_factory=list)
     extensions: dict[tuple[str, str], list[ExtensionMeta]] = field(default_factory=dict)
     schedules: list[ScheduleMeta] = field(default_factory=list)
+    endpoints: list[EndpointMeta] = field(default_factory=list)
 
     def hooks_for(self, when: str, namespace: str, fun: str, fun_type: str,
                   module: str) -> list[HookMeta]:

@@ -8,7 +8,8 @@ the package is imported: the models (`models`, `payment_models`), the one path e
 change takes (`applying`), the extension points that move money (`settlement`), merchant
 notifications (`notifying`), and the functions: `receiving` (`receive_callback`,
 `create_order`), `payments` (`start_payment`, `complete_manually`), `refunds`
-(`refund_order`), `closing` (`close_order`) and `janitor` (`requery_payments`, scheduled).
+(`refund_order`), `closing` (`close_order`) and `janitor` (`requery_payments`, scheduled);
+`webhook` takes the providers' callbacks over HTTP (`POST /api/order/callbacks/{provider}`).
 """
 from modelry import Module
 
@@ -16,4 +17,4 @@ module = Module("order", version="1.0.0", depends=["base"], display_name="Orders
 
 from modelry.modules.order import (  # noqa: E402,F401  (declares them)
     closing, janitor, models, notifying, payment_models, payments, receiving, refunds,
-    settlement)
+    settlement, webhook)
