@@ -18,6 +18,7 @@ import hmac
 import json
 import urllib.error
 import urllib.request
+from decimal import Decimal
 from typing import Any
 
 from modelry import ModelryError, function
@@ -41,12 +42,19 @@ def queue(order: Any, event: str, status: str, transition: int) -> None:
         return
     event_id = f"order-{order.id}-{transition}"
     payload = {"event_id": event_id, "kind": kind, "order": order.reference,
-               "merchant": order.merchant, "status": status, "amount": str(order.amount),
+               "merchant": order.merchant, "status": status, "amount": plain(order.amount),
                "currency": order.currency, "item": order.item,
                "occurred_at": clock.utc_now().isoformat() + "Z"}
     note = Notification(event_id=event_id, order=order.id, merchant=order.merchant,
                         kind=kind, payload=payload).create()
     send_notification(note.id)
+
+
+def plain(amount: Decimal) -> str:
+    """An amount as a merchant reads it: "12.50", not the column's "12.5000" (cents kept,
+    finer digits only when they matter)."""
+    cents = amount.quantize(Decimal("0.01"))
+    return str(cents) if cents == amount else format(amount.normalize(), "f")
 
 
 @function(namespace="order.Notification", async_=True, max_attempts=8, backoff=30,

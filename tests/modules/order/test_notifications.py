@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from modelry import directives
 from modelry.boot import App
 from modelry.modules.order.models import Merchant
-from modelry.modules.order.notifying import send_notification
+from modelry.modules.order.notifying import plain, send_notification
 from modelry.modules.order.payment_models import Notification, NotificationStatus
 from modelry.modules.order.receiving import receive_callback
 from tests.modules.order.conftest import signed
@@ -87,7 +88,7 @@ def test_each_transition_is_notified_once_signed(shop: App, merchant: MerchantSe
                                                     hashlib.sha256).hexdigest()
     payload = json.loads(body)
     assert (payload["order"], payload["kind"], payload["status"], payload["amount"],
-            payload["currency"]) == ("A-1", "paid", "PAID", "12.5000", "EUR")
+            payload["currency"]) == ("A-1", "paid", "PAID", "12.50", "EUR")
 
 
 def test_a_task_run_twice_sends_once(shop: App, merchant: MerchantServer) -> None:
@@ -129,3 +130,9 @@ def test_a_rolled_back_transition_queues_nothing(shop: App, merchant: MerchantSe
         raise RuntimeError("the caller's transaction fails")
     _drain(shop)
     assert Notification.count() == 0 and merchant.received == []
+
+
+@pytest.mark.parametrize(("stored", "shown"), [("12.5000", "12.50"), ("1", "1.00"),
+                                               ("0.0050", "0.005"), ("7.1234", "7.1234")])
+def test_amounts_read_as_money(stored: str, shown: str) -> None:
+    assert plain(Decimal(stored)) == shown

@@ -3,48 +3,16 @@ paid once, refunded within what was paid, each event recorded once with one answ
 every delivery gets, and one status log row per applied transition."""
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from modelry import directives
 from modelry.boot import App
 from modelry.modules.order.models import Callback, Order, OrderStatus, StatusLog
-from modelry.modules.order.receiving import receive_callback
-from tests.modules.order.conftest import REFERENCE, answer_of, configure, signed
-from tests.threads import THREADS, run_threads
+from tests.modules.order.conftest import REFERENCE, answer_of, configure
+from tests.modules.order.threads import deliver_all, payments, refunds
+from tests.threads import THREADS
 
-
-
-def payments() -> list[tuple[dict[str, str], str]]:
-    """Three `paid` events and a `failed` one, signed now (a signature made at import
-    would be stale by the time a long test session runs this test)."""
-    return [signed(f"paid-{n}") for n in range(3)] + [signed("failed-0", "failed")]
-
-
-def refunds() -> list[tuple[dict[str, str], str]]:
-    """Four refunds of 2.50, signed now."""
-    return [signed(f"refund-{n}", "refunded", "2.50") for n in range(4)]
-
-
-def _deliver_all(app: App, callbacks: list[tuple[dict[str, str], str]]
-                 ) -> list[list[tuple[str, Any]]]:
-    """Each thread delivers every callback twice, in its own shuffled order; per thread,
-    (event id, answer) of each delivery."""
-    def work(thread: int) -> list[tuple[str, Any]]:
-        rng = random.Random(thread)
-        deliveries = list(range(len(callbacks))) * 2
-        rng.shuffle(deliveries)
-        answers = []
-        with app.activate(), directives.backend_scope():
-            for index in deliveries:
-                with app.transaction():
-                    answer = receive_callback("local", *callbacks[index])
-                answers.append((index, answer))
-        return answers
-
-    return run_threads(THREADS, work)
 
 
 def test_eight_threads_pay_once_and_refund_within_what_was_paid(
@@ -53,14 +21,14 @@ def test_eight_threads_pay_once_and_refund_within_what_was_paid(
     with app.activate():
         configure(app)
     paid, refunded = payments(), refunds()
-    paying = [a for thread in _deliver_all(app, paid) for a in thread]
+    paying = [a for thread in deliver_all(app, paid) for a in thread]
     with app.activate():
         order = Order.query_one(reference=REFERENCE)
         assert order.status is OrderStatus.PAID
         _assert_one_answer_per_event(paying, len(paid))
         logs = StatusLog.query_list(sort="id")
         assert [log.to_state for log in logs].count(OrderStatus.PAID) == 1
-    refunding = [a for thread in _deliver_all(app, refunded) for a in thread]
+    refunding = [a for thread in deliver_all(app, refunded) for a in thread]
     with app.activate():
         order = Order.query_one(reference=REFERENCE)
         assert (order.status, order.refunded) == (OrderStatus.PARTIALLY_REFUNDED,

@@ -1,7 +1,8 @@
 """A paid order moves money (order and account installed together, on each database): the
 payer's account is credited from the provider's clearing account in one transfer keyed by
 the order id, whatever is redelivered; each refund part moves back within what was paid.
-The order module alone still pays orders (nothing moves)."""
+Concurrent deliveries move it once. The order module alone still pays orders (nothing
+moves)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -17,6 +18,8 @@ from modelry.modules.order.models import Order, OrderStatus, StatusLog
 from modelry.modules.order.payments import complete_manually
 from modelry.modules.order.receiving import create_order, receive_callback
 from tests.modules.order.conftest import PASSWORD, REFERENCE, configure, operator, signed
+from tests.modules.order.threads import deliver_all, payments, refunds
+from tests.threads import THREADS
 
 
 @pytest.fixture
@@ -118,3 +121,25 @@ def test_the_order_module_alone_pays_with_a_payer(order_app: App) -> None:
         answer = receive_callback("local", *signed("ev-1"))
     assert (answer.outcome, answer.status) == ("applied", "PAID")
     assert "account" not in order_app.registry.modules
+
+
+def test_eight_threads_settle_once_and_reverse_each_part_once(
+        make_app: Callable[..., App]) -> None:
+    """Every thread delivers the same paid and refund callbacks, each twice, shuffled: one
+    RECHARGE, one REFUND per part, and Ann's balance is what is left."""
+    app = make_app(["order", "account"], pool_size=THREADS + 2, pool_pre_ping=False)
+    with app.activate(), directives.backend_scope():
+        with app.transaction():
+            eur = Ledger(code="EUR", name="Wallets", currency="EUR", scale=2).create()
+            Account(ledger=eur.id, code="ann", debits_must_not_exceed_credits=True).create()
+        configure(app)
+        with app.transaction():
+            Order.update_where({"reference": REFERENCE}, payer="ann")
+    deliver_all(app, payments())
+    deliver_all(app, refunds())
+    with app.activate():
+        order = Order.query_one(reference=REFERENCE)
+        assert (order.status, order.refunded) == (OrderStatus.PARTIALLY_REFUNDED,
+                                                  Decimal("10.00"))
+        assert Transfer.count(kind="RECHARGE") == 1 and Transfer.count(kind="REFUND") == 4
+        assert _posted("ann") == 250 and _posted("clearing:local") == -250
