@@ -15,10 +15,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from modelry import Call, UniqueViolation, ext_point, transaction
+from modelry import Call, ext_point
 from modelry.modules.account import codes as C
 from modelry.modules.account.functions import submit
 from modelry.modules.account.models import Account, AccountKind, Ledger
+from modelry.modules.account.system_accounts import system_account
 
 REVENUE = "revenue:billing"
 
@@ -53,12 +54,4 @@ def post_bills(call: Call) -> list[int]:
 
 def _revenue(ledger: Any) -> int:
     """The id of the ledger's billing revenue account, made on first use."""
-    found = Account.query_one(ledger=ledger.id, code=REVENUE)
-    if found is not None:
-        return found.id
-    try:
-        with transaction():
-            return Account(ledger=ledger.id, code=REVENUE, kind=AccountKind.REVENUE,
-                           name="Billing revenue").create().id
-    except UniqueViolation:               # made meanwhile by a concurrent posting
-        return Account.query_one(ledger=ledger.id, code=REVENUE).id
+    return system_account(ledger, REVENUE, AccountKind.REVENUE, "Billing revenue")
