@@ -5,9 +5,10 @@ the rest, each dialect its fastest way (measured by bench/data_bench.py):
 
 - PostgreSQL: one `INSERT ... SELECT * FROM unnest(<an array per column>)` (bulk_unnest.py):
   the same short statement for every call with these columns, so compiled, parsed and
-  planned once. With a JSON column, multi-row INSERTs of up to ROWS_PER_STATEMENT rows
-  (fewer when the columns would pass 65,535 parameters), all sent as one executemany that
-  psycopg pipelines: one round trip. Ids, when asked for, are drawn from the id sequence
+  planned once; JSON documents too, serialized into arrays. When a column cannot travel
+  as an array, multi-row INSERTs of up to ROWS_PER_STATEMENT rows (fewer when the columns
+  would pass 65,535 parameters), all sent as one executemany that psycopg pipelines: one
+  round trip. Ids, when asked for, are drawn from the id sequence
   first, one statement for all rows (`SELECT nextval(...) FROM generate_series(1, n)`),
   and inserted with them.
 - MariaDB: PyMySQL's executemany rewrites the INSERT into multi-row statements of at most
@@ -106,7 +107,9 @@ def _sqlite_next_ids(connection: sa.Connection, table: sa.Table, count: int) -> 
 def _postgresql(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
                 ) -> None:
     """One INSERT from arrays; multi-row INSERTs when a column cannot be an array."""
-    unnest = unnest_statement(table, rows)
+    # the serializer the JSON columns' bind would use (the engine's json_serializer)
+    unnest = unnest_statement(table, rows, getattr(connection.dialect, "_json_serializer",
+                                                   None))
     if unnest is None:
         _postgresql_multi_row(connection, table, rows)
     else:

@@ -5,18 +5,23 @@ One statement whatever the row count: its SQL is short and the same for every ca
 these columns, so SQLAlchemy's compiled cache, psycopg's query cache and the server's
 prepared plan all serve it, where a multi-row VALUES of 100 rows was compiled, parsed and
 planned anew on every call (its SQL too long for any cache). unnest keeps the rows in
-order. JSON columns go the multi-row way (`None` there is SQL NULL, not JSON null).
+order.
 
 Each array travels as one text parameter in PostgreSQL's array syntax (`{1,NULL,"a\\"b"}`),
 written here with a join per column and cast by the server (`CAST(:a AS BIGINT[])`):
 psycopg's list dumper checks every element with a regular expression, which cost more
 than the INSERT itself at a hundred rows. Values that have no plain text form here
-(bytes, datetimes with a time zone) keep psycopg's lists.
+(bytes, datetimes with a time zone) keep psycopg's lists. A JSON column travels the same
+way, each document serialized as the column's bind would (`None` is SQL NULL, as there)
+into a `JSONB[]` (`JSON[]` for a plain JSON column); a document the serializer refuses
+sends the rows the multi-row way, whose bind reports it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,19 +35,28 @@ INTEGERS = frozenset({int, type(None)})
 TEXTS = frozenset({str, type(None)})
 BOOLEANS = frozenset({bool, type(None)})
 PLAIN_TEXT = frozenset({dt.datetime, dt.date, dt.time, type(None)})  # isoformat()
+_POSTGRESQL = postgresql.base.PGDialect()
 
 
-def unnest_statement(table: sa.Table, rows: list[dict[str, Any]]
+def unnest_statement(table: sa.Table, rows: list[dict[str, Any]],
+                     json_serializer: Callable[[Any], str] | None = None
                      ) -> tuple[sa.Insert, dict[str, Any]] | None:
     """The INSERT ... SELECT FROM unnest for `rows` (which share their columns) and its
-    parameters; None when a column cannot travel as an array (JSON, or values of mixed
-    kinds that are not all numbers). A column holding one value in every row (audit
-    fields, flags, a ledger) is sent once, beside the arrays."""
+    parameters; None when a column cannot travel as an array (values of mixed kinds that
+    are not all numbers, a document `json_serializer` (default `json.dumps`) refuses). A
+    column holding one value in every row (audit fields, flags, a ledger) is sent once,
+    beside the arrays; a JSON column always as an array."""
     columns = tuple(rows[0])
     texts: dict[str, str] = {}
     constants: dict[str, Any] = {}
     for column in columns:
         values = [row[column] for row in rows]
+        if _json_element(table.c[column].type) is not None:
+            text = json_array_text(values, json_serializer or json.dumps)
+            if text is None:
+                return None
+            texts[column] = text
+            continue
         if _constant(values):
             constants[column] = values[0]
             continue
@@ -109,6 +123,16 @@ def array_text(values: list[Any]) -> str | None:
     return None
 
 
+def json_array_text(values: list[Any], serializer: Callable[[Any], str]) -> str | None:
+    """JSON documents in PostgreSQL's array syntax (each serialized, then quoted; None is
+    NULL), or None when `serializer` refuses one."""
+    try:
+        texts = [None if v is None else serializer(v) for v in values]
+    except (TypeError, ValueError):
+        return None
+    return "{" + ",".join(["NULL" if t is None else '"' + t.replace(
+        "\\", "\\\\").replace('"', '\\"') + '"' for t in texts]) + "}"
+
 
 def unnest_params(rows: list[dict[str, Any]], columns: tuple[str, ...]
                   ) -> dict[str, Any] | None:
@@ -133,6 +157,8 @@ def _build(table: sa.Table, columns: tuple[str, ...], as_text: bool,
     arrays: list[Any] = []
     for column in columns:
         element = _element(table.c[column].type)
+        if element is None and as_text:
+            element = _json_element(table.c[column].type)
         if element is None:
             return None
         if as_text:
@@ -163,3 +189,15 @@ def _element(kind: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any] | None:
     if isinstance(kind, sa.String):
         return sa.Text()
     return kind
+
+
+def _json_element(kind: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any] | None:
+    """JSONB for a column PostgreSQL keeps as JSONB (modelry's JSON fields), JSON for a
+    plain JSON column, None for any other column."""
+    if isinstance(kind, sa.types.TypeDecorator):
+        if not isinstance(kind.impl_instance, sa.JSON):
+            return None
+        kind = kind.load_dialect_impl(_POSTGRESQL)
+    elif not isinstance(kind, sa.JSON):
+        return None
+    return postgresql.JSONB() if isinstance(kind, postgresql.JSONB) else postgresql.JSON()
