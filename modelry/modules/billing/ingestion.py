@@ -53,7 +53,20 @@ ABNORMAL = "ABNORMAL"
 Key = tuple[str, str, str]
 
 
-@dataclass
+@dataclass(slots=True)
+class _Answer:
+    """What `ingest` answers for one event, made into its `billing.IngestResult` once all
+    is decided (a record's fields cost more to set one by one)."""
+
+    code: str | None = None
+    event: int | None = None
+    rated: int = 0
+    message: str | None = None
+    abnormal: int | None = None
+    abnormal_code: str | None = None
+
+
+@dataclass(slots=True)
 class _Event:
     """One valid input event: its key, its hash and the row it would be stored as; an
     abnormal one (`abnormal`) is kept as a `billing.AbnormalRecord` instead."""
@@ -74,25 +87,43 @@ class _Event:
 
 def canonical(event: Any) -> dict[str, Any]:
     """A usage event's fields as its payload hash reads them (module docstring)."""
-    amount = _get(event, "amount")
+    return _canonical(_given(event))
+
+
+def _given(event: Any) -> dict[str, Any]:
+    """The input fields of an event (a dict or a record), read once."""
+    if isinstance(event, dict):
+        return {name: event.get(name) for name in _INPUT}
+    return {name: getattr(event, name, None) for name in _INPUT}
+
+
+_INPUT = ("tenant", "source", "event_id", "product", "timestamp", "started_at", "ended_at",
+          "quantity", "amount", "properties")
+
+
+def _canonical(given: dict[str, Any]) -> dict[str, Any]:
+    amount = given["amount"]
     fields = {
-        "tenant": _get(event, "tenant"), "source": _get(event, "source"),
-        "event_id": _get(event, "event_id"), "product": _get(event, "product"),
-        "timestamp": _iso(_get(event, "timestamp")),
-        "quantity": plain(Decimal(_get(event, "quantity") or 0)),
+        "tenant": given["tenant"], "source": given["source"],
+        "event_id": given["event_id"], "product": given["product"],
+        "timestamp": _iso(given["timestamp"]),
+        "quantity": plain(Decimal(given["quantity"] or 0)),
         "amount": None if amount is None else plain(Decimal(amount)),
-        "properties": _get(event, "properties"),
+        "properties": given["properties"],
     }
     for name in ("started_at", "ended_at"):
-        if _get(event, name) is not None:
-            fields[name] = _iso(_get(event, name))
+        if given[name] is not None:
+            fields[name] = _iso(given[name])
     return fields
 
 
 def payload_hash(event: Any) -> str:
     """The SHA-256 of the canonical JSON of a usage event's fields (module docstring)."""
-    text = json.dumps(canonical(event), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    return _hash_of(canonical(event))
+
+
+def _hash_of(fields: dict[str, Any]) -> str:
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -110,12 +141,12 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def _invalid(event: Any) -> str | None:
-    """Why an input event cannot be stored, or None."""
+def _invalid(given: dict[str, Any]) -> str | None:
+    """Why an input event (its `_given` fields) cannot be stored, or None."""
     for name in ("tenant", "source", "event_id", "product"):
-        if _get(event, name) in (None, ""):
+        if given[name] in (None, ""):
             return f"{name} is required"
-    quantity, amount = _get(event, "quantity") or 0, _get(event, "amount")
+    quantity, amount = given["quantity"] or 0, given["amount"]
     for name, value in (("quantity", quantity), ("amount", amount)):
         if value is not None and not _finite(value):
             return f"{name} {value!r} is not a finite decimal"
@@ -145,23 +176,23 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
     if len(events) > MAX_BATCH:
         raise DataError(f"billing.UsageEvent.ingest: {len(events)} events in one batch; at "
                         f"most {MAX_BATCH}", code="BATCH_TOO_LARGE", model="billing.UsageEvent")
-    results = [IngestResult(index=index, event_id=_get(event, "event_id"))
-               for index, event in enumerate(events)]
+    results = [_Answer() for _ in events]
     valid: list[_Event] = []
     for index, event in enumerate(events):
-        why = _invalid(event)
+        given = _given(event)
+        why = _invalid(given)
         if why is not None:
             _answer(results[index], EVENT_INVALID, message=f"billing.UsageEvent: {why}")
             continue
-        started = _utc(_get(event, "started_at"))
-        valid.append(_Event(index, (_get(event, "tenant"), _get(event, "source"),
-                                    _get(event, "event_id")),
-                            payload_hash(event), _get(event, "product"),
-                            _utc(_get(event, "timestamp")) or started,
-                            Decimal(_get(event, "quantity") or 0),
-                            None if _get(event, "amount") is None
-                            else Decimal(_get(event, "amount")), _get(event, "properties"),
-                            started, _utc(_get(event, "ended_at")), canonical(event)))
+        started = _utc(given["started_at"])
+        fields = _canonical(given)
+        amount = given["amount"]
+        valid.append(_Event(index, (given["tenant"], given["source"], given["event_id"]),
+                            _hash_of(fields), given["product"],
+                            _utc(given["timestamp"]) or started,
+                            Decimal(given["quantity"] or 0),
+                            None if amount is None else Decimal(amount), given["properties"],
+                            started, _utc(given["ended_at"]), fields))
     products = {p.code: p.id for p in Product.query_list(
         code__in=sorted({e.product_code for e in valid}))} if valid else {}
     known = []
@@ -181,12 +212,15 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
         for attempt in range(len(known) + 1):
             try:
                 with transaction():
-                    _store(known, products, results)
-                return results
+                    _store(known, products, results, retry=attempt > 0)
+                break
             except UniqueViolation as clash:
                 if tuple(clash.fields) != EVENT_KEY or attempt == len(known):
                     raise
-    return results
+    return [IngestResult(index=index, event_id=_get(event, "event_id"), code=answer.code,
+                         event=answer.event, rated=answer.rated, message=answer.message,
+                         abnormal=answer.abnormal, abnormal_code=answer.abnormal_code)
+            for index, (event, answer) in enumerate(zip(events, results))]
 
 
 def _classify(events: Sequence[_Event], products: dict[str, int]) -> None:
@@ -200,12 +234,13 @@ def _classify(events: Sequence[_Event], products: dict[str, int]) -> None:
                                      products[event.product_code] in needing, bounds)
 
 
-def _store(events: Sequence[_Event], products: dict[str, int],
-           results: list[IngestResult]) -> None:
+def _store(events: Sequence[_Event], products: dict[str, int], results: list[_Answer],
+           retry: bool = False) -> None:
     """Read the stored keys, answer repeats, insert and rate the rest, keep the abnormal
     ones (in a savepoint)."""
-    for event in events:                      # a retry answers afresh
-        _answer(results[event.index], None)
+    if retry:                                 # a retry answers afresh
+        for event in events:
+            _answer(results[event.index], None)
     stored = _stored(events)
     kept = _stored([event for event in events if event.abnormal is not None], AbnormalRecord)
     first: dict[Key, _Event] = {}
@@ -269,7 +304,7 @@ def _keep(events: list[_Event]) -> dict[Key, int]:
     return {event.key: number for event, number in zip(events, ids)}
 
 
-def _abnormal(result: IngestResult, same: bool, record: int,
+def _abnormal(result: _Answer, same: bool, record: int,
               why: Abnormality | None) -> None:
     if same and why is not None:
         _answer(result, ABNORMAL, message=f"billing.AbnormalRecord: {why.code}: "
@@ -279,7 +314,7 @@ def _abnormal(result: IngestResult, same: bool, record: int,
                 "as abnormal with another payload", abnormal=record)
 
 
-def _repeat(result: IngestResult, same: bool, stored_id: int) -> None:
+def _repeat(result: _Answer, same: bool, stored_id: int) -> None:
     if same:
         _answer(result, DUPLICATE, stored_id)
     else:
@@ -287,7 +322,7 @@ def _repeat(result: IngestResult, same: bool, stored_id: int) -> None:
                 "stored with another payload")
 
 
-def _answer(result: IngestResult, code: str | None, event: int | None = None, rated: int = 0,
+def _answer(result: _Answer, code: str | None, event: int | None = None, rated: int = 0,
             message: str | None = None, abnormal: int | None = None,
             abnormal_code: str | None = None) -> None:
     result.code, result.event, result.rated, result.message = code, event, rated, message

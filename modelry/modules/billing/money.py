@@ -9,9 +9,8 @@ exact sum of its rounded lines.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
+from types import TracebackType
 
 from modelry.modules.billing import errors
 from modelry.modules.billing.errors import PricingError
@@ -32,13 +31,25 @@ _ROUNDING = decimal.Context(prec=60, rounding=ROUNDING,
                             traps=[decimal.InvalidOperation, decimal.Overflow])
 
 
-@contextmanager
-def exact() -> Iterator[None]:
+def exact() -> _Exact:
     """Decimal arithmetic inside this block is exact, or raises PRECISION_EXCEEDED."""
-    with decimal.localcontext(_EXACT):
-        try:
-            yield
-        except decimal.Inexact:
+    return _Exact()
+
+
+class _Exact:
+    """The block `exact()` opens (a class, not a generator: rating opens several per event,
+    and a generator's context manager costs twice as much)."""
+
+    __slots__ = ("_local",)
+
+    def __enter__(self) -> None:
+        self._local = decimal.localcontext(_EXACT)
+        self._local.__enter__()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._local.__exit__(kind, error, trace)
+        if kind is not None and issubclass(kind, decimal.Inexact):
             raise PricingError(errors.PRECISION_EXCEEDED,
                                "a price needs more than 60 significant digits to be exact"
                                ) from None

@@ -14,7 +14,10 @@ class UsageEvent(Model, model="billing.UsageEvent", display_name="Usage event",
 
     tenant = fields.String(required=True, size=64)
     source = fields.String(required=True, size=64)
-    event_id = fields.String(required=True, size=128)
+    # indexed alone: `ingest` looks a batch's keys up by event id (its tenants and sources
+    # only filter), each key one probe; the unique set leads with the tenant, and a batch of
+    # many tenants there is a probe per (tenant, event id) pair, or a scan of the table
+    event_id = fields.String(required=True, size=128, index=True)
     product = fields.ManyToOne("billing.Product", required=True, on_delete="RESTRICT")
     timestamp = fields.DateTime(required=True, help="when it happened (naive UTC)")
     started_at = fields.DateTime(help="when a usage with a duration started (naive UTC)")
