@@ -96,6 +96,8 @@ def drop_everything(url: str) -> None:
                 connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
             metadata = sa.MetaData()
             metadata.reflect(connection)
+            for table in metadata.sorted_tables:
+                _cut_own_links(connection, table)
             metadata.drop_all(connection)
             if connection.dialect.name == "mysql":
                 connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
@@ -113,13 +115,17 @@ def _empty_tables(app: App) -> None:
     with app.engine.begin() as connection:
         for table in reversed(app.metadata.sorted_tables):
             if table.name not in keep:
-                # a row may reference another of its table (a merchant's parent agent):
-                # cut those links first, a RESTRICT reference refuses the DELETE otherwise
-                own = [key.parent for key in table.foreign_keys
-                       if key.column.table is table and key.parent.nullable]
-                if own:
-                    connection.execute(table.update().values({c.name: None for c in own}))
+                _cut_own_links(connection, table)
                 connection.execute(table.delete())
+
+
+def _cut_own_links(connection: sa.Connection, table: sa.Table) -> None:
+    """A row may reference another of its table (a merchant's parent agent): set those
+    references to NULL, since a RESTRICT one refuses deleting (or dropping) the rows."""
+    own = [key.parent for key in table.foreign_keys
+           if key.column.table is table and key.parent.nullable]
+    if own:
+        connection.execute(table.update().values({column.name: None for column in own}))
 
 
 @pytest.fixture

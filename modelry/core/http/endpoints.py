@@ -91,7 +91,7 @@ def endpoint(path: str, methods: tuple[str, ...] | list[str] = ("POST",),
         if wrong or not methods:
             raise DeclarationError(f"{where}: endpoint methods are some of {METHODS}, "
                                    f"not {list(methods)}")
-        if len(inspect.signature(target).parameters) != 1:
+        if len(inspect.signature(target, follow_wrapped=False).parameters) != 1:
             raise DeclarationError(f"{where}: an endpoint takes one argument, the request")
         declare_behaviour(target.__module__, EndpointMeta(
             path=path, methods=tuple(methods), callable=target, max_body=max_body))

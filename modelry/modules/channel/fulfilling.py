@@ -1,0 +1,190 @@
+"""Fulfilment: orders sent to their supplier, and what suppliers say applied once.
+
+`submit_order` (an async function, queued when the order is accepted) sends the order over
+its channel: the attempt is recorded and committed first (status UNKNOWN), then the call is
+made outside any transaction, then its outcome is recorded and applied. `apply_outcome`
+is the one path every outcome takes (a submit answer, a query answer, a supplier callback,
+an operator's completion), under the order's lock:
+
+- SUCCEEDED on a SUBMITTED order: SUCCEEDED, the ledger settled (`ledger.settle`);
+- FAILED from the order's current channel: the next channel of the routing plan is tried
+  (the cost is taken again from its rate), or, when none is left, FAILED and the hold
+  released;
+- PENDING or UNKNOWN (a timeout, an answer we cannot read): nothing yet; `requery_submitted`
+  (scheduled every minute) queries the supplier for orders left SUBMITTED;
+- anything on a finished order changes nothing (a late success after a failure is kept in
+  the attempt's message for an operator, and never charged).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+from typing import Any
+
+from modelry import function, schedule, transaction
+from modelry.modules.channel import ledger, mapping, routing, transport
+from modelry.modules.channel.lookups import routes_of
+from modelry.modules.channel.mapping import SupplierOutcome
+from modelry.modules.channel.merchants import Merchant
+from modelry.modules.channel.money import price
+from modelry.modules.channel.orders import (AttemptStatus, OrderShare, OrderStatus,
+                                            RechargeAttempt, RechargeOrder)
+from modelry.modules.channel.products import Product
+from modelry.modules.channel.suppliers import Channel, Supplier
+
+MODEL = "channel.RechargeOrder"
+REQUERY_AFTER = 30               # seconds an order stays SUBMITTED before it is queried
+REQUERY_BATCH = 200
+
+
+def utc_now() -> dt.datetime:
+    """Now, naive UTC (as the columns keep it)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def order_number(order: Any) -> str:
+    """The order's number as suppliers see it (unique across merchants)."""
+    return f"RC{order.id:010d}"
+
+
+def order_id_of(number: str) -> int | None:
+    """The order id in a number `order_number` made, or None."""
+    return int(number[2:]) if number.startswith("RC") and number[2:].isdigit() else None
+
+
+def _context(order: Any, supplier: Any, channel: Any) -> dict[str, Any]:
+    now = utc_now()
+    return {"order": {"number": order_number(order), "target": order.target,
+                      "amount": format(order.amount.normalize(), "f"),
+                      "currency": order.currency,
+                      "product": Product.query_by_id(order.product_id).code},
+            "supplier": {"endpoint": supplier.endpoint.rstrip("/"),
+                         "account": supplier.account or "", "secret": supplier.secret or ""},
+            "channel": {"code": channel.code},
+            "now": {"unix": str(int(now.replace(tzinfo=dt.timezone.utc).timestamp())),
+                    "iso": now.isoformat()}}
+
+
+def _call(order: Any, kind: str) -> tuple[int, SupplierOutcome]:
+    """Record an attempt, call the supplier outside a transaction, record what it said;
+    (attempt id, outcome)."""
+    with transaction():
+        channel = Channel.query_by_id(order.channel_id)
+        supplier = Supplier.query_by_id(channel.supplier_id)
+        context = _context(order, supplier, channel)
+        prepared = mapping.prepare(supplier.mapping, kind, context)
+        number = RechargeAttempt.count(order=order.id) + 1
+        attempt = RechargeAttempt(order=order.id, number=number, channel=channel.id,
+                                  kind=kind, request=mapping.dry_run(supplier.mapping, kind,
+                                                                     context),
+                                  status=AttemptStatus.UNKNOWN, started_at=utc_now()).create()
+    started = time.monotonic()
+    answer = transport.send(prepared, float(supplier.timeout_seconds))
+    elapsed = int((time.monotonic() - started) * 1000)
+    outcome = SupplierOutcome(mapping.UNKNOWN, None, "no answer in time", None)
+    payload = None if answer is None else transport.payload_of(answer[1])
+    if payload is not None:
+        outcome = mapping.read_response(supplier.mapping, f"{kind}_response", payload)
+    elif answer is not None:
+        outcome = SupplierOutcome(mapping.UNKNOWN, None, f"HTTP {answer[0]}: not JSON", None)
+    with transaction():
+        RechargeAttempt.update_where(
+            {"id": attempt.id}, status=AttemptStatus(outcome.status), duration_ms=elapsed,
+            response=None if answer is None else answer[1][:4000].decode("utf-8", "replace"),
+            message=(outcome.message or "")[:256] or None)
+    return attempt.id, outcome
+
+
+@function(namespace=MODEL, async_=True, max_attempts=5, backoff=10, timeout=120,
+          atomic=False)
+def submit_order(order: int) -> None:
+    """Send an accepted (or rerouted) order to its current channel, once per channel."""
+    found = RechargeOrder.query_by_id(order)
+    if found is None or found.status not in (OrderStatus.CREATED, OrderStatus.SUBMITTED):
+        return
+    if RechargeAttempt.count(order=order, channel=found.channel_id, kind="submit"):
+        return                         # sent on this channel already (a task run twice)
+    with transaction():
+        RechargeOrder.update_where({"id": order, "status__in": [OrderStatus.CREATED,
+                                                                 OrderStatus.SUBMITTED]},
+                                   status=OrderStatus.SUBMITTED, submitted_at=utc_now())
+    _, outcome = _call(found, "submit")
+    apply_outcome(order, outcome, channel=found.channel_id)
+
+
+@function(namespace=MODEL, async_=True, max_attempts=3, backoff=30, timeout=120,
+          atomic=False)
+def query_order(order: int) -> None:
+    """Ask the supplier what became of a SUBMITTED order, and apply it."""
+    found = RechargeOrder.query_by_id(order)
+    if found is None or found.status is not OrderStatus.SUBMITTED:
+        return
+    _, outcome = _call(found, "query")
+    apply_outcome(order, outcome, channel=found.channel_id)
+
+
+@schedule("* * * * *")
+@function(namespace=MODEL)
+def requery_submitted(due: dt.datetime) -> None:
+    """Queue a query of every order SUBMITTED longer than REQUERY_AFTER seconds."""
+    before = due - dt.timedelta(seconds=REQUERY_AFTER)
+    for found in RechargeOrder.query_list(status=OrderStatus.SUBMITTED,
+                                          submitted_at__lt=before, sort="submitted_at",
+                                          limit=REQUERY_BATCH):
+        query_order(found.id)
+
+
+def apply_outcome(order: int, outcome: SupplierOutcome, channel: int | None = None) -> str:
+    """Apply what a supplier said of `order` (reported for `channel`; None: the current
+    one) under the order's lock; what it did: "succeeded", "rerouted", "failed" or
+    "nothing"."""
+    with transaction():
+        [found] = RechargeOrder.lock([order]) or [None]
+        if found is None or found.status is not OrderStatus.SUBMITTED:
+            return "nothing"
+        if channel is not None and channel != found.channel_id:
+            return "nothing"               # a stale report of a channel failed over from
+        if outcome.status == mapping.SUCCEEDED:
+            _succeed(found, outcome.reference)
+            return "succeeded"
+        if outcome.status == mapping.FAILED:
+            return _fail_over(found, outcome.message)
+        return "nothing"
+
+
+def _succeed(order: Any, reference: str | None) -> None:
+    RechargeOrder.update_where({"id": order.id, "status": OrderStatus.SUBMITTED},
+                               status=OrderStatus.SUCCEEDED, supplier_reference=reference,
+                               finished_at=utc_now())
+    supplier = Supplier.query_by_id(Channel.query_by_id(order.channel_id).supplier_id)
+    shares = OrderShare.query_list(order=order.id, sort="level")
+    agents = {m.id: m for m in Merchant.query_list(id__in=[s.agent_id for s in shares])} \
+        if shares else {}
+    ledger.settle(RechargeOrder.query_by_id(order.id), supplier.ledger_account,
+                  [(share, agents[share.agent_id]) for share in shares])
+
+
+def _fail_over(order: Any, message: str | None) -> str:
+    tried = {a.channel_id for a in RechargeAttempt.query_list(order=order.id, kind="submit")}
+    product = Product.query_by_id(order.product_id)
+    following = routing.next_route(routes_of(product), order.amount, product.routing.value,
+                                   order_number(order), tried)
+    if following is None:
+        RechargeOrder.update_where({"id": order.id, "status": OrderStatus.SUBMITTED},
+                                   status=OrderStatus.FAILED, finished_at=utc_now(),
+                                   message=(message or "every channel failed")[:256])
+        ledger.release(order)
+        return "failed"
+    channel = Channel.query_by_id(following.channel)
+    cost = _cost(order.amount, channel.rate, order.currency)
+    RechargeOrder.update_where({"id": order.id, "status": OrderStatus.SUBMITTED},
+                               channel=channel.id, channel_rate=channel.rate, cost=cost,
+                               platform_profit=order.platform_profit + order.cost - cost)
+    submit_order(order.id)
+    return "rerouted"
+
+
+def _cost(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """What the channel is paid for `amount`: the fee snapshot's rounding."""
+    return price(amount, rate, currency)

@@ -1,0 +1,42 @@
+"""How a prepared supplier request is sent: over HTTP (httpx) by default. `SEND` is the one
+place to swap it (tests route it to an in-process fake supplier). A timeout or a broken
+connection is `None`: the outcome is unknown, never a failure."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from modelry.modules.channel.mapping import PreparedRequest
+
+Sender = Callable[[PreparedRequest, float], tuple[int, bytes] | None]
+
+
+def http_send(request: PreparedRequest, timeout: float) -> tuple[int, bytes] | None:
+    """(status, body) of the supplier's answer, or None when it did not answer in time."""
+    try:
+        with httpx.Client(timeout=timeout) as client:
+            answer = client.request(request.method, request.url, headers=request.headers,
+                                    content=request.body)
+    except httpx.HTTPError:
+        return None
+    return answer.status_code, answer.content
+
+
+SEND: dict[str, Sender] = {"send": http_send}
+
+
+def send(request: PreparedRequest, timeout: float) -> tuple[int, bytes] | None:
+    """Send through the configured sender."""
+    return SEND["send"](request, timeout)
+
+
+def payload_of(body: bytes) -> dict[str, Any] | None:
+    """A supplier's JSON answer as a dict, None when it is not one."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,82 @@
+"""Fixtures of the channel database tests: the module (and the ledger it needs) booted on
+each test database, a CNY ledger, a merchant under an agent, one supplier with two
+channels (the fake supplier stands behind it), and a product routed over both."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from modelry import directives
+from modelry.boot import App
+from modelry.modules.account.functions import balance, submit
+from modelry.modules.account.models import Account, AccountKind, Ledger
+from modelry.modules.channel import transport
+from modelry.modules.channel.merchants import Merchant, MerchantRate
+from modelry.modules.channel.products import Product, ProductRoute
+from modelry.modules.channel.suppliers import Channel, Supplier
+from tests.modules.channel.fake_supplier import MAPPING, SECRET, FakeSupplier
+
+
+@dataclass
+class Shop:
+    """What `shop` made."""
+
+    app: App
+    supplier: FakeSupplier
+    merchant: Any
+    agent: Any
+    product: Any
+    cheap: Any          # channel 1: 0.97, fixed amounts
+    dear: Any           # channel 2: 0.975, any amount from 1 to 9999
+
+
+def posted(code: str) -> Decimal:
+    """An account's posted balance in CNY (credits − debits)."""
+    return Decimal(balance(Account.query_one(code=code).id).posted) / 100
+
+
+def run_tasks(app: App) -> None:
+    """Run every queued task, as a worker does."""
+    worker = app.tasks.worker()
+    while worker.run_once():
+        pass
+
+
+@pytest.fixture
+def shop(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+    app = make_app(["channel"])
+    fake = FakeSupplier()
+    monkeypatch.setitem(transport.SEND, "send", fake.send)
+    with app.activate(), directives.backend_scope():
+        with app.transaction():
+            cny = Ledger(code="CNY", name="Balances", currency="CNY", scale=2).create()
+            for code, kind, guarded in [("bank", AccountKind.SUSPENSE, False),
+                                        ("m1", AccountKind.MERCHANT, True),
+                                        ("a1", AccountKind.MERCHANT, True),
+                                        ("sup", AccountKind.MERCHANT, False)]:
+                Account(ledger=cny.id, code=code, kind=kind,
+                        debits_must_not_exceed_credits=guarded).create()
+            submit([dict(ledger="CNY", key="fund-m1", kind="RECHARGE",
+                         debit_account=Account.query_one(code="bank").id,
+                         credit_account=Account.query_one(code="m1").id, amount=100_000)])
+            agent = Merchant(code="agent-1", name="Agent", kind="AGENT", account="a1").create()
+            merchant = Merchant(code="shop-1", name="Shop", parent=agent.id,
+                                account="m1").create()
+            supplier = Supplier(code="fake", name="Fake", endpoint="http://fake.test",
+                                account="acct", secret=SECRET, mapping=MAPPING,
+                                ledger_account="sup").create()
+            cheap = Channel(supplier=supplier.id, code="fake-fixed", name="Fixed amounts",
+                            rate=Decimal("0.97"), amount_rule="30|50|100|200").create()
+            dear = Channel(supplier=supplier.id, code="fake-any", name="Any amount",
+                           rate=Decimal("0.975"), amount_rule="1-9999").create()
+            product = Product(code="mobile-cn", name="Mobile top-up", currency="CNY").create()
+            ProductRoute(product=product.id, channel=cheap.id, priority=1).create()
+            ProductRoute(product=product.id, channel=dear.id, priority=2).create()
+            MerchantRate(merchant=merchant.id, product=product.id,
+                         rate=Decimal("0.985")).create()
+            MerchantRate(merchant=agent.id, product=product.id, rate=Decimal("0.98")).create()
+        yield Shop(app, fake, merchant, agent, product, cheap, dear)
