@@ -3,4 +3,5 @@ from modelry import Module
 
 module = Module("base", version="1.0.0", display_name="Base", data=["data/roles.yaml"])
 
-from modelry.modules.base import metadata, security, tasks  # noqa: F401  (declares the models)
+from modelry.modules.base import (  # noqa: F401  (declares the models)
+    metadata, security, tasks, webhooks)

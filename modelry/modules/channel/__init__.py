@@ -7,8 +7,10 @@ succeeds, with the supplier's cost and every agent's share in the same linked ba
 The pure layer registers nothing: `money`, `routing`, `fees`, `states`, `signing`,
 `mapping`. Declared when the package is imported: the models (`merchants`, `suppliers`,
 `products`, `orders`), `accepting` (`place_order`), `fulfilling` (submission, queries,
-the one path outcomes take), `reports` (totals and daily statements, aggregated), and
-`api` (the signed merchant API and supplier callbacks over HTTP).
+the one path outcomes take), `operating` (manual completion, refunds, test orders, the
+channels' recycle bin, supplier dry runs), `reports` (totals and daily statements,
+aggregated), `views` (what merchants see, and are notified of), and `api` (the signed
+merchant API and supplier callbacks over HTTP).
 """
 from modelry import Module
 
@@ -16,4 +18,4 @@ module = Module("channel", version="1.0.0", depends=["base", "account"],
                 display_name="Channels and resellers")
 
 from modelry.modules.channel import (  # noqa: E402,F401  (declares them)
-    accepting, api, fulfilling, merchants, orders, products, reports, suppliers)
+    accepting, api, fulfilling, merchants, operating, orders, products, reports, suppliers)

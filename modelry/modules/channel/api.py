@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,11 +28,11 @@ from modelry import (DataError, HttpRequest, HttpResponse, ModelryError, UniqueV
                      endpoint, transaction)
 from modelry.modules.channel import mapping, signing
 from modelry.modules.channel.accepting import place_order
-from modelry.modules.channel.fulfilling import apply_outcome, order_id_of, order_number
+from modelry.modules.channel.fulfilling import apply_outcome, order_id_of
 from modelry.modules.channel.merchants import Merchant, MerchantKey, MerchantStatus
 from modelry.modules.channel.orders import RechargeOrder, RequestNonce
-from modelry.modules.channel.products import Product
 from modelry.modules.channel.suppliers import Channel, Supplier
+from modelry.modules.channel.views import order_view
 
 WINDOW = 300                    # seconds a signed request stays valid
 
@@ -72,20 +71,6 @@ def _signer(request: HttpRequest) -> Any:
                         code="NONCE_REPLAYED", model="channel.RequestNonce",
                         field="nonce") from None
     return merchant
-
-
-def order_view(order: Any) -> dict[str, Any]:
-    """An order as the merchant API answers it."""
-    return {"order_no": order_number(order), "merchant_order_no": order.merchant_order_no,
-            "product": Product.query_by_id(order.product_id).code, "target": order.target,
-            "amount": _plain(order.amount), "currency": order.currency,
-            "price": _plain(order.merchant_price), "status": order.status.value,
-            "message": order.message}
-
-
-def _plain(amount: Decimal) -> str:
-    return format(amount.quantize(Decimal("0.01")) if amount == amount.quantize(
-        Decimal("0.01")) else amount.normalize(), "f")
 
 
 def _signed(answer: Callable[[Any, dict[str, Any]], HttpResponse]

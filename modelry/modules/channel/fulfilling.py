@@ -32,6 +32,7 @@ from modelry.modules.channel.orders import (AttemptStatus, OrderShare, OrderStat
                                             RechargeAttempt, RechargeOrder)
 from modelry.modules.channel.products import Product
 from modelry.modules.channel.suppliers import Channel, Supplier
+from modelry.modules.channel.views import notify, order_number
 
 MODEL = "channel.RechargeOrder"
 REQUERY_AFTER = 30               # seconds an order stays SUBMITTED before it is queried
@@ -43,27 +44,27 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def order_number(order: Any) -> str:
-    """The order's number as suppliers see it (unique across merchants)."""
-    return f"RC{order.id:010d}"
-
-
 def order_id_of(number: str) -> int | None:
     """The order id in a number `order_number` made, or None."""
     return int(number[2:]) if number.startswith("RC") and number[2:].isdigit() else None
 
 
-def _context(order: Any, supplier: Any, channel: Any) -> dict[str, Any]:
-    now = utc_now()
-    return {"order": {"number": order_number(order), "target": order.target,
-                      "amount": format(order.amount.normalize(), "f"),
-                      "currency": order.currency,
-                      "product": Product.query_by_id(order.product_id).code},
+def context_of(order: int, target: str, amount: Decimal, currency: str, product: str,
+               supplier: Any, channel: Any) -> dict[str, Any]:
+    """What a supplier mapping's placeholders read for an order."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return {"order": {"number": f"RC{order:010d}", "target": target,
+                      "amount": format(amount.normalize(), "f"), "currency": currency,
+                      "product": product},
             "supplier": {"endpoint": supplier.endpoint.rstrip("/"),
                          "account": supplier.account or "", "secret": supplier.secret or ""},
-            "channel": {"code": channel.code},
-            "now": {"unix": str(int(now.replace(tzinfo=dt.timezone.utc).timestamp())),
-                    "iso": now.isoformat()}}
+            "channel": {"code": "" if channel is None else channel.code},
+            "now": now}
+
+
+def _context(order: Any, supplier: Any, channel: Any) -> dict[str, Any]:
+    return context_of(order.id, order.target, order.amount, order.currency,
+                      Product.query_by_id(order.product_id).code, supplier, channel)
 
 
 def _call(order: Any, kind: str) -> tuple[int, SupplierOutcome]:
@@ -161,8 +162,10 @@ def _succeed(order: Any, reference: str | None) -> None:
     shares = OrderShare.query_list(order=order.id, sort="level")
     agents = {m.id: m for m in Merchant.query_list(id__in=[s.agent_id for s in shares])} \
         if shares else {}
-    ledger.settle(RechargeOrder.query_by_id(order.id), supplier.ledger_account,
+    done = RechargeOrder.query_by_id(order.id)
+    ledger.settle(done, supplier.ledger_account,
                   [(share, agents[share.agent_id]) for share in shares])
+    notify(done)
 
 
 def _fail_over(order: Any, message: str | None) -> str:
@@ -175,6 +178,7 @@ def _fail_over(order: Any, message: str | None) -> str:
                                    status=OrderStatus.FAILED, finished_at=utc_now(),
                                    message=(message or "every channel failed")[:256])
         ledger.release(order)
+        notify(RechargeOrder.query_by_id(order.id))
         return "failed"
     channel = Channel.query_by_id(following.channel)
     cost = _cost(order.amount, channel.rate, order.currency)

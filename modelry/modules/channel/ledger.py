@@ -6,7 +6,9 @@ that no step ever moves money twice:
 - succeeded: one linked batch, all or nothing: the hold posted, the cost paid to the
   supplier's account, each agent's profit credited to its account, the platform's profit
   to `channel:revenue` (keys `recharge-<id>-post`, `-cost`, `-share-<level>`, `-profit`);
-- failed: the hold voided (`recharge-<id>-void`).
+- failed: the hold voided (`recharge-<id>-void`);
+- refunded: every movement of the success given back, linked (`recharge-<id>-refund`
+  for the merchant's price, `-refund-cost`, `-refund-share-<level>`, `-refund-profit`).
 """
 from __future__ import annotations
 
@@ -61,6 +63,26 @@ def hold(order: Any, merchant: Any) -> None:
                   note=f"recharge {order.merchant_order_no}"[:256])], order)
 
 
+def _payouts(order: Any, ledger: Any, supplier_account: str,
+             shares: list[tuple[Any, Any]]) -> list[tuple[str, int, int]]:
+    """(key suffix, account id, minor units) of what a success pays out of clearing: the
+    cost, each agent's profit, the platform's (negative: that party pays it in)."""
+    payouts = [("cost", _account(ledger, supplier_account, "the supplier"), order.cost)]
+    for share, agent in shares:
+        payouts.append((f"share-{share.level}",
+                        _account(ledger, agent.account, f"agent {agent.code!r}"), share.profit))
+    payouts.append(("profit", system_account(ledger, REVENUE, AccountKind.REVENUE,
+                                             "Recharge margins"), order.platform_profit))
+    return [(suffix, account, minor_units(amount, ledger, f"{suffix} of a recharge"))
+            for suffix, account, amount in payouts]
+
+
+def _linked(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for transfer in batch[:-1]:
+        transfer["linked"] = True
+    return batch
+
+
 def settle(order: Any, supplier_account: str, shares: list[tuple[Any, Any]]) -> None:
     """Post the hold and pay the cost, the agents' profits and the platform's, linked.
     `shares`: (share, agent) pairs."""
@@ -70,24 +92,14 @@ def settle(order: Any, supplier_account: str, shares: list[tuple[Any, Any]]) -> 
     key = f"recharge-{order.id}"
     batch = [dict(ledger=ledger.code, key=f"{key}-post", post_pending=True, pending_key=key,
                   amount=0)]
-    payouts = [(f"{key}-cost", _account(ledger, supplier_account, "the supplier"), order.cost)]
-    for share, agent in shares:
-        payouts.append((f"{key}-share-{share.level}",
-                        _account(ledger, agent.account, f"agent {agent.code!r}"), share.profit))
-    payouts.append((f"{key}-profit", system_account(ledger, REVENUE, AccountKind.REVENUE,
-                                                    "Recharge margins"),
-                    order.platform_profit))
-    for transfer_key, account, amount in payouts:
-        minor = minor_units(amount, ledger, transfer_key)
+    for suffix, account, minor in _payouts(order, ledger, supplier_account, shares):
         if minor > 0:
-            batch.append(dict(ledger=ledger.code, key=transfer_key, debit_account=clearing,
-                              credit_account=account, amount=minor))
+            batch.append(dict(ledger=ledger.code, key=f"{key}-{suffix}",
+                              debit_account=clearing, credit_account=account, amount=minor))
         elif minor < 0:                      # a loss at this level: it pays the difference
-            batch.append(dict(ledger=ledger.code, key=transfer_key, debit_account=account,
+            batch.append(dict(ledger=ledger.code, key=f"{key}-{suffix}", debit_account=account,
                               credit_account=clearing, amount=-minor))
-    for transfer in batch[:-1]:
-        transfer["linked"] = True
-    _submit(batch, order)
+    _submit(_linked(batch), order)
 
 
 def release(order: Any) -> None:
@@ -96,3 +108,18 @@ def release(order: Any) -> None:
     key = f"recharge-{order.id}"
     _submit([dict(ledger=ledger.code, key=f"{key}-void", void_pending=True, pending_key=key,
                   amount=0)], order)
+
+
+def reverse(order: Any, supplier_account: str, shares: list[tuple[Any, Any]]) -> None:
+    """Give back what `settle` moved, linked: each payout refunded to clearing, then the
+    merchant's price refunded from clearing to the merchant."""
+    ledger = _ledger(order.currency)
+    key = f"recharge-{order.id}"
+    batch = [dict(ledger=ledger.code, key=f"{key}-refund-{suffix}", kind="REFUND",
+                  refund_of=f"{key}-{suffix}", amount=abs(minor))
+             for suffix, _, minor in _payouts(order, ledger, supplier_account, shares)
+             if minor != 0]
+    batch.append(dict(ledger=ledger.code, key=f"{key}-refund", kind="REFUND",
+                      refund_of=key, amount=minor_units(order.merchant_price, ledger,
+                                                        "a refund")))
+    _submit(_linked(batch), order)
