@@ -27,9 +27,12 @@ class Order(Model, model="order.Order", display_name="Order"):
     refunded = fields.Money(required=True, default=0, readonly=True,
                             help="the total refunded so far, within what was paid")
     provider = fields.String(size=32, help="the provider the customer pays through")
-    payer = fields.String(size=64, help="the payer's ledger account code, credited when paid "
-                                        "(with the account module installed)")
-    item = fields.String(size=64, help='what is sold, e.g. "plan:PRO" or "package:SMS-100"')
+    # where the money goes and what it buys: set by create_order, never by a client later
+    payer = fields.String(size=64, readonly=True,
+                          help="the payer's ledger account code, credited when paid (with "
+                               "the account module installed)")
+    item = fields.String(size=64, readonly=True,
+                         help='what is sold, e.g. "plan:PRO" or "package:SMS-100"')
 
 
 class Callback(Model, model="order.Callback", display_name="Payment callback",
