@@ -8,17 +8,17 @@ the bill's total is exactly the sum of its lines' nets.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from modelry.modules.billing import errors
 from modelry.modules.billing.adjustments import FIXED, PERCENT
 from modelry.modules.billing.discounts import Discount, apply_discount, discount_label
 from modelry.modules.billing.errors import PricingError
-from modelry.modules.billing.money import exact, plain, round_money
+from modelry.modules.billing.money import exact, plain, quantum, round_money
 from modelry.modules.billing.periods import Days, Period, prorated_fee
 from modelry.modules.billing.pricing import FxRate, Markup, price_line
 
@@ -87,6 +87,7 @@ class BillTerms:
     period_charges: Sequence[PeriodCharge] = ()
     quotas: Sequence[Quota] = ()
     discounts: Sequence[DiscountTerms] = ()
+    products: Mapping[int, str] = field(default_factory=dict)   # codes, for scopes
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def price_bill(terms: BillTerms, usage: PeriodUsage) -> BillDraft:
                                f"charge {code!r} rates in {currency}, the bill is in "
                                f"{terms.currency}", field="currency")
         lines.append(LineDraft(USAGE, f"{code}: {plain(quantity)}", amount, currency,
-                               product=product, charge=charge, quantity=quantity,
+                               product=product, product_code=terms.products.get(product),
+                               charge=charge, quantity=quantity,
                                usage_start=window[0], usage_end=window[1]))
     for period in terms.period_charges:
         quantity = usage.aggregated.get(period.charge, Decimal(0))
@@ -167,7 +169,9 @@ def price_bill(terms: BillTerms, usage: PeriodUsage) -> BillDraft:
         if quantity == 0 and priced.amount == 0:
             continue                   # nothing used, nothing due: no line
         lines.append(LineDraft(USAGE, f"{period.code}: {plain(quantity)}", priced.amount,
-                               priced.currency, product=period.product, charge=period.charge,
+                               priced.currency, product=period.product,
+                               product_code=terms.products.get(period.product),
+                               charge=period.charge,
                                quantity=quantity, unit_price=priced.unit_price,
                                usage_start=window[0], usage_end=window[1],
                                fx_rate=priced.fx_rate, markup=period.markup))
@@ -217,7 +221,8 @@ def _overage_line(terms: BillTerms, quota: Quota, used: Decimal,
     with exact():
         over = max(used - quota.quota, Decimal(0))
         price = over * quota.overage_price
-    exact_amount, rate = _converted(terms, price)
+    # nothing over the quota costs nothing: a fixed markup applies to a price, not to none
+    exact_amount, rate = _converted(terms, price) if price else (Decimal(0), None)
     return LineDraft(OVERAGE, f"{quota.product_code}: {plain(used)} used, "
                      f"{plain(quota.quota)} included", round_money(exact_amount, terms.currency),
                      terms.currency, product=quota.product, product_code=quota.product_code,
@@ -241,7 +246,10 @@ def _discount(lines: list[LineDraft], terms: BillTerms) -> tuple[int, ...]:
     used = []
     for given in terms.discounts:
         scoped = [line for line in lines if _in_scope(line, terms, given)]
-        left, took = given.value, False
+        # a fixed discount takes whole minor units, never more than its value
+        left = given.value.quantize(quantum(terms.currency), rounding=ROUND_DOWN) \
+            if given.kind == FIXED else given.value
+        took = False
         for line in scoped:
             if line.net <= 0 or (given.kind == FIXED and left <= 0):
                 continue

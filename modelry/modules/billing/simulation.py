@@ -108,7 +108,8 @@ def _priced(offer: Offer, plan_id: int | None, period: Period, events: list[Even
     used = {q.product: aggregate("SUM", metered[q.product]) for q in offer.quotas}
     days = Days(period.days, period.days, 0, period.days)
     terms = BillTerms(offer.currency, offer.code, None, offer.fee, period, days,
-                      (period.start, period.end), offer.period_charges, offer.quotas)
+                      (period.start, period.end), offer.period_charges, offer.quotas,
+                      products=catalogue.products)
     info = catalogue.charges
     usage = PeriodUsage({charge: (amount, quantity, info[charge][0], info[charge][1],
                                   info[charge][2])

@@ -119,7 +119,7 @@ def bills(draw: st.DrawFn, trial_only: bool = False, fine_fixed: bool = False,
                       period if charged else None, days if charged else None,
                       (START, period.end), period_charges, quotas,
                       draw(discounts(currency, [q.product_code for q in quotas], fine_fixed,
-                                     any_product)))
+                                     any_product)), PRODUCTS)
     return terms, PeriodUsage(rated, aggregated, used)
 
 
@@ -182,17 +182,21 @@ def expected_lines(terms: BillTerms, usage: PeriodUsage) -> list[tuple[str, int 
     for quota in terms.quotas:
         over = max(Fraction(usage.used[quota.product]) - Fraction(quota.quota), Fraction(0))
         cost = in_rate(over * Fraction(quota.overage_price), fee.fx)
-        lines.append((OVERAGE, quota.product, rounded(marked_up(cost, fee.markup), currency)))
+        priced = marked_up(cost, fee.markup) if cost else Fraction(0)   # none over: free
+        lines.append((OVERAGE, quota.product, rounded(priced, currency)))
     return lines
 
 
 def expected_discounts(terms: BillTerms, lines: list[tuple[str, int | None, Fraction]]
                        ) -> list[Fraction]:
     """What the discounts take off each line: in turn, a percentage off each positive net
-    in scope (the net rounded half up), a fixed amount off them in order until used up."""
+    in scope (the net rounded half up), a fixed amount (in whole minor units, never more
+    than its value) off them in order until used up."""
     taken = [Fraction(0)] * len(lines)
+    unit = Fraction(quantum(terms.currency))
     for offered in terms.discounts:
-        left, value = Fraction(offered.value), Fraction(offered.value)
+        value = Fraction(offered.value)
+        left = value if offered.kind == PERCENT else (value // unit) * unit
         for index, (_, product, amount) in enumerate(lines):
             net = amount - taken[index]
             if not in_scope(product, terms, offered) or net <= 0:
