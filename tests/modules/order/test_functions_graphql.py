@@ -75,3 +75,16 @@ def test_without_the_grant_every_call_is_denied(ops_app: App) -> None:
                              (REFUND, {"r": REFERENCE}), (CLOSE, None)]:
         assert client.gql(query, variables, anybody).codes == ["ACCESS_DENIED"], query
     assert Order.query_one(reference=REFERENCE).status is OrderStatus.CREATED
+
+
+@pytest.mark.parametrize("field", ["payer", "item", "status", "refunded"])
+def test_clients_cannot_redirect_an_orders_money(shop: App, field: str) -> None:
+    """Even with every right on order.Order, a client's update of where the money goes,
+    what it buys, or the order's status is FIELD_NOT_WRITABLE."""
+    order = Order.query_one(reference=REFERENCE)
+    value = {"payer": '"mallory"', "item": '"plan:FREE"', "status": "PAID",
+             "refunded": '"1"'}[field]
+    answer = Client(shop).gql('mutation { orderMutation { update(data: {id: "%s", %s: %s}) '
+                              '{ id } } }' % (order.id, field, value))
+    assert answer.error["extensions"]["code"] == "FIELD_NOT_WRITABLE"
+    assert Order.query_one(reference=REFERENCE).payer is None
