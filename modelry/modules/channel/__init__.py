@@ -15,7 +15,7 @@ merchant API and supplier callbacks over HTTP).
 from modelry import Module
 
 module = Module("channel", version="1.0.0", depends=["base", "account"],
-                display_name="Channels and resellers")
+                display_name="Channels and resellers", data=["data/roles.yaml"])
 
 from modelry.modules.channel import (  # noqa: E402,F401  (declares them)
     accepting, api, fulfilling, merchants, operating, orders, products, reports, suppliers)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from modelry import DataError, UniqueViolation, function, transaction
+from modelry import DataError, UniqueViolation, directives, function, transaction
 from modelry.modules.channel import ledger, routing
 from modelry.modules.channel.fees import snapshot
 from modelry.modules.channel.fulfilling import submit_order
@@ -56,7 +56,8 @@ def place_order(merchant: str, merchant_order_no: str, product: str, target: str
         raise _refuse("the order number and the target are 1 to 64 characters",
                       "ORDER_INVALID", "merchant_order_no" if not target else "target")
     with transaction():
-        found = Merchant.query_one(code=merchant)
+        with directives.as_caller():          # a merchant's user orders for its merchant only
+            found = Merchant.query_one(code=merchant)
         if found is None or found.status is not MerchantStatus.ACTIVE:
             raise _refuse(f"merchant {merchant!r} is not an active merchant",
                           "MERCHANT_NOT_ACTIVE", "merchant", "channel.Merchant")

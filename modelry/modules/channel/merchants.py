@@ -38,6 +38,7 @@ class Merchant(Model, model="channel.Merchant", display_name="Merchant"):
     account = fields.String(required=True, size=64, help="its account.Account code")
     ip_ranges = fields.String(size=512)
     notify_url = fields.String(size=512)
+    users = fields.ManyToMany("base.User", help="its people: they see its orders (role merchant)")
 
 
 class MerchantKey(Model, model="channel.MerchantKey", display_name="Merchant API key"):

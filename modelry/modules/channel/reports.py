@@ -16,7 +16,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from modelry import DataError, Model, fields, function
+from modelry import DataError, Model, directives, fields, function
 from modelry.modules.account.models import Account, Entry, EntrySide
 from modelry.modules.account.system_accounts import ledger_for
 from modelry.modules.channel.merchants import Merchant
@@ -41,6 +41,15 @@ class OrderTotals(Model, model="channel.OrderTotals", kind="transient"):
     charged = fields.Decimal(18, 4, help="what merchants paid for them")
     cost = fields.Decimal(18, 4)
     profit = fields.Decimal(18, 4, help="the platform's")
+
+
+class MerchantBalance(Model, model="channel.MerchantBalance", kind="transient"):
+    """A merchant's balance in the ledger: posted, and available (less what is held)."""
+
+    merchant = fields.String(size=64)
+    currency = fields.String(size=3)
+    posted = fields.Decimal(18, 4)
+    available = fields.Decimal(18, 4)
 
 
 class DailyStatement(Model, model="channel.DailyStatement", kind="transient"):
@@ -136,3 +145,23 @@ def _balance_before(account: int, moment: dt.datetime) -> int:
     """The account's posted balance (minor units) after its last entry before `moment`."""
     last = Entry.query_list(account=account, create_date__lt=moment, sort="-id", limit=1)
     return last[0].balance if last else 0
+
+
+@function(open_level="API", type="QUERY", namespace="channel.Merchant")
+def my_balance() -> list[MerchantBalance]:
+    """The balances of the merchants the caller may see (a merchant's user: its own)."""
+    with directives.as_caller():
+        mine = Merchant.query_list(sort="code")
+    answer = []
+    for merchant in mine:
+        ledger = ledger_for(merchant.currency)
+        account = None if ledger is None else Account.query_one(ledger=ledger.id,
+                                                                code=merchant.account)
+        if account is None:
+            continue
+        unit = Decimal(1).scaleb(-ledger.scale)
+        posted = account.credits_posted - account.debits_posted
+        answer.append(MerchantBalance(merchant=merchant.code, currency=merchant.currency,
+                                      posted=posted * unit,
+                                      available=(posted - account.debits_pending) * unit))
+    return answer

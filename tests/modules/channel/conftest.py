@@ -46,37 +46,43 @@ def run_tasks(app: App) -> None:
         pass
 
 
+def build_shop(app: App, fake: FakeSupplier) -> Shop:
+    """Seed `app` (active): the ledger, the merchant under its agent, the supplier with two
+    channels, the product routed over both, the rates."""
+    with app.transaction():
+        cny = Ledger(code="CNY", name="Balances", currency="CNY", scale=2).create()
+        for code, kind, guarded in [("bank", AccountKind.SUSPENSE, False),
+                                    ("m1", AccountKind.MERCHANT, True),
+                                    ("a1", AccountKind.MERCHANT, True),
+                                    ("sup", AccountKind.MERCHANT, False)]:
+            Account(ledger=cny.id, code=code, kind=kind,
+                    debits_must_not_exceed_credits=guarded).create()
+        submit([dict(ledger="CNY", key="fund-m1", kind="RECHARGE",
+                     debit_account=Account.query_one(code="bank").id,
+                     credit_account=Account.query_one(code="m1").id, amount=100_000)])
+        agent = Merchant(code="agent-1", name="Agent", kind="AGENT", account="a1").create()
+        merchant = Merchant(code="shop-1", name="Shop", parent=agent.id,
+                            account="m1").create()
+        supplier = Supplier(code="fake", name="Fake", endpoint="http://fake.test",
+                            account="acct", secret=SECRET, mapping=MAPPING,
+                            ledger_account="sup").create()
+        cheap = Channel(supplier=supplier.id, code="fake-fixed", name="Fixed amounts",
+                        rate=Decimal("0.97"), amount_rule="30|50|100|200").create()
+        dear = Channel(supplier=supplier.id, code="fake-any", name="Any amount",
+                       rate=Decimal("0.975"), amount_rule="1-9999").create()
+        product = Product(code="mobile-cn", name="Mobile top-up", currency="CNY").create()
+        ProductRoute(product=product.id, channel=cheap.id, priority=1).create()
+        ProductRoute(product=product.id, channel=dear.id, priority=2).create()
+        MerchantRate(merchant=merchant.id, product=product.id,
+                     rate=Decimal("0.985")).create()
+        MerchantRate(merchant=agent.id, product=product.id, rate=Decimal("0.98")).create()
+    return Shop(app, fake, merchant, agent, product, cheap, dear)
+
+
 @pytest.fixture
 def shop(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
     app = make_app(["channel"])
     fake = FakeSupplier()
     monkeypatch.setitem(transport.SEND, "send", fake.send)
     with app.activate(), directives.backend_scope():
-        with app.transaction():
-            cny = Ledger(code="CNY", name="Balances", currency="CNY", scale=2).create()
-            for code, kind, guarded in [("bank", AccountKind.SUSPENSE, False),
-                                        ("m1", AccountKind.MERCHANT, True),
-                                        ("a1", AccountKind.MERCHANT, True),
-                                        ("sup", AccountKind.MERCHANT, False)]:
-                Account(ledger=cny.id, code=code, kind=kind,
-                        debits_must_not_exceed_credits=guarded).create()
-            submit([dict(ledger="CNY", key="fund-m1", kind="RECHARGE",
-                         debit_account=Account.query_one(code="bank").id,
-                         credit_account=Account.query_one(code="m1").id, amount=100_000)])
-            agent = Merchant(code="agent-1", name="Agent", kind="AGENT", account="a1").create()
-            merchant = Merchant(code="shop-1", name="Shop", parent=agent.id,
-                                account="m1").create()
-            supplier = Supplier(code="fake", name="Fake", endpoint="http://fake.test",
-                                account="acct", secret=SECRET, mapping=MAPPING,
-                                ledger_account="sup").create()
-            cheap = Channel(supplier=supplier.id, code="fake-fixed", name="Fixed amounts",
-                            rate=Decimal("0.97"), amount_rule="30|50|100|200").create()
-            dear = Channel(supplier=supplier.id, code="fake-any", name="Any amount",
-                           rate=Decimal("0.975"), amount_rule="1-9999").create()
-            product = Product(code="mobile-cn", name="Mobile top-up", currency="CNY").create()
-            ProductRoute(product=product.id, channel=cheap.id, priority=1).create()
-            ProductRoute(product=product.id, channel=dear.id, priority=2).create()
-            MerchantRate(merchant=merchant.id, product=product.id,
-                         rate=Decimal("0.985")).create()
-            MerchantRate(merchant=agent.id, product=product.id, rate=Decimal("0.98")).create()
-        yield Shop(app, fake, merchant, agent, product, cheap, dear)
+        yield build_shop(app, fake)
