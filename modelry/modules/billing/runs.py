@@ -10,8 +10,7 @@ to bill; `billing.Bill` is unique per (subscription, period start) besides. A su
 whose bill cannot be priced (a missing exchange rate, a charge without a calculator) is
 left unbilled and reported, naming what is missing; the others are billed.
 
-Who pays usage that no plan names: a charge without a plan is billed on the customer's
-first subscription (lowest id), so a customer with two subscriptions pays it once.
+Whose bill a customer's usage goes on, when it has several subscriptions: `ownership`.
 """
 from __future__ import annotations
 
@@ -33,13 +32,14 @@ from modelry.modules.billing.due import DueBill, Life, due_bills
 from modelry.modules.billing.errors import PricingError
 from modelry.modules.billing.periods import (Pause, Period, anchor_for, billable_days,
                                              period_containing)
+from modelry.modules.billing.ownership import Owners
 from modelry.modules.billing.plans import Interval
 from modelry.modules.billing.credit import control_credit
 from modelry.modules.billing.posting import post_bills
 from modelry.modules.billing.run_terms import Catalogue, Offer
 from modelry.modules.billing.subscriptions import (Customer, Subscription,
                                                    SubscriptionPause)
-from modelry.modules.billing.usage_reads import TenantUsage, window_usage
+from modelry.modules.billing.usage_reads import TenantUsage, tenants_usage
 
 CHUNK = 500
 
@@ -71,15 +71,22 @@ def run_billing(on: dt.date, interval: Interval | None = None) -> BillingRun:
     result = BillingRun(on=on, bills=0, lines=0, subscriptions=0, failed=0, total=Decimal(0))
     catalogue = Catalogue()
     every = Subscription.query_list(sort="id")
-    first = {}
-    for subscription in every:
-        first.setdefault(subscription.customer_id, subscription.id)
-    wanted = [s.id for s in every if (interval is None or catalogue.offer(s).interval
-                                      == interval.value)
-              and (s.billed_until is None or s.billed_until <= on)]
+    first = Owners.of(every)
+    # a subscription with nothing due (all of them, when a run is repeated) is neither
+    # locked nor read again; under the lock, what is due is worked out again if the
+    # subscription changed meanwhile
+    known: dict[int, tuple[Life, list[DueBill]]] = {}
+    for s in every:
+        if (interval is None or catalogue.offer(s).interval == interval.value) and (
+                s.billed_until is None or s.billed_until <= on):
+            life = _life(s, catalogue.offer(s))
+            due = due_bills(life, on)
+            if due:
+                known[s.id] = (life, due)
+    wanted = list(known)
     for start in range(0, len(wanted), CHUNK):
         with transaction():
-            _bill_chunk(wanted[start:start + CHUNK], on, catalogue, first, result)
+            _bill_chunk(wanted[start:start + CHUNK], on, catalogue, first, result, known)
     return result
 
 
@@ -91,8 +98,8 @@ def nightly_billing(due: dt.datetime) -> None:
     run_billing(due.date())
 
 
-def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: dict[int, int],
-                result: BillingRun) -> None:
+def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: Owners,
+                result: BillingRun, known: dict[int, tuple[Life, list[DueBill]]]) -> None:
     subscriptions = Subscription.lock(ids)
     customers = {c.id: c for c in Customer.query_list(
         id__in=sorted({s.customer_id for s in subscriptions}))}
@@ -103,9 +110,10 @@ def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: di
     jobs: list[_Job] = []
     for subscription in subscriptions:
         offer = catalogue.offer(subscription)
-        life = Life(subscription.starts_on, subscription.ends_on, subscription.anchor_day,
-                    offer.interval, offer.in_advance, subscription.billed_until)
-        jobs.extend(_Job(subscription, offer, due) for due in due_bills(life, on))
+        life = _life(subscription, offer)
+        before, due = known.get(subscription.id, (None, []))
+        jobs.extend(_Job(subscription, offer, bill)
+                    for bill in (due if life == before else due_bills(life, on)))
     usage = _usage_of(jobs, customers, catalogue)
     failed: set[int] = set()
     uses: dict[int, int] = defaultdict(int)       # per applied discount, bills of this run
@@ -127,6 +135,11 @@ def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: di
     result.failed += len(failed)
 
 
+def _life(subscription: Any, offer: Offer) -> Life:
+    return Life(subscription.starts_on, subscription.ends_on, subscription.anchor_day,
+                offer.interval, offer.in_advance, subscription.billed_until)
+
+
 def _discounts_of(ids: Sequence[int]) -> dict[int, list[tuple[Any, Any]]]:
     """Per subscription, its (applied discount, discount) pairs in the order given."""
     applied = AppliedDiscount.query_list(subscription__in=list(ids), sort="id")
@@ -140,26 +153,38 @@ def _discounts_of(ids: Sequence[int]) -> dict[int, list[tuple[Any, Any]]]:
 
 def _usage_of(jobs: Sequence[_Job], customers: dict[int, Any],
               catalogue: Catalogue) -> dict[tuple[dt.date, dt.date], dict[str, TenantUsage]]:
-    """The usage of every window the jobs bill, read per window for all their tenants."""
-    windows: dict[tuple[dt.date, dt.date], list[_Job]] = defaultdict(list)
+    """The usage of every window the jobs bill, per window and tenant. Read in layers, the
+    n-th window of every tenant in the n-th, each tenant in its own window: one layer (a
+    few statements) when each tenant is billed one period, whatever the windows."""
+    windows: dict[tuple[str, dt.date, dt.date], list[_Job]] = defaultdict(list)
     for job in jobs:
         if job.due.usage is not None and job.offer.error is None:
-            windows[(job.due.usage.start, job.due.usage.end)].append(job)
-    read = {}
-    for (start, end), listed in windows.items():
+            windows[(customers[job.subscription.customer_id].code, job.due.usage.start,
+                     job.due.usage.end)].append(job)
+    layers: list[dict[str, Period]] = []
+    taken: dict[str, int] = defaultdict(int)
+    for tenant, start, end in sorted(windows):
+        if taken[tenant] == len(layers):
+            layers.append({})
+        layers[taken[tenant]][tenant] = Period(start, end)
+        taken[tenant] += 1
+    read: dict[tuple[dt.date, dt.date], dict[str, TenantUsage]] = defaultdict(dict)
+    for layer in layers:
+        listed = [job for tenant, window in layer.items()
+                  for job in windows[(tenant, window.start, window.end)]]
         products = {c.product for job in listed for c in job.offer.period_charges} | \
             {q.product for job in listed for q in job.offer.quotas}
         wanted = {kind_prop for job in listed for kind_prop in job.offer.aggregations.values()}
-        read[(start, end)] = window_usage(
-            {customers[job.subscription.customer_id].code for job in listed},
-            Period(start, end), products, wanted)
+        found = tenants_usage(layer, products, wanted)
+        for tenant, window in layer.items():
+            read[(window.start, window.end)][tenant] = found.get(tenant, TenantUsage())
     return read
 
 
 def _price(job: _Job, customers: dict[int, Any], pauses: dict[int, list[Pause]],
            discounts: list[tuple[Any, Any]],
            usage: dict[tuple[dt.date, dt.date], dict[str, TenantUsage]],
-           catalogue: Catalogue, first: dict[int, int]) -> BillDraft:
+           catalogue: Catalogue, first: Owners) -> BillDraft:
     subscription, offer, due = job.subscription, job.offer, job.due
     if offer.error is not None:
         raise offer.error
@@ -177,21 +202,25 @@ def _price(job: _Job, customers: dict[int, Any], pauses: dict[int, list[Pause]],
     window = due.usage
     tenant = TenantUsage() if window is None else \
         usage[(window.start, window.end)].get(customer.code, TenantUsage())
-    primary = first.get(subscription.customer_id) == subscription.id
+    def owns(plan: int | None) -> bool:
+        """Whether this bill holds the window's usage of `plan`'s charges (see ownership)."""
+        return window is not None and first.owner(subscription.customer_id, plan,
+                                                  window.start, window.end) == subscription.id
     rated = {}
     for charge, (amount, quantity) in tenant.rated.items():
         currency, product, code, plan = catalogue.charges[charge]
-        if plan == subscription.plan_id if plan is not None else primary:
+        if (plan is None or plan == subscription.plan_id) and owns(plan):
             rated[charge] = (amount, quantity, currency, product, code)
+    period_charges = [c for c in offer.period_charges if owns(catalogue.charges[c.charge][3])]
     aggregated = {c.charge: tenant.quantity(c.product, *offer.aggregations[c.charge])
-                  for c in offer.period_charges}
+                  for c in period_charges}
     used = {q.product: tenant.quantity(q.product, "SUM") for q in offer.quotas}
     given = [_terms(discount) for _, discount in discounts]
     terms = BillTerms(offer.currency, offer.code, subscription.site, offer.fee,
                       due.period if due.fee else None, days,
                       None if window is None else (window.start, window.end),
-                      offer.period_charges if window is not None else (), offer.quotas,
-                      given)
+                      period_charges if window is not None else (), offer.quotas,
+                      given, catalogue.products)
     return price_bill(terms, PeriodUsage(rated, aggregated if window else {}, used))
 
 
