@@ -18,4 +18,5 @@ module = Module("channel", version="1.0.0", depends=["base", "account"],
                 display_name="Channels and resellers", data=["data/roles.yaml"])
 
 from modelry.modules.channel import (  # noqa: E402,F401  (declares them)
-    accepting, api, fulfilling, merchants, operating, orders, products, reports, suppliers)
+    accepting, api, fulfilling, merchants, operating, orders, products, reports,
+    supplier_checks, suppliers)

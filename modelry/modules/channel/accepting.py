@@ -14,6 +14,7 @@ the loser reads the winner's order and answers as a repeat.
 """
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,8 +49,13 @@ def _amount(value: Any) -> Decimal:
 
 @function(open_level="API", type="CREATE", namespace=MODEL)
 def place_order(merchant: str, merchant_order_no: str, product: str, target: str,
-                amount: Decimal, test: bool = False) -> RechargeOrder:
-    """Accept a direct-recharge order (see the module docstring); the order."""
+                amount: Decimal, test: bool = False,
+                only_channel: str | None = None) -> RechargeOrder:
+    """Accept a direct-recharge order (see the module docstring); the order. A test order
+    may be sent over `only_channel` (one of the product's routes, enabled or not)."""
+    if only_channel is not None and not test:
+        raise _refuse("only a test order may choose its channel", "ORDER_INVALID",
+                      "only_channel")
     amount = _amount(amount)
     if not merchant_order_no or len(merchant_order_no) > 64 or not target \
             or len(target) > 64:
@@ -63,15 +69,16 @@ def place_order(merchant: str, merchant_order_no: str, product: str, target: str
                           "MERCHANT_NOT_ACTIVE", "merchant", "channel.Merchant")
         try:
             with transaction():
-                return _accept(found, merchant_order_no, product, target, amount, test)
+                return _accept(found, merchant_order_no, product, target, amount, test,
+                               only_channel)
         except UniqueViolation as clash:
             if tuple(clash.fields) != ORDER_KEY:
                 raise
-        return _accept(found, merchant_order_no, product, target, amount, test)
+        return _accept(found, merchant_order_no, product, target, amount, test, only_channel)
 
 
 def _accept(merchant: Any, number: str, product_code: str, target: str, amount: Decimal,
-            test: bool) -> Any:
+            test: bool, only_channel: str | None = None) -> Any:
     earlier = RechargeOrder.query_one(merchant=merchant.id, merchant_order_no=number)
     product = Product.query_one(code=product_code)
     if earlier is not None:
@@ -84,7 +91,11 @@ def _accept(merchant: Any, number: str, product_code: str, target: str, amount: 
     if product is None:
         raise _refuse(f"no product {product_code!r}", "PRODUCT_NOT_FOUND", "product",
                       "channel.Product")
-    plan = routing.plan(routes_of(product), amount, product.routing.value, number)
+    routes = routes_of(product)
+    if only_channel is not None:             # a test of one channel, enabled or not
+        routes = [dataclasses.replace(r, enabled=True, priority=0) for r in routes
+                  if r.code == only_channel]
+    plan = routing.plan(routes, amount, product.routing.value, number)
     if not plan:
         raise _refuse(f"no channel of product {product_code!r} takes {amount}",
                       "NO_CHANNEL", "amount")

@@ -93,12 +93,13 @@ def refund_order(order_no: str, reason: str) -> RechargeOrder:
 
 
 @function(open_level="API", type="CREATE", namespace=MODEL)
-def place_test_order(merchant: str, product: str, target: str,
-                     amount: Decimal) -> RechargeOrder:
-    """An operator's test order through the real path, marked as a test."""
+def place_test_order(merchant: str, product: str, target: str, amount: Decimal,
+                     channel: str | None = None) -> RechargeOrder:
+    """An operator's test order through the real path, marked as a test; over `channel`
+    (one of the product's routes, enabled or not) when given."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S%f")
     return place_order(merchant, f"TEST-{current_user_id() or 0}-{stamp}", product, target,
-                       amount, test=True)
+                       amount, test=True, only_channel=channel)
 
 
 def _channel(code: str) -> Any:

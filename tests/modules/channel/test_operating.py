@@ -17,10 +17,12 @@ from modelry.modules.channel.accepting import place_order
 from modelry.modules.channel.fulfilling import order_number
 from modelry.modules.channel.merchants import Merchant, MerchantKey
 from modelry.modules.channel.operating import (check_supplier, complete_order,
-                                               dry_run_supplier, refund_order,
-                                               retire_channel)
-from modelry.modules.channel.orders import OrderStatus, RechargeAttempt, RechargeOrder
-from modelry.modules.channel.suppliers import Supplier
+                                               dry_run_supplier, place_test_order,
+                                               refund_order, retire_channel)
+from modelry.modules.channel.orders import (OrderShare, OrderStatus, RechargeAttempt,
+                                            RechargeOrder)
+from modelry.modules.channel.suppliers import Channel, Supplier
+from tests.functions.helpers import Client
 from tests.modules.channel.conftest import Shop, posted, run_tasks
 from tests.modules.channel.fake_supplier import SECRET
 from tests.receiver import Receiver
@@ -115,3 +117,29 @@ def test_a_suppliers_mapping_is_checked_and_dry_run_masked(shop: Shop) -> None:
     assert SECRET not in json.dumps(preview)
     assert problems and all(isinstance(p, str) for p in problems)
     assert RechargeOrder.count() == 0
+
+
+def test_a_test_order_tests_one_channel_and_shares_nothing(shop: Shop) -> None:
+    shop.supplier.script["13866666666"] = ["fail"]
+    with shop.app.transaction():
+        Channel.update_where({"id": shop.dear.id}, enabled=False)
+        tried = place_test_order("shop-1", "mobile-cn", "13866666666", Decimal("100"),
+                                 channel="fake-any")
+    assert (tried.test, tried.channel_id, tried.cost) == (True, shop.dear.id,
+                                                          Decimal("97.50"))
+    run_tasks(shop.app)
+    assert RechargeOrder.query_by_id(tried.id).status is OrderStatus.FAILED   # no fallback
+    assert OrderShare.count(order=tried.id) == 0
+    with pytest.raises(DataError) as refused, shop.app.transaction():
+        place_order("shop-1", "X-1", "mobile-cn", "13800000000", Decimal(100),
+                    only_channel="fake-any")
+    assert refused.value.code == "ORDER_INVALID"
+
+
+def test_a_client_cannot_save_a_broken_mapping(shop: Shop) -> None:
+    answer = Client(shop.app).gql(
+        'mutation($m: JSON) { supplierMutation { update(data: {id: "%s", mapping: $m}) '
+        '{ id } } }' % Supplier.query_one(code="fake").id,
+        {"m": {"submit": {"url": "{order.nothing}"}}})
+    assert answer.codes == ["MAPPING_INVALID"]
+    assert Supplier.query_one(code="fake").mapping["submit"]["method"] == "POST"
