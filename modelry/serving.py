@@ -10,7 +10,7 @@ from modelry.boot.allocator import unmap_large_buffers
 
 DEMO_DATABASE = "sqlite:///modelry-demo.db"
 ARGUMENTS_VARIABLE = "MODELRY_SERVE_ARGUMENTS"
-DEMO_MODULES = ("demo", "account", "billing", "order")
+DEMO_MODULES = ("demo", "account", "billing", "order", "channel")
 
 
 def boot_for_serving(demo: bool = False, database: str | None = None,
@@ -26,6 +26,7 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
         from modelry.core.security.grants import grant_module
         from modelry.modules.account.sample import load_sample_data as load_ledger
         from modelry.modules.billing.sample import load_sample_data as load_billing
+        from modelry.modules.channel.sample import load_sample_data as load_channel
         from modelry.modules.demo.sample import load_sample_data
         from modelry.modules.order.sample import load_sample_data as load_orders
         with app.transaction():
@@ -33,6 +34,7 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
             load_ledger()
             load_billing()
             load_orders()
+            load_channel()
         for module in DEMO_MODULES:
             grant_module(app, module)  # the quick start needs no login
     else:

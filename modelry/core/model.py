@@ -1,18 +1,22 @@
 """`Model`: the base class of declarations and of the records the data manager returns."""
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from modelry.core import context
 from modelry.core.fields import Field, ManyToOne, Relation
+from modelry.core.fields.base import NOTHING
 from modelry.core.naming import is_identifier, is_model_code, lower_camel, module_of
 from modelry.core.registry.catalog import KINDS, Declaration, declare
 from modelry.errors import DataError, DeclarationError
 
 SYSTEM_FIELDS = ("id", "create_date", "write_date", "create_uid", "write_uid", "opt_version")
 CLASS_OPTIONS = frozenset(
-    {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name", "unique"})
+    {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name", "unique",
+     "name"})
 
 
 class _SystemValue:
@@ -155,6 +159,11 @@ class Model(metaclass=_ModelType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        # a column the record holds (a ManyToOne's `<name>_id`, a field added by an
+        # extension): read without finding the field in the active registry
+        value = self.__dict__.get("_values", {}).get(name, NOTHING)
+        if value is not NOTHING:
+            return value
         field = type(self)._field(name)
         if field is not None:
             return self._get(name)
@@ -392,7 +401,20 @@ def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:
         code=subject, kind="extension" if inherit else kind, cls=cls, fields=fields,
         python_module=cls.__module__, optimistic_lock=bool(options.get("optimistic_lock")),
         display_name=options.get("display_name"), proxy_of=options.get("proxy"),
-        module_hint=options.get("module"), unique=unique)
+        module_hint=options.get("module"), unique=unique,
+        technical_name=_technical_name(options.get("name"), subject, module))
+
+
+def _technical_name(name: Any, code: str, module: str) -> str | None:
+    """A model's own technical (GraphQL) name, `name=` (for two modules' models named
+    alike); None: derived from its code."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][A-Za-z0-9]{0,62}", name):
+        raise DeclarationError(f"{module}: model {code}: name= is a technical name in lower "
+                               f"camel case (letters and digits), not {name!r}",
+                               module=module, model=code)
+    return name
 
 
 def _unique_sets(value: Any, code: Any, module: str | None, where: str

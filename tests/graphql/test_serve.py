@@ -89,7 +89,8 @@ def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Pat
     client = serve_demo.client
     health = client.get("/health")
     assert health.json() == {"status": "ok",
-                             "modules": ["base", "account", "billing", "demo", "order"]}
+                             "modules": ["base", "account", "billing", "demo", "order",
+                                         "channel"]}
     response = client.post("/graphql", json=PAGE)
     assert response.status_code == 200
     body = response.json()
@@ -99,7 +100,7 @@ def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Pat
     first = page["content"][0]
     assert (first["code"], first["status"], first["owner"]["name"]) == ("S001", "CLOSED", "Bob")
     assert [i["itemName"] for i in first["items"]] == ["Item 1.1", "Item 1.2"]
-    ledger = client.post("/graphql", json={"query": '{ accountQuery { queryPage(page: {size: 9,'
+    ledger = client.post("/graphql", json={"query": '{ accountQuery { queryPage(page: {size: 50,'
                          ' sort: {orders: [{field: "code"}]}}) { content { code '
                          'creditsPosted debitsPosted } } } }'}).json()
     wallets = {a["code"]: int(a["creditsPosted"]) - int(a["debitsPosted"])

@@ -9,7 +9,7 @@ import strawberry
 from modelry.core.fields import Field, ManyToOne, Relation
 from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.scalars import SCALARS, Long
-from modelry.core.naming import lower_camel, model_name, module_of
+from modelry.core.naming import lower_camel, model_name, module_of, technical_name
 from modelry.core.registry import ModelMeta, Registry
 
 
@@ -63,7 +63,10 @@ BUILT_IN_TYPE_NAMES = frozenset({
 
 def type_name(meta: ModelMeta) -> str:
     """`demo.PetShop` → `PetShop`; a model named like a built-in type gets its module's
-    name as a prefix: `order.Order` → `OrderOrder`."""
+    name as a prefix: `order.Order` → `OrderOrder`; one given its own technical name
+    (`name="orderMerchant"`) is named by it: `OrderMerchant`."""
+    if meta.name != technical_name(meta.code):
+        return meta.name[:1].upper() + meta.name[1:]
     name = model_name(meta.code)
     if name in BUILT_IN_TYPE_NAMES:
         module = lower_camel(module_of(meta.code))

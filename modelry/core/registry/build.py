@@ -101,7 +101,7 @@ def _model(module: str, declaration: Declaration) -> ModelMeta:
                                f"longer than {MAX_IDENTIFIER} characters; use a shorter model "
                                "name", module=module, model=code)
     meta = ModelMeta(code=code, module=module, kind=kind, cls=declaration.cls,
-                     name=technical_name(code),
+                     name=declaration.technical_name or technical_name(code),
                      table=table_name(code) if kind == "store" else None,
                      optimistic_lock=declaration.optimistic_lock,
                      display_name=declaration.display_name or model_name(code),
@@ -205,7 +205,8 @@ def _check(models: dict[str, ModelMeta]) -> None:
         if other is not meta:
             raise DeclarationError(
                 f"models {other.code} and {meta.code} share the technical (GraphQL) name "
-                f"{meta.name!r}", module=meta.module, model=meta.code)
+                f"{meta.name!r}: give one of them its own with name=", module=meta.module,
+                model=meta.code)
         columns: dict[str, str] = {}
         for field in meta.columns:
             clash = columns.setdefault(field.column, field.name)

@@ -23,6 +23,7 @@ class Declaration:
     proxy_of: str | None = None
     module_hint: str | None = None  # explicit owning module (extensions)
     unique: tuple[tuple[str, ...], ...] = ()  # sets of field names unique together
+    technical_name: str | None = None  # `name=`: its own GraphQL name (else from the code)
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -81,7 +81,7 @@ def _call(order: Any, kind: str) -> tuple[int, SupplierOutcome]:
                                                                      context),
                                   status=AttemptStatus.UNKNOWN, started_at=utc_now()).create()
     started = time.monotonic()
-    answer = transport.send(prepared, float(supplier.timeout_seconds))
+    answer = transport.send(prepared, float(supplier.timeout_seconds), supplier.secret or "")
     elapsed = int((time.monotonic() - started) * 1000)
     outcome = SupplierOutcome(mapping.UNKNOWN, None, "no answer in time", None)
     payload = None if answer is None else transport.payload_of(answer[1])

@@ -160,7 +160,7 @@ def _prepare(mapping: Mapping, part: str,
     method = spec["method"]
     encoding = spec.get("encoding") or ("form" if method == "GET" else "json")
     url = _render(f"{part}.url", spec["url"], context)
-    if not url.startswith(("http://", "https://")):
+    if not url.startswith(("http://", "https://", "sandbox://")):   # sandbox: in process
         raise MappingError(MAPPING_INVALID, f"{part}.url: renders to {url!r}, not an http(s) "
                            "URL", field=f"{part}.url")
     headers = {name: _render(f"{part}.headers.{name}", template, context)

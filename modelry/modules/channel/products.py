@@ -15,8 +15,10 @@ class Routing(enum.Enum):
     WEIGHTED = "WEIGHTED"
 
 
-class Product(Model, model="channel.Product", display_name="Recharge product"):
-    """A product merchants order by `code` (e.g. "mobile-cn"), in `currency`."""
+class Product(Model, model="channel.Product", display_name="Recharge product",
+              name="rechargeProduct"):
+    """A product merchants order by `code` (e.g. "mobile-cn"), in `currency`. Its technical
+    name is its own (`rechargeProduct`), so it sits beside `billing.Product`."""
 
     code = fields.String(required=True, size=64, unique=True)
     name = fields.String(required=True, size=128)

@@ -1,6 +1,7 @@
-"""How a prepared supplier request is sent: over HTTP (httpx) by default. `SEND` is the one
-place to swap it (tests route it to an in-process fake supplier). A timeout or a broken
-connection is `None`: the outcome is unknown, never a failure."""
+"""How a prepared supplier request is sent: over HTTP (httpx) by default, in process to a
+`sandbox://` supplier (`sandbox`). `SEND` is the one place to swap it (tests route it to
+an in-process fake supplier). A timeout or a broken connection is `None`: the outcome is
+unknown, never a failure."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from modelry.modules.channel import sandbox
 from modelry.modules.channel.mapping import PreparedRequest
 
 Sender = Callable[[PreparedRequest, float], tuple[int, bytes] | None]
@@ -28,8 +30,11 @@ def http_send(request: PreparedRequest, timeout: float) -> tuple[int, bytes] | N
 SEND: dict[str, Sender] = {"send": http_send}
 
 
-def send(request: PreparedRequest, timeout: float) -> tuple[int, bytes] | None:
-    """Send through the configured sender."""
+def send(request: PreparedRequest, timeout: float,
+         secret: str = "") -> tuple[int, bytes] | None:
+    """Send through the configured sender; a `sandbox://` supplier answers in process."""
+    if request.url.startswith(sandbox.SCHEME):
+        return sandbox.answer(request, secret)
     return SEND["send"](request, timeout)
 
 

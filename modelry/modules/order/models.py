@@ -88,9 +88,11 @@ class ProviderConfig(Model, model="order.ProviderConfig", display_name="Payment 
         help="the janitor asks the provider about payments started longer ago than this")
 
 
-class Merchant(Model, model="order.Merchant", display_name="Merchant"):
+class Merchant(Model, model="order.Merchant", display_name="Merchant",
+               name="orderMerchant"):
     """Who sells: where to notify them of their orders' changes (`notify_url`, POSTed to),
-    and the secret the notifications are signed with (HMAC-SHA256, optional)."""
+    and the secret the notifications are signed with (HMAC-SHA256, optional). Its technical
+    name is its own (`orderMerchant`), so it sits beside `channel.Merchant`."""
 
     code = fields.String(size=64, required=True, unique=True, help="as order.Order names it")
     name = fields.String(size=128)
