@@ -1,9 +1,11 @@
 """RSQL: the filter language of the data manager and the GraphQL API, compiled to SQL.
 
-`parse` turns text into nodes (cached), `compile_filter` turns nodes into a WHERE clause
-over a model's table, `compile_sort` turns `"name,-income"` into ORDER BY keys. Every
-selector is checked against the registry and every value is a bound parameter.
+`parse` turns text into nodes (cached), `any_of` makes them from keyword filter groups,
+`compile_filter` turns nodes into a WHERE clause over a model's table, `compile_sort`
+turns `"name,-income"` into ORDER BY keys. Every selector is checked against the
+registry and every value is a bound parameter.
 """
+from modelry.core.rsql.build import any_of
 from modelry.core.rsql.compiler import compile_filter
 from modelry.core.rsql.errors import (
     RsqlArgumentError,
@@ -56,6 +58,7 @@ __all__ = [
     "RsqlValueError",
     "SchemaView",
     "Value",
+    "any_of",
     "compile_filter",
     "compile_sort",
     "parse",

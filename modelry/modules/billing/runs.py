@@ -1,9 +1,10 @@
 """`run_billing(on)`: every bill due on a day, set-based.
 
-Subscriptions are billed in chunks, each in a transaction (the caller's savepoint, or one
-of its own). A chunk locks its subscriptions (in id order), reads their `billed_until`
-again, and works out the bills due (`due`); per usage window it reads the rated totals and
-the period aggregations of all its tenants at once (`usage_reads`), prices every bill
+Subscriptions with a bill due are billed in chunks, each in a transaction (the caller's
+savepoint, or one of its own). A chunk locks its subscriptions (in id order), reads their
+`billed_until` again, and works out the bills due (`due`); it reads the rated totals and
+the period aggregations of all its tenants at once, each in its own usage window
+(`usage_reads`: a few statements however many windows), prices every bill
 (`bill_pricing`), then writes all bills and all lines with one `insert_bulk` each and moves
 `billed_until` on. Two runs at once queue on the locks, and the second finds nothing left
 to bill; `billing.Bill` is unique per (subscription, period start) besides. A subscription
@@ -39,7 +40,7 @@ from modelry.modules.billing.posting import post_bills
 from modelry.modules.billing.run_terms import Catalogue, Offer
 from modelry.modules.billing.subscriptions import (Customer, Subscription,
                                                    SubscriptionPause)
-from modelry.modules.billing.usage_reads import TenantUsage, window_usage
+from modelry.modules.billing.usage_reads import TenantUsage, tenants_usage
 
 CHUNK = 500
 
@@ -72,12 +73,21 @@ def run_billing(on: dt.date, interval: Interval | None = None) -> BillingRun:
     catalogue = Catalogue()
     every = Subscription.query_list(sort="id")
     first = Owners.of(every)
-    wanted = [s.id for s in every if (interval is None or catalogue.offer(s).interval
-                                      == interval.value)
-              and (s.billed_until is None or s.billed_until <= on)]
+    # a subscription with nothing due (all of them, when a run is repeated) is neither
+    # locked nor read again; under the lock, what is due is worked out again if the
+    # subscription changed meanwhile
+    known: dict[int, tuple[Life, list[DueBill]]] = {}
+    for s in every:
+        if (interval is None or catalogue.offer(s).interval == interval.value) and (
+                s.billed_until is None or s.billed_until <= on):
+            life = _life(s, catalogue.offer(s))
+            due = due_bills(life, on)
+            if due:
+                known[s.id] = (life, due)
+    wanted = list(known)
     for start in range(0, len(wanted), CHUNK):
         with transaction():
-            _bill_chunk(wanted[start:start + CHUNK], on, catalogue, first, result)
+            _bill_chunk(wanted[start:start + CHUNK], on, catalogue, first, result, known)
     return result
 
 
@@ -90,7 +100,7 @@ def nightly_billing(due: dt.datetime) -> None:
 
 
 def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: Owners,
-                result: BillingRun) -> None:
+                result: BillingRun, known: dict[int, tuple[Life, list[DueBill]]]) -> None:
     subscriptions = Subscription.lock(ids)
     customers = {c.id: c for c in Customer.query_list(
         id__in=sorted({s.customer_id for s in subscriptions}))}
@@ -101,9 +111,10 @@ def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: Ow
     jobs: list[_Job] = []
     for subscription in subscriptions:
         offer = catalogue.offer(subscription)
-        life = Life(subscription.starts_on, subscription.ends_on, subscription.anchor_day,
-                    offer.interval, offer.in_advance, subscription.billed_until)
-        jobs.extend(_Job(subscription, offer, due) for due in due_bills(life, on))
+        life = _life(subscription, offer)
+        before, due = known.get(subscription.id, (None, []))
+        jobs.extend(_Job(subscription, offer, bill)
+                    for bill in (due if life == before else due_bills(life, on)))
     usage = _usage_of(jobs, customers, catalogue)
     failed: set[int] = set()
     uses: dict[int, int] = defaultdict(int)       # per applied discount, bills of this run
@@ -125,6 +136,11 @@ def _bill_chunk(ids: Sequence[int], on: dt.date, catalogue: Catalogue, first: Ow
     result.failed += len(failed)
 
 
+def _life(subscription: Any, offer: Offer) -> Life:
+    return Life(subscription.starts_on, subscription.ends_on, subscription.anchor_day,
+                offer.interval, offer.in_advance, subscription.billed_until)
+
+
 def _discounts_of(ids: Sequence[int]) -> dict[int, list[tuple[Any, Any]]]:
     """Per subscription, its (applied discount, discount) pairs in the order given."""
     applied = AppliedDiscount.query_list(subscription__in=list(ids), sort="id")
@@ -138,19 +154,31 @@ def _discounts_of(ids: Sequence[int]) -> dict[int, list[tuple[Any, Any]]]:
 
 def _usage_of(jobs: Sequence[_Job], customers: dict[int, Any],
               catalogue: Catalogue) -> dict[tuple[dt.date, dt.date], dict[str, TenantUsage]]:
-    """The usage of every window the jobs bill, read per window for all their tenants."""
-    windows: dict[tuple[dt.date, dt.date], list[_Job]] = defaultdict(list)
+    """The usage of every window the jobs bill, per window and tenant. Read in layers, the
+    n-th window of every tenant in the n-th, each tenant in its own window: one layer (a
+    few statements) when each tenant is billed one period, whatever the windows."""
+    windows: dict[tuple[str, dt.date, dt.date], list[_Job]] = defaultdict(list)
     for job in jobs:
         if job.due.usage is not None and job.offer.error is None:
-            windows[(job.due.usage.start, job.due.usage.end)].append(job)
-    read = {}
-    for (start, end), listed in windows.items():
+            windows[(customers[job.subscription.customer_id].code, job.due.usage.start,
+                     job.due.usage.end)].append(job)
+    layers: list[dict[str, Period]] = []
+    taken: dict[str, int] = defaultdict(int)
+    for tenant, start, end in sorted(windows):
+        if taken[tenant] == len(layers):
+            layers.append({})
+        layers[taken[tenant]][tenant] = Period(start, end)
+        taken[tenant] += 1
+    read: dict[tuple[dt.date, dt.date], dict[str, TenantUsage]] = defaultdict(dict)
+    for layer in layers:
+        listed = [job for tenant, window in layer.items()
+                  for job in windows[(tenant, window.start, window.end)]]
         products = {c.product for job in listed for c in job.offer.period_charges} | \
             {q.product for job in listed for q in job.offer.quotas}
         wanted = {kind_prop for job in listed for kind_prop in job.offer.aggregations.values()}
-        read[(start, end)] = window_usage(
-            {customers[job.subscription.customer_id].code for job in listed},
-            Period(start, end), products, wanted)
+        found = tenants_usage(layer, products, wanted)
+        for tenant, window in layer.items():
+            read[(window.start, window.end)][tenant] = found.get(tenant, TenantUsage())
     return read
 
 
