@@ -17,6 +17,8 @@ from modelry.boot.engine import create_engine, normalise_url
 from modelry.core.security.grants import grant_module
 from tests.databases import server_database
 
+# sealed secrets (fields.Secret) in tests use this key, not a key file in the checkout
+os.environ.setdefault("MODELRY_SECRET_KEY", "modelry tests: not a deployment's key")
 RAW = [u.strip() for u in os.environ.get("MODELRY_TEST_DATABASES", "sqlite").split(",")
        if u.strip()]
 REQUIRED = {b.strip() for b in os.environ.get("MODELRY_REQUIRE_DATABASES", "").split(",")

@@ -6,6 +6,7 @@ import decimal
 import enum
 from typing import Any
 
+from modelry.core import sealing
 from modelry.core.fields.base import Field
 from modelry.core.fields.finite import refuse_not_finite
 from modelry.errors import DeclarationError
@@ -24,6 +25,21 @@ class String(Field):
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "size": self.size}
+
+
+class Secret(String):
+    """Text kept sealed at rest (`modelry.core.sealing`): encrypted when written, opened when
+    read by back-end code; never read by clients (write-only). VARCHAR(size) holds the
+    sealed form: about 100 characters plus 4/3 of the secret's."""
+
+    def __init__(self, size: int = 512, **options: Any) -> None:
+        super().__init__(size, **{"write_only": True, **options})
+
+    def to_db(self, value: Any) -> Any:
+        return value if value is None else sealing.seal(str(value))
+
+    def from_db(self, value: Any) -> Any:
+        return value if value is None else sealing.unseal(value)
 
 
 class Text(Field):

@@ -43,12 +43,13 @@ class Merchant(Model, model="channel.Merchant", display_name="Merchant"):
 
 class MerchantKey(Model, model="channel.MerchantKey", display_name="Merchant API key"):
     """A key a merchant signs its API requests with: `key_id` travels in each request;
-    the secret is shown once when the key is made and never read back by clients."""
+    the secret is shown once when the key is made, kept sealed (encrypted) at rest, and
+    never read back by clients."""
 
     merchant = fields.ManyToOne("channel.Merchant", required=True, on_delete="CASCADE",
                                 index=True)
     key_id = fields.String(required=True, size=40, unique=True)
-    secret = fields.String(required=True, size=128, write_only=True, readonly=True)
+    secret = fields.Secret(required=True, readonly=True)
     active = fields.Boolean(required=True, default=True)
 
 

@@ -15,7 +15,7 @@ class Supplier(Model, model="channel.Supplier", display_name="Supplier"):
     name = fields.String(required=True, size=128)
     endpoint = fields.String(required=True, size=512)
     account = fields.String(size=128)
-    secret = fields.String(size=256, write_only=True)
+    secret = fields.Secret(help="sealed at rest; never read by clients")
     mapping = fields.Json(required=True)
     timeout_seconds = fields.Integer(required=True, default=10)
     ledger_account = fields.String(required=True, size=64)

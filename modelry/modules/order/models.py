@@ -79,7 +79,7 @@ class ProviderConfig(Model, model="order.ProviderConfig", display_name="Payment 
 
     code = fields.String(size=32, required=True, unique=True)
     kind = fields.String(size=32, required=True, default="local")
-    secret = fields.String(size=256, required=True, write_only=True)
+    secret = fields.Secret(required=True)
     tolerance_seconds = fields.Integer(required=True, default=300,
                                        help="how old a signed timestamp may be, either side")
     active = fields.Boolean(required=True, default=True)
@@ -97,7 +97,7 @@ class Merchant(Model, model="order.Merchant", display_name="Merchant",
     code = fields.String(size=64, required=True, unique=True, help="as order.Order names it")
     name = fields.String(size=128)
     notify_url = fields.String(size=512)
-    secret = fields.String(size=256, write_only=True)
+    secret = fields.Secret()
 
 
 class CallbackAnswer(Model, model="order.CallbackAnswer", kind="transient"):
