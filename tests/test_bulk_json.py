@@ -1,6 +1,7 @@
 """Bulk inserts of JSON columns: every kind of document comes back as it was sent, None is
 SQL NULL, and on PostgreSQL the rows still go as arrays in one INSERT ... SELECT FROM
-unnest (the documents serialized into a JSONB[]), on every database."""
+unnest (the documents serialized into a JSONB[]), on every database; rows of one call that
+name different fields."""
 from __future__ import annotations
 
 import decimal
@@ -23,6 +24,7 @@ class Document(Model, model="bulkjson.Document"):
 
     number = fields.Integer(required=True)
     body = fields.Json()
+    parent = fields.ManyToOne("bulkjson.Document", on_delete="CASCADE")
 
 
 DOCUMENTS: list[Any] = [
@@ -77,3 +79,21 @@ def test_a_refused_document_is_refused_as_create_refuses_it(app: App) -> None:
         Document(number=1, body={"a": decimal.Decimal(1)}).create()
     assert type(bulk_error.value) is type(create_error.value)
     assert Document.count() == 0
+
+
+def test_rows_naming_other_fields_each_read_their_own(app: App) -> None:
+    """Rows of one call may name different fields (a relation by name or by column):
+    each row is read for the fields it names."""
+    with app.transaction():
+        first = Document(number=0).create()
+        Document.insert_bulk([
+            {"number": 1, "body": {"a": 1}}, {"number": 2}, {"number": 3, "parent": first.id},
+            {"number": 4, "parent_id": first.id, "body": [4]}, {"number": 5, "parent": first},
+            {"number": 6, "body": "six"}, {"number": 7, "body": "seven"}])
+    got = sorted((d.number, d.body, d.parent_id) for d in Document.query_list())
+    assert got == [(0, None, None), (1, {"a": 1}, None), (2, None, None), (3, None, first.id),
+                   (4, [4], first.id), (5, None, first.id), (6, "six", None),
+                   (7, "seven", None)]
+    with pytest.raises(Exception, match="given twice"), app.transaction():
+        Document.insert_bulk([{"number": 8}, {"number": 9, "parent": first.id,
+                                              "parent_id": first.id}])

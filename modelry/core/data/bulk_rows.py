@@ -53,24 +53,42 @@ def prepare_rows(manager: Any, meta: ModelMeta, rows: Sequence[Mapping[str, Any]
     if meta.optimistic_lock:
         audit["opt_version"] = 0
     prepared = []
+    shape: Any = None
+    recipe: list[_Read] = []
     for row in rows:
+        if row.keys() != shape:  # rows naming the same fields read them the same way
+            recipe, shape = _recipe(meta, plan, row), row.keys()
         values = {}
-        for column in plan:
-            if column.name in row:
-                if column.alias is not None and column.alias in row:
-                    _given_twice(meta, column)
-                value = row[column.name]
-            elif column.alias is not None and column.alias in row:
-                value = row[column.alias]
-            else:
-                value = column.absent()
-            values[column.column] = value if column.convert is None else column.convert(value)
+        for column, source, absent, convert in recipe:
+            value = absent() if source is None else row[source]
+            values[column] = value if convert is None else convert(value)
         values.update(audit)
         key = row.get("id")
         if key is not None:
             values["id"] = key
         prepared.append(values)
     return prepared
+
+
+# a column, the key its value is read under (None: the row leaves it out), what it holds
+# then, and its converter
+_Read = tuple[str, str | None, Callable[[], Any], Callable[[Any], Any] | None]
+
+
+def _recipe(meta: ModelMeta, plan: list[_Column], row: Mapping[str, Any]) -> list[_Read]:
+    """How each column's value is read from rows naming the fields `row` names."""
+    recipe = []
+    for column in plan:
+        if column.name in row:
+            if column.alias is not None and column.alias in row:
+                _given_twice(meta, column)
+            source: str | None = column.name
+        elif column.alias is not None and column.alias in row:
+            source = column.alias
+        else:
+            source = None
+        recipe.append((column.column, source, column.absent, column.convert))
+    return recipe
 
 
 def _fields(meta: ModelMeta, rows: Sequence[Mapping[str, Any]]) -> dict[str, Field]:

@@ -61,7 +61,11 @@ class Field:
     def __get__(self, record: Any, owner: type | None = None) -> Any:
         if record is None:
             return self
-        return record._get(self.name)
+        # a value the record holds under this name is a plain field's (a ManyToOne holds
+        # its id under `<name>_id`, other relations none): no need to find the field in
+        # the active registry, which costs more than the read
+        value = record._values.get(self.name, NOTHING)
+        return record._get(self.name) if value is NOTHING else value
 
     def __set__(self, record: Any, value: Any) -> None:
         record._set(self.name, value)
