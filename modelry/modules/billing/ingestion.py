@@ -123,8 +123,11 @@ def payload_hash(event: Any) -> str:
 
 
 def _hash_of(fields: dict[str, Any]) -> str:
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL_JSON.encode(fields).encode()).hexdigest()
+
+
+# json.dumps with these options would build an encoder per call
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
