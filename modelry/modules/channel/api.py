@@ -28,9 +28,9 @@ from modelry import (DataError, HttpRequest, HttpResponse, ModelryError, UniqueV
                      endpoint, transaction)
 from modelry.modules.channel import mapping, signing
 from modelry.modules.channel.accepting import place_order
-from modelry.modules.channel.fulfilling import apply_outcome, order_id_of
+from modelry.modules.channel.fulfilling import apply_outcome
 from modelry.modules.channel.merchants import Merchant, MerchantKey, MerchantStatus
-from modelry.modules.channel.orders import RechargeOrder, RequestNonce
+from modelry.modules.channel.orders import RechargeAttempt, RechargeOrder, RequestNonce
 from modelry.modules.channel.suppliers import Channel, Supplier
 from modelry.modules.channel.views import order_view
 
@@ -119,11 +119,14 @@ def supplier_callback(request: HttpRequest) -> HttpResponse:
         return _refused("SUPPLIER_NOT_FOUND", "no such supplier", 404)
     fields = _fields(request)
     number, outcome = mapping.read_callback(supplier.mapping, fields, supplier.secret or "")
-    order_id = order_id_of(number)
-    order = None if order_id is None else RechargeOrder.query_by_id(order_id)
-    if order is None or Channel.query_by_id(order.channel_id).supplier_id != supplier.id:
+    channels = [c.id for c in Channel.query_list(supplier=supplier.id)]
+    sent = RechargeAttempt.query_list(supplier_number=number, kind="submit",
+                                      channel__in=channels, limit=1) if channels else []
+    if not sent:
         return _refused("ORDER_NOT_FOUND", f"no order {number!r} with this supplier", 404)
-    apply_outcome(order.id, outcome, channel=order.channel_id)
+    # reported for the channel it was sent over: a late report of an earlier submission
+    # never decides the current one
+    apply_outcome(sent[0].order_id, outcome, channel=sent[0].channel_id)
     return HttpResponse(200, mapping.callback_ack(supplier.mapping).encode("utf-8"),
                         media_type="text/plain")
 

@@ -22,7 +22,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from modelry import function, schedule, transaction
+from modelry import function, messages, schedule, transaction
 from modelry.modules.channel import ledger, mapping, routing, transport
 from modelry.modules.channel.lookups import routes_of
 from modelry.modules.channel.mapping import SupplierOutcome
@@ -49,11 +49,11 @@ def order_id_of(number: str) -> int | None:
     return int(number[2:]) if number.startswith("RC") and number[2:].isdigit() else None
 
 
-def context_of(order: int, target: str, amount: Decimal, currency: str, product: str,
+def context_of(number: str, target: str, amount: Decimal, currency: str, product: str,
                supplier: Any, channel: Any) -> dict[str, Any]:
-    """What a supplier mapping's placeholders read for an order."""
+    """What a supplier mapping's placeholders read for an order sent as `number`."""
     now = dt.datetime.now(dt.timezone.utc)
-    return {"order": {"number": f"RC{order:010d}", "target": target,
+    return {"order": {"number": number, "target": target,
                       "amount": format(amount.normalize(), "f"), "currency": currency,
                       "product": product},
             "supplier": {"endpoint": supplier.endpoint.rstrip("/"),
@@ -62,9 +62,19 @@ def context_of(order: int, target: str, amount: Decimal, currency: str, product:
             "now": now}
 
 
-def _context(order: Any, supplier: Any, channel: Any) -> dict[str, Any]:
-    return context_of(order.id, order.target, order.amount, order.currency,
-                      Product.query_by_id(order.product_id).code, supplier, channel)
+def supplier_number(order: Any) -> str:
+    """The number the order's next submission is sent as: its own number the first time,
+    `<number>-<n>` for the n-th (each channel it is sent over sees an order of its own, so
+    a late report of an earlier submission is told apart from the current one)."""
+    sent = RechargeAttempt.count(order=order.id, kind="submit")
+    return order_number(order) if not sent else f"{order_number(order)}-{sent + 1}"
+
+
+def _sent_as(order: Any) -> str:
+    """The number of the order's current submission (what a query asks about)."""
+    latest = RechargeAttempt.query_list(order=order.id, kind="submit", sort="-number",
+                                        limit=1)
+    return latest[0].supplier_number if latest else order_number(order)
 
 
 def _call(order: Any, kind: str) -> tuple[int, SupplierOutcome]:
@@ -73,13 +83,16 @@ def _call(order: Any, kind: str) -> tuple[int, SupplierOutcome]:
     with transaction():
         channel = Channel.query_by_id(order.channel_id)
         supplier = Supplier.query_by_id(channel.supplier_id)
-        context = _context(order, supplier, channel)
+        number = supplier_number(order) if kind == "submit" else _sent_as(order)
+        context = context_of(number, order.target, order.amount, order.currency,
+                             Product.query_by_id(order.product_id).code, supplier, channel)
         prepared = mapping.prepare(supplier.mapping, kind, context)
-        number = RechargeAttempt.count(order=order.id) + 1
-        attempt = RechargeAttempt(order=order.id, number=number, channel=channel.id,
-                                  kind=kind, request=mapping.dry_run(supplier.mapping, kind,
-                                                                     context),
-                                  status=AttemptStatus.UNKNOWN, started_at=utc_now()).create()
+        attempt = RechargeAttempt(order=order.id, number=RechargeAttempt.count(
+            order=order.id) + 1, channel=channel.id, kind=kind, supplier_number=number,
+            request=mapping.dry_run(supplier.mapping, kind, context),
+            status=AttemptStatus.UNKNOWN, started_at=utc_now()).create()
+        if kind == "query":
+            RechargeOrder.update_where({"id": order.id}, queried_at=utc_now())
     started = time.monotonic()
     answer = transport.send(prepared, float(supplier.timeout_seconds), supplier.secret or "")
     elapsed = int((time.monotonic() - started) * 1000)
@@ -130,8 +143,10 @@ def query_order(order: int) -> None:
 def requery_submitted(due: dt.datetime) -> None:
     """Queue a query of every order SUBMITTED longer than REQUERY_AFTER seconds."""
     before = due - dt.timedelta(seconds=REQUERY_AFTER)
+    # the least recently queried first: orders that never settle cannot starve the others
     for found in RechargeOrder.query_list(status=OrderStatus.SUBMITTED,
-                                          submitted_at__lt=before, sort="submitted_at",
+                                          submitted_at__lt=before,
+                                          sort="queried_at,submitted_at,id",
                                           limit=REQUERY_BATCH):
         query_order(found.id)
 
@@ -142,6 +157,9 @@ def apply_outcome(order: int, outcome: SupplierOutcome, channel: int | None = No
     "nothing"."""
     with transaction():
         [found] = RechargeOrder.lock([order]) or [None]
+        if found is not None and found.status is OrderStatus.FAILED \
+                and outcome.status == mapping.SUCCEEDED:
+            _late_success(found, outcome, channel)
         if found is None or found.status is not OrderStatus.SUBMITTED:
             return "nothing"
         if channel is not None and channel != found.channel_id:
@@ -152,6 +170,19 @@ def apply_outcome(order: int, outcome: SupplierOutcome, channel: int | None = No
         if outcome.status == mapping.FAILED:
             return _fail_over(found, outcome.message)
         return "nothing"
+
+
+def _late_success(order: Any, outcome: SupplierOutcome, channel: int | None) -> None:
+    """A supplier reports a success of an order that failed (over every channel): never
+    charged; kept as an attempt for an operator (the supplier did the recharge)."""
+    RechargeAttempt(order=order.id, number=RechargeAttempt.count(order=order.id) + 1,
+                    channel=channel or order.channel_id, kind="late",
+                    status=AttemptStatus.SUCCEEDED, started_at=utc_now(), duration_ms=0,
+                    message=(f"reported succeeded after the order failed (reference "
+                             f"{outcome.reference}): not charged; an operator settles it "
+                             "with the supplier")[:256]).create()
+    messages.warn(f"{MODEL} {order_number(order)}: a supplier reported success after the "
+                  "order failed", code="LATE_SUCCESS", model=MODEL)
 
 
 def _succeed(order: Any, reference: str | None) -> None:

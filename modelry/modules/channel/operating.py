@@ -149,4 +149,4 @@ def dry_run_supplier(code: str, part: str = "submit", channel: str | None = None
     sample = Channel.query_one(code=channel) if channel else next(iter(Channel.query_list(
         supplier=supplier.id, retired=False, sort="id", limit=1)), None)
     return mapping.dry_run(supplier.mapping, part, context_of(
-        order, target, Decimal(amount), "CNY", "sample", supplier, sample))
+        f"RC{order:010d}", target, Decimal(amount), "CNY", "sample", supplier, sample))

@@ -51,6 +51,7 @@ class RechargeOrder(Model, model="channel.RechargeOrder", display_name="Recharge
     supplier_reference = fields.String(size=128, readonly=True)
     message = fields.String(size=256, readonly=True)
     submitted_at = fields.DateTime(readonly=True)
+    queried_at = fields.DateTime(readonly=True, help="when the supplier was last asked")
     finished_at = fields.DateTime(readonly=True)
     shares = fields.OneToMany("channel.OrderShare", inverse="order")
     attempts = fields.OneToMany("channel.RechargeAttempt", inverse="order")
@@ -92,7 +93,10 @@ class RechargeAttempt(Model, model="channel.RechargeAttempt", display_name="Rech
     number = fields.Integer(required=True, readonly=True)
     channel = fields.ManyToOne("channel.Channel", required=True, on_delete="RESTRICT",
                                readonly=True)
-    kind = fields.String(required=True, size=16, readonly=True, help="submit or query")
+    kind = fields.String(required=True, size=16, readonly=True,
+                         help="submit, query, manual, or late (a success after a failure)")
+    supplier_number = fields.String(size=32, readonly=True, index=True,
+                                    help="the order number the supplier was sent")
     request = fields.Json(readonly=True)
     response = fields.Text(readonly=True)
     status = fields.Enum(AttemptStatus, required=True, readonly=True)

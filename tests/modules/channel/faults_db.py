@@ -299,10 +299,13 @@ def check_database(scheduler: ChannelFaultScheduler) -> Counter[str]:
         ended[status.value] += 1
         channel = channels[order.channel_id]
         supplier = supplier_of[channel.supplier_id]
-        number = order_number(order)
+        # each submission is sent as a number of its own; the current one is the last
+        numbers = [a.supplier_number for a in attempts[order.id] if a.kind == "submit"] \
+            or [order_number(order)]
+        number = numbers[-1]
         where = (f"order {order.id} {order.merchant_order_no} ({status.value} on "
                  f"{channel.code}; attempts {_attempts(attempts[order.id], channels)}; "
-                 f"{_submissions(fake, number)})")
+                 f"{_submissions(fake, numbers)})")
         _check_fees(order, channel, shares[order.id], where)
         _check_attempts(order, channels, attempts[order.id], where)
         _check_transfers(order, transfers, where)
@@ -325,10 +328,10 @@ def check_database(scheduler: ChannelFaultScheduler) -> Counter[str]:
             margin += order.merchant_price - order.cost
             if order.platform_profit < 0:
                 scheduler.stats["platform loss"] += 1
-            if any(s.contradicted for s in fake.all_of(number)):
+            if any(s.contradicted for n in numbers for s in fake.all_of(n)):
                 scheduler.stats["recharged again after a FAIL it took back"] += 1
         elif status is OrderStatus.FAILED:
-            for sub in fake.all_of(number):
+            for sub in (sub for n in numbers for sub in fake.all_of(n)):
                 if sub.state == SUCCESS:
                     assert sub.contradicted, \
                         f"{where}: {sub.supplier} recharged it ({sub.behaviour}), not charged"
@@ -353,9 +356,9 @@ def _attempts(attempts: list[Any], channels: dict[int, Any]) -> str:
                      for a in attempts)
 
 
-def _submissions(fake: FaultySuppliers, number: str) -> str:
+def _submissions(fake: FaultySuppliers, numbers: list[str]) -> str:
     return "supplier: " + ", ".join(f"{s.supplier} {s.channel} {s.behaviour} -> {s.state}"
-                                    for s in fake.all_of(number))
+                                    for n in numbers for s in fake.all_of(n))
 
 
 def _check_fees(order: Any, channel: Any, shares: list[Any], where: str) -> None:
