@@ -16,7 +16,7 @@ from modelry.errors import DataError, DeclarationError
 SYSTEM_FIELDS = ("id", "create_date", "write_date", "create_uid", "write_uid", "opt_version")
 CLASS_OPTIONS = frozenset(
     {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name", "unique",
-     "name"})
+     "name", "indexes"})
 
 
 class _SystemValue:
@@ -402,7 +402,8 @@ def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:
         python_module=cls.__module__, optimistic_lock=bool(options.get("optimistic_lock")),
         display_name=options.get("display_name"), proxy_of=options.get("proxy"),
         module_hint=options.get("module"), unique=unique,
-        technical_name=_technical_name(options.get("name"), subject, module))
+        technical_name=_technical_name(options.get("name"), subject, module),
+        indexes=_index_sets(options.get("indexes", ()), subject, module, kind, inherit))
 
 
 def _technical_name(name: Any, code: str, module: str) -> str | None:
@@ -415,6 +416,25 @@ def _technical_name(name: Any, code: str, module: str) -> str | None:
                                f"camel case (letters and digits), not {name!r}",
                                module=module, model=code)
     return name
+
+
+def _index_sets(value: Any, code: str, module: str, kind: str, inherit: Any
+                ) -> tuple[tuple[str, ...], ...]:
+    """`indexes=[("merchant", "finished_at"), ...]`: indexes over several columns, in
+    order, for the queries that filter on the first and sort or range on the next."""
+    if not value:
+        return ()
+    if inherit or kind != "store":
+        raise DeclarationError(f"{module}: model {code}: indexes= is declared on the stored "
+                               "model itself", module=module, model=code)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not all(
+            isinstance(entry, (list, tuple)) and len(entry) >= 2 and len(set(entry)) ==
+            len(entry) and all(isinstance(n, str) for n in entry) for entry in value):
+        raise DeclarationError(f"{module}: model {code}: indexes= takes a list of tuples of "
+                               f"two or more distinct field names, such as "
+                               f"indexes=[(\"merchant\", \"finished_at\")]; got {value!r}",
+                               module=module, model=code)
+    return tuple(tuple(entry) for entry in value)
 
 
 def _unique_sets(value: Any, code: Any, module: str | None, where: str

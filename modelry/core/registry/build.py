@@ -105,7 +105,8 @@ def _model(module: str, declaration: Declaration) -> ModelMeta:
                      table=table_name(code) if kind == "store" else None,
                      optimistic_lock=declaration.optimistic_lock,
                      display_name=declaration.display_name or model_name(code),
-                     proxy_of=declaration.proxy_of, unique=list(declaration.unique))
+                     proxy_of=declaration.proxy_of, unique=list(declaration.unique),
+                     indexes=list(declaration.indexes))
     if kind == "store":
         meta.fields["id"] = BigInteger(_system=True, readonly=True).bind(code, "id")
     for name, field in declaration.fields.items():
@@ -218,6 +219,8 @@ def _check(models: dict[str, ModelMeta]) -> None:
             _check_relation(models, meta, field)
         for names in meta.unique:  # again, now that extensions have joined their fields
             _check_unique_set(meta, names)
+        for names in meta.indexes:
+            _check_unique_set(meta, names, kind="index")
     for meta in models.values():
         for field in meta.to_many:
             if isinstance(field, ManyToMany) and not field.inverse and meta.kind != "proxy":
@@ -241,14 +244,15 @@ def _fail(meta: ModelMeta, field: Field, problem: str) -> DeclarationError:
                             module=meta.module, model=meta.code, field=field.name)
 
 
-def _check_unique_set(meta: ModelMeta, names: tuple[str, ...], module: str = "") -> None:
+def _check_unique_set(meta: ModelMeta, names: tuple[str, ...], module: str = "",
+                      kind: str = "unique") -> None:
     """Each name is a stored field of `meta` (`module` declared the set: an extension's)."""
     module = module or meta.module
     for name in names:
         field = meta.fields.get(name)
         if field is None or not field.stored:
             problem = "is not a field of the model" if field is None else "has no column"
-            raise DeclarationError(f"{module}: model {meta.code}: unique {names!r}: "
+            raise DeclarationError(f"{module}: model {meta.code}: {kind} {names!r}: "
                                    f"{name!r} {problem}", module=module, model=meta.code,
                                    field=name)
 

@@ -24,6 +24,7 @@ class Declaration:
     module_hint: str | None = None  # explicit owning module (extensions)
     unique: tuple[tuple[str, ...], ...] = ()  # sets of field names unique together
     technical_name: str | None = None  # `name=`: its own GraphQL name (else from the code)
+    indexes: tuple[tuple[str, ...], ...] = ()  # `indexes=`: indexes over several columns
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -25,6 +25,7 @@ class ModelMeta:
     extended_by: list[str] = field(default_factory=list)
     members: dict[str, Any] = field(default_factory=dict)  # methods extensions add, by name
     unique: list[tuple[str, ...]] = field(default_factory=list)  # field sets unique together
+    indexes: list[tuple[str, ...]] = field(default_factory=list)  # indexes over several fields
 
     @property
     def stored(self) -> bool:
@@ -76,4 +77,6 @@ class ModelMeta:
                      "fields": [f.describe() for f in self.fields.values()]}
         if self.unique:  # only when declared: other models keep the fingerprints they had
             described["unique"] = [list(names) for names in self.unique]
+        if self.indexes:
+            described["indexes"] = [list(names) for names in self.indexes]
         return described

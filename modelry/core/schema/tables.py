@@ -75,6 +75,10 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
     table = sa.Table(table_name, metadata, *items)
     for column in indexed:
         sa.Index(constraint_name("ix", table_name, column), index_key(table.c[column], dialect))
+    for names in meta.indexes:  # declared on the model: indexes=[("merchant", "finished_at")]
+        columns = meta.unique_columns(names)
+        sa.Index(constraint_name("ix", table_name, *columns),
+                 *(index_key(table.c[column], dialect) for column in columns))
     return table
 
 

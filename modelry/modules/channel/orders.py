@@ -22,12 +22,13 @@ class OrderStatus(enum.Enum):
 
 
 class RechargeOrder(Model, model="channel.RechargeOrder", display_name="Recharge order",
-                    unique=[ORDER_KEY]):
+                    unique=[ORDER_KEY],
+                    indexes=[("merchant", "finished_at"), ("merchant", "create_date")]):
     """A merchant's order to recharge `target` with `amount` of `product`, unique per
     (merchant, merchant_order_no). The fee snapshot: what the merchant pays
     (`merchant_rate`, `merchant_price`), what the channel costs (`channel_rate`, `cost`),
     and the platform's profit; the agents' profits are its `channel.OrderShare`s. Only the
-    module's functions change it."""
+    module's functions change it. Indexed for a merchant's days (statements, totals)."""
 
     merchant = fields.ManyToOne("channel.Merchant", required=True, on_delete="RESTRICT",
                                 readonly=True)
