@@ -15,6 +15,8 @@ from modelry.core.context import current_user_id, transaction
 from modelry.core.data.group_commit import GroupCommit
 from modelry.core.data.transaction import in_transaction
 from modelry.core.numbers import Long
+from modelry.core.rsql import DEFAULT_LIMITS as _RSQL_LIMITS
+from modelry.core.rsql import any_of
 from modelry.core.data.page import Page
 from modelry.core.fields import commands as relations
 from modelry.core.functions import Call, action, ext_point, function, hook
@@ -74,7 +76,13 @@ __all__ = [
     "in_transaction",
     "GroupCommit",
     "Long",
+    "MAX_IN_ITEMS",
+    "any_of",
     "messages",
     "fields",
     "relations",
 ]
+
+# The most values one `__in` filter (or RSQL list) may hold; longer lists are split, e.g.
+# into the groups of `any_of`.
+MAX_IN_ITEMS: int = _RSQL_LIMITS.max_in_items

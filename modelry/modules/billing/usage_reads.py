@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from modelry.core.rsql import DEFAULT_LIMITS, Node, any_of
+from modelry import MAX_IN_ITEMS, any_of
 from modelry.modules.billing.aggregations import (COUNT, LAST, MAX, SUM, UNIQUE_COUNT,
                                                   MeteredEvent, aggregate)
 from modelry.modules.billing.periods import Period
@@ -35,7 +35,7 @@ class TenantUsage:
                                 Decimal(0))
 
 
-IN_LIST = DEFAULT_LIMITS.max_in_items
+IN_LIST = MAX_IN_ITEMS
 
 
 def _moment(day: dt.date) -> dt.datetime:
@@ -74,7 +74,7 @@ def tenants_usage(windows: Mapping[str, Period], products: Iterable[int],
     return found
 
 
-def _within(windows: Mapping[str, Period]) -> Node:
+def _within(windows: Mapping[str, Period]) -> Any:
     """The filter "each tenant's rows in its window", a group per window (and per
     IN_LIST tenants of it: RSQL's limit on a list)."""
     tenants: dict[Period, list[str]] = defaultdict(list)
@@ -87,7 +87,7 @@ def _within(windows: Mapping[str, Period]) -> Node:
                   for start in range(0, len(names), IN_LIST))
 
 
-def _read_in_order(found: dict[str, TenantUsage], within: Node, products: list[int],
+def _read_in_order(found: dict[str, TenantUsage], within: Any, products: list[int],
                    span: dict[str, Any], wanted: list[tuple[str, str | None]]) -> None:
     """Last values and unique counts, from the windows' events in time order."""
     events: dict[tuple[str, int], list[MeteredEvent]] = defaultdict(list)

@@ -16,12 +16,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import urllib.error
-import urllib.request
 from decimal import Decimal
 from typing import Any
 
 from modelry import ModelryError, function
+from modelry.modules.base import webhooks
 from modelry.modules.order import clock, states
 from modelry.modules.order.models import Merchant
 from modelry.modules.order.payment_models import Notification, NotificationStatus
@@ -29,7 +28,6 @@ from modelry.modules.order.payment_models import Notification, NotificationStatu
 EVENT_HEADER = "X-Order-Event-Id"
 SIGNATURE_HEADER = "X-Order-Signature"
 NOTIFY_FAILED = "NOTIFY_FAILED"
-TIMEOUT = 10.0              # seconds the merchant has to answer
 # The transitions the merchant hears of, and the kind of notification each one is.
 KINDS = {states.PAY: "paid", states.FAIL: "failed", states.CLOSE: "closed",
          states.REFUND_PARTIAL: "refunded", states.REFUND: "refunded"}
@@ -80,19 +78,9 @@ def send_notification(notification: int) -> None:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> None:
-    """POST `body` to `url`; a ModelryError (NOTIFY_FAILED) unless the answer is 2xx."""
+    """POST `body` to `url` (`base.webhooks.post`: WEBHOOK_FAILED unless the answer is
+    2xx); NOTIFY_FAILED for a notify URL that is not http(s)."""
     if not url.startswith(("http://", "https://")):
         raise ModelryError(f"order.Merchant notify_url {url!r} is not an http(s) URL",
                            code=NOTIFY_FAILED, model="order.Merchant", field="notify_url")
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310
-            code = answer.status
-    except urllib.error.HTTPError as refused:
-        code = refused.code
-    except (urllib.error.URLError, OSError) as down:
-        raise ModelryError(f"order.Notification to {url}: {down}", code=NOTIFY_FAILED,
-                           model="order.Notification") from None
-    if not 200 <= code < 300:
-        raise ModelryError(f"order.Notification to {url}: the merchant answered HTTP {code}",
-                           code=NOTIFY_FAILED, model="order.Notification")
+    webhooks.post(url, body, headers)

@@ -6,11 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,29 +20,11 @@ from modelry.modules.order.notifying import plain, send_notification
 from modelry.modules.order.payment_models import Notification, NotificationStatus
 from modelry.modules.order.receiving import receive_callback
 from tests.modules.order.conftest import signed
+from tests.receiver import Receiver
 
 
-class MerchantServer:
+class MerchantServer(Receiver):
     """A merchant's notify endpoint: keeps what it received; answers `codes` in turn."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.codes: list[int] = []
-        received, codes = self.received, self.codes
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((dict(self.headers), body))
-                self.send_response(codes.pop(0) if codes else 200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/notify"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def events(self) -> list[str]:
         return [json.loads(body)["event_id"] for _, body in self.received]
@@ -56,8 +36,7 @@ def merchant(shop: App) -> Iterator[MerchantServer]:
     with shop.transaction():
         Merchant(code="shop-1", name="Shop", notify_url=server.url, secret="m3rchant").create()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def _drain(app: App) -> None:
