@@ -71,6 +71,11 @@ class GroupCommit(Generic[Item, Result]):
         assert call.results is not None
         return call.results
 
+    def waiting(self) -> int:
+        """How many calls are queued, not yet taken by a leader."""
+        with self._lock:
+            return sum(len(queue) for queue in self._queues.values())
+
     def _lead(self, key: Any, own: _Call[Item, Result]) -> None:
         """Run the queued calls, group by group, until `own` is done; then pass the lead."""
         while True:

@@ -11,7 +11,7 @@ from modelry.modules.account import grouping
 from modelry.modules.account.models import Transfer
 from tests.functions.helpers import Client
 from tests.modules.account.conftest import Chart
-from tests.threads import run_threads
+from tests.threads import counting_groups, run_threads
 
 SUBMIT = """mutation($t: [TransferRequestInput!]!) { transferMutation {
   submit(transfers: $t) { index code } } }"""
@@ -26,13 +26,8 @@ def test_concurrent_requests_are_merged(ledger_app: App, chart: Chart,
                                         monkeypatch: Any) -> None:
     client = Client(ledger_app)
     sizes: list[int] = []
-    original = grouping.apply_groups
-
-    def counting(groups: list[list[Any]]) -> list[list[Any]]:
-        sizes.append(len(groups))
-        return original(groups)
-
-    monkeypatch.setattr(grouping.group_commit, "run", counting)
+    commit = grouping.group_commit
+    monkeypatch.setattr(commit, "run", counting_groups(commit, grouping.apply_groups, sizes))
     barrier = threading.Barrier(8)
 
     def send(k: int) -> list[str]:

@@ -13,7 +13,7 @@ from modelry.modules.account.functions import submit
 from modelry.modules.account.models import Transfer
 from tests.modules.account.conftest import make_chart
 from tests.modules.account.stored import check_stored_invariants, request
-from tests.threads import run_threads
+from tests.threads import counting_groups, run_threads
 
 THREADS, CALLS = 12, 8
 
@@ -26,13 +26,9 @@ def test_single_transfers_from_many_threads_merge_and_add_up(
         with app.transaction():
             submit([request(c, "seed", c.bank, c.alice, 1_000)])
     sizes: list[int] = []
-    original = grouping.apply_groups
-
-    def counting(groups: list[list[object]]) -> list[list[object]]:
-        sizes.append(len(groups))
-        return original(groups)
-
-    monkeypatch.setattr(grouping.group_commit, "run", counting)  # type: ignore[attr-defined]
+    commit = grouping.group_commit
+    monkeypatch.setattr(commit, "run",  # type: ignore[attr-defined]
+                        counting_groups(commit, grouping.apply_groups, sizes))
     barrier = threading.Barrier(THREADS)
 
     def work(thread: int) -> list[str]:
