@@ -5,7 +5,8 @@ dependency): a merchant's balance is held when an order is accepted and posted w
 succeeds, with the supplier's cost and every agent's share in the same linked batch.
 
 The pure layer registers nothing: `money`, `routing`, `fees`, `states`, `signing`,
-`mapping`. Declared when the package is imported: the models (`merchants`, `suppliers`,
+`mapping`, `providers` (suppliers whose API needs code: `register_supplier_kind`).
+Declared when the package is imported: the models (`merchants`, `suppliers`,
 `products`, `orders`), `accepting` (`place_order`), `fulfilling` (submission, queries,
 the one path outcomes take), `operating` (manual completion, refunds, test orders, the
 channels' recycle bin, supplier dry runs), `reports` (totals and daily statements,

@@ -12,8 +12,9 @@ nonce is kept (`channel.RequestNonce`, unique per key) in a transaction of its o
 the order is placed, so a replay is refused even when the first request was.
 
 Suppliers post callbacks to `POST /api/channel/suppliers/{code}/callback` (JSON or a form),
-read and verified through the supplier's declared mapping, and applied through the same
-path as every outcome (`fulfilling.apply_outcome`).
+read and verified through the supplier's declared mapping (a coded supplier's: by its
+provider's `callback`, see `providers`), and applied through the same path as every
+outcome (`fulfilling.apply_outcome`).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from urllib.parse import parse_qsl
 
 from modelry import (DataError, HttpRequest, HttpResponse, ModelryError, UniqueViolation,
                      endpoint, transaction)
-from modelry.modules.channel import mapping, signing
+from modelry.modules.channel import mapping, providers, signing
 from modelry.modules.channel.accepting import place_order
 from modelry.modules.channel.fulfilling import apply_outcome
 from modelry.modules.channel.merchants import Merchant, MerchantKey, MerchantStatus
@@ -117,8 +118,15 @@ def supplier_callback(request: HttpRequest) -> HttpResponse:
     supplier = Supplier.query_one(code=request.path_params["code"])
     if supplier is None:
         return _refused("SUPPLIER_NOT_FOUND", "no such supplier", 404)
-    fields = _fields(request)
-    number, outcome = mapping.read_callback(supplier.mapping, fields, supplier.secret or "")
+    if providers.is_coded(supplier):
+        report = providers.provider_for(supplier).callback(request.headers, request.body)
+        number, outcome = report.number, report.outcome
+        ack = HttpResponse(200, report.ack.encode("utf-8"), media_type=report.media_type)
+    else:
+        number, outcome = mapping.read_callback(supplier.mapping, _fields(request),
+                                                supplier.secret or "")
+        ack = HttpResponse(200, mapping.callback_ack(supplier.mapping).encode("utf-8"),
+                           media_type="text/plain")
     channels = [c.id for c in Channel.query_list(supplier=supplier.id)]
     sent = RechargeAttempt.query_list(supplier_number=number, kind="submit",
                                       channel__in=channels, limit=1) if channels else []
@@ -127,8 +135,7 @@ def supplier_callback(request: HttpRequest) -> HttpResponse:
     # reported for the channel it was sent over: a late report of an earlier submission
     # never decides the current one
     apply_outcome(sent[0].order_id, outcome, channel=sent[0].channel_id)
-    return HttpResponse(200, mapping.callback_ack(supplier.mapping).encode("utf-8"),
-                        media_type="text/plain")
+    return ack
 
 
 def _fields(request: HttpRequest) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 `submit_order` (an async function, queued when the order is accepted) sends the order over
 its channel: the attempt is recorded and committed first (status UNKNOWN), then the call is
-made outside any transaction, then its outcome is recorded and applied. `apply_outcome`
+made outside any transaction (the request its mapping declares, sent by `transport`; or,
+for a coded supplier, its provider's `submit` / `query`, see `providers`), then its outcome
+is recorded and applied. `apply_outcome`
 is the one path every outcome takes (a submit answer, a query answer, a supplier callback,
 an operator's completion), under the order's lock:
 
@@ -23,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from modelry import function, messages, schedule, transaction
-from modelry.modules.channel import ledger, mapping, routing, transport
+from modelry.modules.channel import ledger, mapping, providers, routing, transport
 from modelry.modules.channel.lookups import routes_of
 from modelry.modules.channel.mapping import SupplierOutcome
 from modelry.modules.channel.merchants import Merchant
@@ -31,6 +33,7 @@ from modelry.modules.channel.money import price
 from modelry.modules.channel.orders import (AttemptStatus, OrderShare, OrderStatus,
                                             RechargeAttempt, RechargeOrder)
 from modelry.modules.channel.products import Product
+from modelry.modules.channel.providers import Exchange
 from modelry.modules.channel.suppliers import Channel, Supplier
 from modelry.modules.channel.views import notify, order_number
 
@@ -86,28 +89,45 @@ def _call(order: Any, kind: str) -> tuple[int, SupplierOutcome]:
         number = supplier_number(order) if kind == "submit" else _sent_as(order)
         context = context_of(number, order.target, order.amount, order.currency,
                              Product.query_by_id(order.product_id).code, supplier, channel)
-        prepared = mapping.prepare(supplier.mapping, kind, context)
+        exchange = providers.coded_exchange(supplier, kind, providers.SupplierCall.of(
+            context, float(supplier.timeout_seconds))) if providers.is_coded(supplier) \
+            else _mapped_exchange(supplier, kind, context)
         attempt = RechargeAttempt(order=order.id, number=RechargeAttempt.count(
             order=order.id) + 1, channel=channel.id, kind=kind, supplier_number=number,
-            request=mapping.dry_run(supplier.mapping, kind, context),
-            status=AttemptStatus.UNKNOWN, started_at=utc_now()).create()
+            request=exchange.request, status=AttemptStatus.UNKNOWN,
+            started_at=utc_now()).create()
         if kind == "query":
             RechargeOrder.update_where({"id": order.id}, queried_at=utc_now())
     started = time.monotonic()
-    answer = transport.send(prepared, float(supplier.timeout_seconds), supplier.secret or "")
+    outcome, sent, response = exchange.send()
     elapsed = int((time.monotonic() - started) * 1000)
-    outcome = SupplierOutcome(mapping.UNKNOWN, None, "no answer in time", None)
-    payload = None if answer is None else transport.payload_of(answer[1])
-    if payload is not None:
-        outcome = mapping.read_response(supplier.mapping, f"{kind}_response", payload)
-    elif answer is not None:
-        outcome = SupplierOutcome(mapping.UNKNOWN, None, f"HTTP {answer[0]}: not JSON", None)
     with transaction():
         RechargeAttempt.update_where(
             {"id": attempt.id}, status=AttemptStatus(outcome.status), duration_ms=elapsed,
-            response=None if answer is None else answer[1][:4000].decode("utf-8", "replace"),
-            message=(outcome.message or "")[:256] or None)
+            response=response, message=(outcome.message or "")[:256] or None,
+            **({} if sent is None else {"request": sent}))
     return attempt.id, outcome
+
+
+def _mapped_exchange(supplier: Any, kind: str, context: dict[str, Any]) -> Exchange:
+    """The exchange of a supplier of kind "mapping": its request prepared from its mapping,
+    sent by `transport`, its answer read by the mapping."""
+    prepared = mapping.prepare(supplier.mapping, kind, context)
+
+    def send() -> tuple[SupplierOutcome, None, str | None]:
+        answer = transport.send(prepared, float(supplier.timeout_seconds),
+                                supplier.secret or "")
+        outcome = SupplierOutcome(mapping.UNKNOWN, None, "no answer in time", None)
+        payload = None if answer is None else transport.payload_of(answer[1])
+        if payload is not None:
+            outcome = mapping.read_response(supplier.mapping, f"{kind}_response", payload)
+        elif answer is not None:
+            outcome = SupplierOutcome(mapping.UNKNOWN, None, f"HTTP {answer[0]}: not JSON",
+                                      None)
+        return outcome, None, None if answer is None else \
+            answer[1][:4000].decode("utf-8", "replace")
+
+    return Exchange(mapping.dry_run(supplier.mapping, kind, context), send)
 
 
 @function(namespace=MODEL, async_=True, max_attempts=5, backoff=10, timeout=120,

@@ -11,7 +11,8 @@
 - `retire_channel(code)` / `restore_channel(code)`: the recycle bin (a retired channel is
   never routed to and hidden from lists, kept for its orders).
 - `check_supplier(code)` and `dry_run_supplier(code, part, ...)`: the problems of a
-  supplier's mapping, and the request it would send, secrets masked.
+  supplier's mapping, and the request it would send, secrets masked (for a coded
+  supplier: whether its kind is registered, and the call its provider would be given).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from modelry import (DataError, Long, confirm_password, current_user_id, function,
                      transaction)
-from modelry.modules.channel import ledger, mapping
+from modelry.modules.channel import ledger, mapping, providers
 from modelry.modules.channel.accepting import place_order
 from modelry.modules.channel.fulfilling import (apply_outcome, context_of, order_id_of,
                                                 utc_now)
@@ -136,17 +137,35 @@ def _supplier(code: str) -> Any:
 
 @function(open_level="API", type="QUERY", namespace="channel.Supplier")
 def check_supplier(code: str) -> list[str]:
-    """The problems of a supplier's mapping, each naming its path ([] when valid)."""
-    return mapping.check(_supplier(code).mapping)
+    """The problems of a supplier's mapping, each naming its path ([] when valid); of a
+    coded supplier, that its kind is not registered in this process ([] when it is)."""
+    supplier = _supplier(code)
+    problem = providers.kind_problem(supplier.kind)
+    if problem is not None:
+        return [f"kind: {problem}"]
+    return [] if providers.is_coded(supplier) else mapping.check(supplier.mapping or {})
 
 
 @function(open_level="API", type="QUERY", namespace="channel.Supplier")
 def dry_run_supplier(code: str, part: str = "submit", channel: str | None = None,
                      target: str = "13800000000", amount: Decimal = Decimal(100),
                      order: Long = 1) -> dict:
-    """The request the supplier's mapping would send for a sample order, secrets masked."""
+    """The request the supplier's mapping would send for a sample order, secrets masked;
+    for a coded supplier (whose requests its code builds when it sends them), the call its
+    provider would be given."""
     supplier = _supplier(code)
     sample = Channel.query_one(code=channel) if channel else next(iter(Channel.query_list(
         supplier=supplier.id, retired=False, sort="id", limit=1)), None)
-    return mapping.dry_run(supplier.mapping, part, context_of(
-        f"RC{order:010d}", target, Decimal(amount), "CNY", "sample", supplier, sample))
+    context = context_of(f"RC{order:010d}", target, Decimal(amount), "CNY", "sample",
+                         supplier, sample)
+    if not providers.is_coded(supplier):
+        return mapping.dry_run(supplier.mapping, part, context)
+    if part not in ("submit", "query"):
+        raise DataError(f"channel.Supplier {code!r}: a coded supplier's parts are submit "
+                        f"and query, not {part!r}", code=mapping.MAPPING_INVALID,
+                        model="channel.Supplier", field="part")
+    providers.provider_for(supplier)        # SUPPLIER_KIND_UNKNOWN when not registered
+    return {**providers.SupplierCall.of(context, float(supplier.timeout_seconds))
+            .described(part, supplier.kind),
+            "note": "a coded supplier: its provider builds and signs the request when it "
+                    "sends it; the request sent is logged on each attempt"}

@@ -1,5 +1,6 @@
 """Where orders are fulfilled: upstream `channel.Supplier`s (their API declared as a field
-mapping, see `mapping`) and their `channel.Channel`s (a rate and the amounts accepted)."""
+mapping, see `mapping`, or, for an API that needs code, a registered provider, see
+`providers`) and their `channel.Channel`s (a rate and the amounts accepted)."""
 from __future__ import annotations
 
 from modelry import Model, fields
@@ -7,16 +8,19 @@ from modelry import Model, fields
 
 class Supplier(Model, model="channel.Supplier", display_name="Supplier"):
     """An upstream supplier: `endpoint` (its API's base URL), `account` and `secret` (its
-    credentials), `mapping` (its API as data, checked when saved), `timeout_seconds` a
-    call may take before the order is queried instead; `ledger_account` the code of the
-    ledger account its costs are paid to."""
+    credentials), `kind` ("mapping": its API is `mapping`, its API as data, checked when
+    saved; another kind: a coded provider registered under that name, and no mapping is
+    needed), `timeout_seconds` a call may take before the order is queried instead;
+    `ledger_account` the code of the ledger account its costs are paid to."""
 
     code = fields.String(required=True, size=64, unique=True)
     name = fields.String(required=True, size=128)
     endpoint = fields.String(required=True, size=512)
     account = fields.String(size=128)
     secret = fields.Secret(help="sealed at rest; never read by clients")
-    mapping = fields.Json(required=True)
+    kind = fields.String(required=True, size=32, default="mapping",
+                         help="mapping, or the kind of a registered coded provider")
+    mapping = fields.Json(help="its API as data (a supplier of kind mapping)")
     timeout_seconds = fields.Integer(required=True, default=10)
     ledger_account = fields.String(required=True, size=64)
     enabled = fields.Boolean(required=True, default=True)
