@@ -6,12 +6,13 @@ succeeds, with the supplier's cost and every agent's share in the same linked ba
 
 The pure layer registers nothing: `money`, `routing`, `fees`, `states`, `signing`,
 `mapping`, `providers` (suppliers whose API needs code: `register_supplier_kind`).
-Declared when the package is imported: the models (`merchants`, `suppliers`,
-`products`, `orders`), `accepting` (`place_order`), `fulfilling` (submission, queries,
-the one path outcomes take), `operating` (manual completion, refunds, test orders, the
-channels' recycle bin, supplier dry runs), `reports` (totals and daily statements,
-aggregated), `views` (what merchants see, and are notified of), and `api` (the signed
-merchant API and supplier callbacks over HTTP).
+Declared when the package is imported: the models (`merchants`, `suppliers`, `products`,
+`orders`), `accepting` (`place_order`), `fulfilling` (submission, queries, the one path
+outcomes take), `operating` (manual completion, refunds, test orders, the channels'
+recycle bin, supplier dry runs), `reports` (totals and daily statements, aggregated),
+`share_reports` (an agent's daily statement of its shares), `views` (what merchants see,
+and are notified of), and `api` (the signed merchant API and supplier callbacks over
+HTTP).
 """
 from modelry import Module
 
@@ -20,4 +21,4 @@ module = Module("channel", version="1.0.0", depends=["base", "account"],
 
 from modelry.modules.channel import (  # noqa: E402,F401  (declares them)
     accepting, api, fulfilling, merchants, operating, orders, products, reports,
-    supplier_checks, suppliers)
+    share_reports, supplier_checks, suppliers)

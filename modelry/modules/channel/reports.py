@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -119,26 +120,49 @@ def daily_statement(merchant: str, day: dt.date) -> DailyStatement:
         "status", ["merchant_price"], merchant=found.id, finished_at__ge=start,
         finished_at__lt=end)}
     won = finished.get(OrderStatus.SUCCEEDED, {})
-    ledger = ledger_for(found.currency)
-    account = None if ledger is None else Account.query_one(ledger=ledger.id,
-                                                            code=found.account)
-    unit = Decimal(1).scaleb(-(ledger.scale if ledger else 2))
-    opening = debits = credits = closing = 0
-    if account is not None:
-        opening, closing = _balance_before(account.id, start), _balance_before(account.id, end)
-        sides = {row["side"]: row["posted"] for row in Entry.group_totals(
-            "side", ["posted"], account=account.id, create_date__ge=start,
-            create_date__lt=end)}
-        debits = sides.get(EntrySide.DEBIT, 0)
-        credits = sides.get(EntrySide.CREDIT, 0)
+    book = ledger_day(found.currency, found.account, start, end)
     charged = won.get("merchant_price", Decimal(0))
     return DailyStatement(
         merchant=merchant, day=day, currency=found.currency, orders=placed,
         succeeded=won.get("count", 0),
         failed=finished.get(OrderStatus.FAILED, {}).get("count", 0), charged=charged,
-        opening=opening * unit, debits=debits * unit, credits=credits * unit,
-        closing=closing * unit,
-        reconciled=charged == debits * unit and closing == opening + credits - debits)
+        opening=book.opening, debits=book.debits, credits=book.credits,
+        closing=book.closing, reconciled=charged == book.debits and book.balanced)
+
+
+@dataclass(frozen=True)
+class LedgerDay:
+    """An account's movements in a window, in its currency: the balance before and after,
+    what it was debited and credited; `account` its id (None: no such account) and `unit`
+    the value of one minor unit."""
+
+    account: int | None
+    unit: Decimal
+    opening: Decimal
+    debits: Decimal
+    credits: Decimal
+    closing: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        """closing = opening + credits − debits."""
+        return self.closing == self.opening + self.credits - self.debits
+
+
+def ledger_day(currency: str, code: str, start: dt.datetime, end: dt.datetime) -> LedgerDay:
+    """The movements of account `code` in the ledger of `currency` in [start, end), from
+    three statements (its last entries before each end, and its entries' totals)."""
+    ledger = ledger_for(currency)
+    account = None if ledger is None else Account.query_one(ledger=ledger.id, code=code)
+    unit = Decimal(1).scaleb(-(ledger.scale if ledger else 2))
+    if account is None:
+        return LedgerDay(None, unit, Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+    sides = {row["side"]: row["posted"] for row in Entry.group_totals(
+        "side", ["posted"], account=account.id, create_date__ge=start, create_date__lt=end)}
+    return LedgerDay(account.id, unit, _balance_before(account.id, start) * unit,
+                     sides.get(EntrySide.DEBIT, 0) * unit,
+                     sides.get(EntrySide.CREDIT, 0) * unit,
+                     _balance_before(account.id, end) * unit)
 
 
 def _balance_before(account: int, moment: dt.datetime) -> int:
