@@ -150,14 +150,21 @@ def is_coded(supplier: Any) -> bool:
 
 def provider_for(supplier: Any) -> SupplierProvider:
     """The provider of a coded `supplier`, built by its kind's factory;
-    SUPPLIER_KIND_UNKNOWN when its kind is not registered in this process."""
+    SUPPLIER_KIND_UNKNOWN when its kind is not registered in this process,
+    SUPPLIER_PROVIDER_INVALID when the factory built no `SupplierProvider`."""
     problem = kind_problem(supplier.kind)
     if problem is not None or not is_coded(supplier):
         raise DataError(f"{SUPPLIER_MODEL} {supplier.code!r}: " + (
                         f"its kind {problem}" if problem else
                         "its API is its mapping, not a provider"),
                         code=SUPPLIER_KIND_UNKNOWN, model=SUPPLIER_MODEL, field="kind")
-    return SUPPLIER_KINDS[supplier.kind](supplier)
+    provider = SUPPLIER_KINDS[supplier.kind](supplier)
+    if not isinstance(provider, SupplierProvider):
+        raise DataError(f"{SUPPLIER_MODEL} {supplier.code!r}: kind {supplier.kind!r} built "
+                        f"a {type(provider).__name__}, which lacks submit, query or "
+                        "callback", code="SUPPLIER_PROVIDER_INVALID", model=SUPPLIER_MODEL,
+                        field="kind")
+    return provider
 
 
 @dataclass(frozen=True)

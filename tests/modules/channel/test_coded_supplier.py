@@ -20,15 +20,15 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from modelry import DeclarationError
+from modelry import DataError, DeclarationError
 from modelry.modules.channel import mapping, transport
 from modelry.modules.channel.accepting import place_order
 from modelry.modules.channel.fulfilling import order_number, requery_submitted
 from modelry.modules.channel.mapping import PreparedRequest, SupplierOutcome
 from modelry.modules.channel.operating import check_supplier, dry_run_supplier
 from modelry.modules.channel.orders import OrderStatus, RechargeAttempt, RechargeOrder
-from modelry.modules.channel.providers import (CallbackReport, SupplierCall, SupplierError,
-                                               register_supplier_kind)
+from modelry.modules.channel.providers import (SUPPLIER_KINDS, CallbackReport, SupplierCall,
+                                               SupplierError, register_supplier_kind)
 from modelry.modules.channel.suppliers import Supplier
 from tests.functions.helpers import Client
 from tests.modules.channel.conftest import Shop, posted, run_tasks
@@ -253,6 +253,16 @@ def test_a_client_saves_a_coded_supplier_without_a_mapping_and_no_unknown_kind(
         "code": "plain", "name": "Plain", "endpoint": "https://plain.test",
         "ledgerAccount": "sup"}})
     assert no_mapping.codes == ["MAPPING_INVALID"] and Supplier.count(code="plain") == 0
+
+
+def test_a_kind_that_builds_no_provider_is_refused(shop: Shop,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(SUPPLIER_KINDS, "half", lambda supplier: object())
+    with shop.app.transaction():
+        Supplier.update_where({"code": "fake"}, kind="half")
+        with pytest.raises(DataError) as refused:
+            dry_run_supplier("fake")
+    assert (refused.value.code, refused.value.field) == ("SUPPLIER_PROVIDER_INVALID", "kind")
 
 
 def test_a_kind_is_registered_once() -> None:
