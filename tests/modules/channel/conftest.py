@@ -1,9 +1,11 @@
 """Fixtures of the channel database tests: the module (and the ledger it needs) booted on
 each test database, a CNY ledger, a merchant under an agent, one supplier with two
-channels (the fake supplier stands behind it), and a product routed over both."""
+channels (the fake supplier stands behind it, over HTTP), and a product routed over both.
+The platform is served over HTTP too, for the supplier's callbacks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,11 +16,13 @@ from modelry import directives
 from modelry.boot import App
 from modelry.modules.account.functions import balance, submit
 from modelry.modules.account.models import Account, AccountKind, Ledger
-from modelry.modules.channel import transport
 from modelry.modules.channel.merchants import Merchant, MerchantRate
 from modelry.modules.channel.products import Product, ProductRoute
 from modelry.modules.channel.suppliers import Channel, Supplier
-from tests.modules.channel.fake_supplier import MAPPING, SECRET, FakeSupplier
+from tests.asgi_server import AsgiServer, Plug, serving
+from tests.modules.channel.fake_supplier import (MAPPING, SECRET, TIMEOUT_SECONDS,
+                                                 FakeSupplier)
+from tests.modules.channel.supplier_server import Callbacks, supplier_app
 
 
 @dataclass
@@ -63,7 +67,7 @@ def build_shop(app: App, fake: FakeSupplier) -> Shop:
         agent = Merchant(code="agent-1", name="Agent", kind="AGENT", account="a1").create()
         merchant = Merchant(code="shop-1", name="Shop", parent=agent.id,
                             account="m1").create()
-        supplier = Supplier(code="fake", name="Fake", endpoint="http://fake.test",
+        supplier = Supplier(code="fake", name="Fake", endpoint=fake.endpoint,
                             account="acct", secret=SECRET, mapping=MAPPING,
                             ledger_account="sup").create()
         cheap = Channel(supplier=supplier.id, code="fake-fixed", name="Fixed amounts",
@@ -79,10 +83,44 @@ def build_shop(app: App, fake: FakeSupplier) -> Shop:
     return Shop(app, fake, merchant, agent, product, cheap, dear)
 
 
+def impatient(shop: Shop) -> None:
+    """The supplier times out after `TIMEOUT_SECONDS` (its "timeout" answers later)."""
+    with shop.app.transaction():
+        Supplier.update_where({"code": "fake"}, timeout_seconds=TIMEOUT_SECONDS)
+
+
+@dataclass
+class Servers:
+    """The platform's HTTP server and the fake supplier's, for a whole test run: each test
+    plugs its apps in."""
+
+    platform: AsgiServer
+    supplier: AsgiServer
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    with serving(Plug(), Plug()) as [platform, supplier]:
+        yield Servers(platform, supplier)
+
+
+@contextmanager
+def served_fake(app: App, servers: Servers) -> Iterator[FakeSupplier]:
+    """A fake supplier served over HTTP that calls back to `app`, served over HTTP; the
+    test fails on what went wrong in the fake."""
+    fake = FakeSupplier(endpoint=servers.supplier.url,
+                        callbacks=Callbacks(servers.platform.url))
+    with servers.platform.app.plugged(app.asgi), \
+            servers.supplier.app.plugged(supplier_app(fake.answer, fake.errors)):
+        try:
+            yield fake
+        finally:
+            fake.callbacks.close()
+    assert not fake.errors, f"the fake supplier: {fake.errors}"
+
+
 @pytest.fixture
-def shop(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+def shop(make_app: Callable[..., App], servers: Servers) -> Iterator[Shop]:
     app = make_app(["channel"])
-    fake = FakeSupplier()
-    monkeypatch.setitem(transport.SEND, "send", fake.send)
-    with app.activate(), directives.backend_scope():
+    with served_fake(app, servers) as fake, app.activate(), directives.backend_scope():
         yield build_shop(app, fake)

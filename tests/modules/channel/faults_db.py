@@ -11,6 +11,10 @@ settle and call back through the HTTP endpoint, and runs scheduled requery round
 (`requery_submitted` with a due time in the future); at the end every supplier settles
 and requery rounds run until nothing moves.
 
+The platform and the suppliers are served over real HTTP while the scheduler runs
+(`served`): the worker sends its requests with the module's own transport, the suppliers
+post their callbacks to the platform's endpoint.
+
 `check_database` checks what the database holds against what the suppliers did and the
 ledger: every assertion names the order, merchant or account.
 """
@@ -19,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from starlette.testclient import TestClient
 
 from modelry import DataError
 from modelry.boot import App
@@ -40,8 +45,10 @@ from modelry.modules.channel.orders import (OrderShare, OrderStatus, RechargeAtt
 from modelry.modules.channel.products import Product, ProductRoute
 from modelry.modules.channel.routing import AmountRule
 from modelry.modules.channel.suppliers import Channel, Supplier
+from tests.asgi_server import serving
 from tests.modules.channel.fake_supplier import MAPPING
 from tests.modules.channel.faulty_supplier import SUCCESS, FaultySuppliers, Network
+from tests.modules.channel.supplier_server import Callbacks
 
 SECRETS = {"alpha": "alpha-secret", "beta": "beta-secret", "gamma": "gamma-secret"}
 # code, supplier, rate, amount rule, enabled, retired
@@ -126,13 +133,25 @@ class ChannelFaultScheduler:
         self.seed = seed
         self.count = orders
         self.rng = random.Random(seed)
-        self.client = TestClient(app.asgi)
+        self.callbacks: Callbacks | None = None
         self.network = Network(random.Random(seed + 1), self._post)
         self.suppliers = FaultySuppliers(random.Random(seed + 2), SECRETS, self.network)
         self.worker = app.tasks.worker()
         self.placed: dict[tuple[str, str], Placed] = {}
         self.refused: list[tuple[str, str]] = []
         self.stats: Counter[str] = Counter()
+
+    @contextmanager
+    def served(self) -> Iterator[None]:
+        """The platform and the suppliers served over HTTP for the duration of the block;
+        a supplier's mistake (a bad signature from the mapping, say) fails it."""
+        with serving(self.app.asgi, self.suppliers.asgi()) as [platform, suppliers]:
+            self.suppliers.url, self.callbacks = suppliers.url, Callbacks(platform.url)
+            try:
+                yield
+            finally:
+                self.callbacks.close()
+        assert not self.suppliers.errors, f"the suppliers: {self.suppliers.errors[:5]}"
 
     # -- the world -------------------------------------------------------------------------
 
@@ -245,8 +264,8 @@ class ChannelFaultScheduler:
             return place_order(merchant, number, product, target, amount)
 
     def _post(self, supplier: str, form: dict[str, str]) -> int:
-        answer = self.client.post(f"/api/channel/suppliers/{supplier}/callback", data=form)
-        return answer.status_code
+        assert self.callbacks is not None, "the scheduler is not served"
+        return self.callbacks.post(supplier, form).status_code
 
     def _work(self, tasks: int) -> None:
         for _ in range(tasks):

@@ -1,13 +1,15 @@
 """Faulty upstream suppliers for the channel fault scheduler (`faults_db`), reached only
-through the declared field mapping (`fake_supplier.MAPPING`, one secret per supplier).
+through the declared field mapping (`fake_supplier.MAPPING`, one secret per supplier),
+over HTTP: each is a `supplier_server.supplier_app` under `/<code>` of one ASGI app.
 
 Each submission of an order number draws what the supplier does with it (`BEHAVIOURS`):
 succeed, fail, take it and answer later (a query says PROCESSING until it settles), time
-out having done it, time out while still working, lose it (a query never finds it), answer
-garbage, answer FAIL and later report a success (a supplier contradicting itself), or call
-back before answering. A settled submission is called back (or not) through `Network`,
-which delays, duplicates, reorders and drops callbacks and adds forged ones; they are
-posted to `/api/channel/suppliers/{code}/callback` as a supplier would.
+out having done it, time out while still working, lose it (a query never finds it; these
+three hang up without an answer), answer garbage, answer FAIL and later report a success
+(a supplier contradicting itself), or call back before answering. A settled submission is
+called back (or not) through `Network`, which delays, duplicates, reorders and drops
+callbacks and adds forged ones; they are posted over HTTP to
+`/api/channel/suppliers/{code}/callback` as a supplier would.
 """
 from __future__ import annotations
 
@@ -19,8 +21,12 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
-from modelry.modules.channel.mapping import PreparedRequest
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from tests.modules.channel.supplier_server import HANG_UP, Answer, supplier_app
 
 SUCCESS, FAIL, PROCESSING, LOST = "SUCCESS", "FAIL", "PROCESSING", "LOST"
 BEHAVIOURS: dict[str, int] = {       # behaviour: weight of its draw
@@ -104,7 +110,7 @@ class Network:
 
 
 class FaultySuppliers:
-    """The suppliers `secrets` names (code → secret), behind `http://<code>.test`, with
+    """The suppliers `secrets` names (code → secret), served under `url` by `asgi`, with
     their submissions by (supplier, number): the last one is what a query answers."""
 
     def __init__(self, rng: random.Random, secrets: dict[str, str], network: Network) -> None:
@@ -115,10 +121,18 @@ class FaultySuppliers:
         self.settling = False            # the final rounds: nothing new is left open
         self.submissions: dict[tuple[str, str], list[Submission]] = {}
         self.stats: Counter[str] = Counter()
+        self.errors: list[str] = []           # what went wrong answering (a bad signature)
+        self.url = ""
+
+    def asgi(self) -> Starlette:
+        """Every supplier's API, under `/<code>`."""
+        return Starlette(routes=[Mount(f"/{code}", supplier_app(partial(self.answer, code),
+                                                                 self.errors))
+                                 for code in self.secrets])
 
     def endpoint(self, code: str) -> str:
-        """The base URL of supplier `code`."""
-        return f"http://{code}.test"
+        """The base URL of supplier `code`, once served at `url`."""
+        return f"{self.url}/{code}"
 
     def current(self, supplier: str, number: str) -> Submission | None:
         """The last submission of `number` to `supplier`, or None."""
@@ -131,28 +145,27 @@ class FaultySuppliers:
 
     # -- the HTTP side ---------------------------------------------------------------------
 
-    def send(self, request: PreparedRequest, timeout: float) -> tuple[int, bytes] | None:
-        """Answer a request the channel module prepared from the mapping."""
-        supplier = request.url.split("//", 1)[1].split(".test", 1)[0]
-        fields = json.loads(request.body)
+    def answer(self, supplier: str, path: str, fields: dict[str, str]) -> Answer:
+        """Answer a request to `path` of `supplier` the channel module prepared from the
+        mapping."""
         assert fields["sign"] == md5_sign(fields, self.secrets[supplier]), \
             f"bad signature from the mapping of {supplier}"
-        if request.url.endswith("/query"):
+        if path == "/query":
             return self._query(supplier, fields["orderNo"])
         return self._submit(supplier, fields)
 
-    def _query(self, supplier: str, number: str) -> tuple[int, bytes] | None:
+    def _query(self, supplier: str, number: str) -> Answer:
         self.stats["query"] += 1
         found = self.current(supplier, number)
         if not self.settling and self.rng.random() < 0.05:
             self.stats["query garbage"] += 1
-            return 500, self.rng.choice(GARBAGE)
+            return Answer(500, self.rng.choice(GARBAGE))
         state = "UNKNOWN_ORDER" if found is None or found.state == LOST else found.state
         reference = None if found is None else found.reference
-        return 200, json.dumps({"code": "0000", "data": {"state": state,
-                                                         "tradeNo": reference}}).encode()
+        return Answer(200, json.dumps({"code": "0000", "data": {
+            "state": state, "tradeNo": reference}}).encode())
 
-    def _submit(self, supplier: str, fields: dict[str, str]) -> tuple[int, bytes] | None:
+    def _submit(self, supplier: str, fields: dict[str, str]) -> Answer:
         number = fields["orderNo"]
         earlier = self.submissions.setdefault((supplier, number), [])
         draw = SETTLED if self.settling else tuple(BEHAVIOURS)
@@ -176,7 +189,7 @@ class FaultySuppliers:
                 sub.settles_at, sub.settles_to = self.step + self.rng.randint(1, 40), SUCCESS
             else:
                 self._settle(sub, outcome)
-            return 502, self.rng.choice(GARBAGE)
+            return Answer(502, self.rng.choice(GARBAGE))
         elif behaviour == "callback_first":
             # the supplier's callback overtakes its own answer
             self._settle(sub, SUCCESS if self.rng.random() < 0.7 else FAIL, callback=False)
@@ -185,10 +198,10 @@ class FaultySuppliers:
         if behaviour == "contradict":
             sub.settles_at, sub.settles_to = self.step + self.rng.randint(1, 30), SUCCESS
         if behaviour.startswith("timeout") or behaviour == "lost":
-            return None
+            return HANG_UP         # as good as a timeout to the caller, without the wait
         code = {SUCCESS: "0000", FAIL: "2001", PROCESSING: "1001"}[sub.state]
-        return 200, json.dumps({"code": code, "msg": behaviour,
-                                "data": {"tradeNo": sub.reference}}).encode()
+        return Answer(200, json.dumps({"code": code, "msg": behaviour,
+                                       "data": {"tradeNo": sub.reference}}).encode())
 
     # -- the supplier's own timeline -------------------------------------------------------
 

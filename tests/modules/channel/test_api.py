@@ -86,13 +86,11 @@ def test_a_supplier_callback_is_verified_and_applied_once(shop: Shop) -> None:
         order = place_order("shop-1", "CB-1", "mobile-cn", "13800000000", Decimal("100"))
     run_tasks(shop.app)
     assert RechargeOrder.query_by_id(order.id).status is OrderStatus.SUBMITTED
-    client = TestClient(shop.app.asgi)
-    url = "/api/channel/suppliers/fake/callback"
     form = shop.supplier.callback(order_number(order), "SUCCESS")
-    forged = client.post(url, data={**form, "state": "FAIL"})
+    forged = shop.supplier.post_callback({**form, "state": "FAIL"})
     assert forged.status_code == 400 and forged.json()["code"] == "CALLBACK_BAD_SIGNATURE"
-    first = client.post(url, data=form)
-    again = client.post(url, data=form)
+    first = shop.supplier.call_back(order_number(order), "SUCCESS")      # it calls back twice
+    again = shop.supplier.call_back(order_number(order), "SUCCESS")
     assert (first.status_code, first.text, again.text) == (200, "success", "success")
     assert RechargeOrder.query_by_id(order.id).status is OrderStatus.SUCCEEDED
     assert posted("m1") == Decimal("901.50") and posted("a1") == Decimal("0.50")

@@ -1,20 +1,18 @@
 """The channel fault scheduler (`faults_db`) on each database: orders placed by merchants
 under a two-level agent chain, routed by priority and by weight, sent by the worker to
 suppliers that succeed, fail, time out having done it, answer late, lose orders, answer
-garbage, contradict themselves and call back twice, out of order or forged, with scheduled
-requery rounds; then every invariant checked against the suppliers and the ledger. 1,000
-orders on SQLite, 200 on PostgreSQL and MariaDB (each order costs round trips there); the
-seed is fixed and named on failure."""
+garbage, contradict themselves and call back twice, out of order or forged (all over real
+HTTP: the suppliers are ASGI apps on a local server, and so is the platform), with
+scheduled requery rounds; then every invariant checked against the suppliers and the
+ledger. 1,000 orders on SQLite, 200 on PostgreSQL and MariaDB (each order costs round
+trips there); the seed is fixed and named on failure."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-import pytest
-
 from modelry import directives
 from modelry.boot import App
-from modelry.modules.channel import transport
 from tests.modules.channel.faults_db import (ChannelFaultScheduler, check_database,
                                              engine_options, quick_commits)
 
@@ -22,19 +20,18 @@ SEED = 17
 ORDERS = {"sqlite": 1_000, "postgresql": 200, "mysql": 200}
 
 
-def test_fixed_seed_on_the_database(make_app: Callable[..., App], backend: str,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fixed_seed_on_the_database(make_app: Callable[..., App], backend: str) -> None:
     app = make_app(["channel"], **engine_options(backend))
     quick_commits(app)
     orders = ORDERS[backend]
     started, cpu = time.perf_counter(), time.process_time()
     with app.activate(), directives.backend_scope():
         scheduler = ChannelFaultScheduler(app, SEED, orders)
-        monkeypatch.setitem(transport.SEND, "send", scheduler.suppliers.send)
         try:
-            scheduler.build()
-            scheduler.run()
-            ended = check_database(scheduler)
+            with scheduler.served():
+                scheduler.build()
+                scheduler.run()
+                ended = check_database(scheduler)
         except AssertionError as exc:
             raise AssertionError(f"channel fault scheduler seed {SEED} ({orders} orders on "
                                  f"{backend}): {exc}") from exc

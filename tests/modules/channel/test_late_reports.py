@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from starlette.testclient import TestClient
 
 from modelry.modules.channel import fulfilling
 from modelry.modules.channel.accepting import place_order
@@ -16,27 +15,21 @@ from modelry.modules.channel.fulfilling import order_number, requery_submitted
 from modelry.modules.channel.orders import OrderStatus, RechargeAttempt, RechargeOrder
 from tests.modules.channel.conftest import Shop, posted, run_tasks
 
-CALLBACK = "/api/channel/suppliers/fake/callback"
-
-
 def _numbers(order: object) -> list[str]:
     return [a.supplier_number for a in RechargeAttempt.query_list(
         order=order.id, kind="submit", sort="number")]
 
 
 def test_a_late_fail_of_an_earlier_submission_leaves_the_current_one(shop: Shop) -> None:
-    shop.supplier.script["13811111111"] = ["fail", "timeout"]
+    shop.supplier.script["13811111111"] = ["fail", "hang_up"]
     with shop.app.transaction():
         order = place_order("shop-1", "X-1", "mobile-cn", "13811111111", Decimal("100"))
     run_tasks(shop.app)                       # failed on the first channel, rerouted, unheard
     first, second = _numbers(order)
     assert (first, second) == (order_number(order), f"{order_number(order)}-2")
-    late = TestClient(shop.app.asgi).post(CALLBACK, data=shop.supplier.callback(first, "FAIL"))
-    assert late.status_code == 200
+    assert shop.supplier.call_back(first, "FAIL").status_code == 200
     assert RechargeOrder.query_by_id(order.id).status is OrderStatus.SUBMITTED
-    current = TestClient(shop.app.asgi).post(
-        CALLBACK, data=shop.supplier.callback(second, "SUCCESS"))
-    assert current.status_code == 200
+    assert shop.supplier.call_back(second, "SUCCESS").status_code == 200
     assert RechargeOrder.query_by_id(order.id).status is OrderStatus.SUCCEEDED
     assert posted("sup") == Decimal("97.50")
 
@@ -47,8 +40,7 @@ def test_a_success_after_the_order_failed_is_kept_not_charged(shop: Shop) -> Non
         order = place_order("shop-1", "Y-1", "mobile-cn", "13822222222", Decimal("100"))
     run_tasks(shop.app)
     assert RechargeOrder.query_by_id(order.id).status is OrderStatus.FAILED
-    TestClient(shop.app.asgi).post(CALLBACK, data=shop.supplier.callback(
-        _numbers(order)[-1], "SUCCESS"))
+    assert shop.supplier.call_back(_numbers(order)[-1], "SUCCESS").status_code == 200
     [late] = RechargeAttempt.query_list(order=order.id, kind="late")
     assert late.status.value == "SUCCEEDED" and "not charged" in late.message
     assert RechargeOrder.query_by_id(order.id).status is OrderStatus.FAILED
@@ -59,7 +51,7 @@ def test_an_order_that_never_settles_cannot_starve_the_others(
         shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fulfilling, "REQUERY_BATCH", 1)
     shop.supplier.script["13800000001"] = ["garbage"]     # the supplier never has it
-    shop.supplier.script["13800000002"] = ["timeout"]     # done, unheard
+    shop.supplier.script["13800000002"] = ["hang_up"]     # done, unheard
     with shop.app.transaction():
         place_order("shop-1", "S-1", "mobile-cn", "13800000001", Decimal("100"))
     run_tasks(shop.app)

@@ -13,12 +13,10 @@ from modelry.boot import App
 from modelry.boot.data_files import load_module_data
 from modelry.core.security.identity import Identity
 from modelry.modules.account.models import Account
-from modelry.modules.channel import transport
 from modelry.modules.channel.accepting import place_order
 from modelry.modules.channel.merchants import Merchant, MerchantRate
 from tests.functions.helpers import Client
-from tests.modules.channel.conftest import Shop, build_shop, run_tasks
-from tests.modules.channel.fake_supplier import FakeSupplier
+from tests.modules.channel.conftest import Servers, Shop, build_shop, run_tasks, served_fake
 from tests.security.conftest import make_user
 
 ORDERS = """{ rechargeOrderQuery { queryPage(page: {size: 50}) { content {
@@ -31,14 +29,12 @@ SHARES = "{ orderShareQuery { queryPage(page: {size: 50}) { content { level prof
 
 
 @pytest.fixture
-def people(make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+def people(make_app: Callable[..., App], servers: Servers
            ) -> Iterator[tuple[Shop, Identity, Identity]]:
     """The test shop with the module's data (the merchant role) and shop-2 beside shop-1;
     a user of shop-1 and a user of the agent."""
     app = make_app(["channel"], grant_anonymous=False)
-    fake = FakeSupplier()
-    monkeypatch.setitem(transport.SEND, "send", fake.send)
-    with app.activate(), directives.backend_scope():
+    with served_fake(app, servers) as fake, app.activate(), directives.backend_scope():
         load_module_data(app, app.registry.modules["channel"], mode="install")
         shop = build_shop(app, fake)
         ann, agnes = make_user(app, "ann", "ann-pass-1"), make_user(app, "agnes", "agnes-p-1")

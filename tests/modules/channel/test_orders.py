@@ -16,7 +16,7 @@ from modelry.modules.channel.accepting import place_order
 from modelry.modules.channel.fulfilling import order_number, requery_submitted
 from modelry.modules.channel.orders import (OrderShare, OrderStatus, RechargeAttempt,
                                             RechargeOrder)
-from tests.modules.channel.conftest import Shop, posted, run_tasks
+from tests.modules.channel.conftest import Shop, impatient, posted, run_tasks
 
 
 def _place(shop: Shop, number: str, amount: str = "100", target: str = "13800000000"):
@@ -80,6 +80,7 @@ def test_when_every_channel_fails_the_hold_is_released(shop: Shop) -> None:
 
 
 def test_an_unanswered_order_is_queried_not_failed(shop: Shop) -> None:
+    impatient(shop)
     shop.supplier.script["13833333333"] = ["timeout"]
     _place(shop, "D-1", target="13833333333")
     run_tasks(shop.app)
