@@ -1,6 +1,7 @@
-"""An ASGI app served over real HTTP for a test: uvicorn in a daemon thread on 127.0.0.1,
-on a port the system picks; `url` is where it listens. The app's lifespan is not run (a
-modelry app stays open: its test fixture closes it)."""
+"""ASGI apps served over real HTTP for tests: `serving` runs each in uvicorn in a daemon
+thread on 127.0.0.1, on a port the system picks (`AsgiServer.url`). Their lifespan is not
+run (a modelry app stays open: its test fixture closes it). A `Plug` lets one server serve
+each test's app in turn."""
 from __future__ import annotations
 
 import threading
@@ -13,7 +14,7 @@ import uvicorn
 
 
 class AsgiServer:
-    """`app` served at `url` until `stop`."""
+    """`app` served at `url` until `stop_all` stops it."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -32,13 +33,10 @@ class AsgiServer:
         host, port = self.server.servers[0].sockets[0].getsockname()[:2]
         self.url = f"http://{host}:{port}"
 
-    def stop(self) -> None:
-        """Stop serving (requests still running finish first)."""
-        stop_all([self])
-
 
 def stop_all(servers: list[AsgiServer]) -> None:
-    """Stop `servers` together (uvicorn takes 0.1 - 0.2 s to stop each)."""
+    """Stop `servers` together (uvicorn takes 0.1 - 0.2 s to stop each); requests still
+    running finish first."""
     for served in servers:
         served.server.should_exit = True
     for served in servers:

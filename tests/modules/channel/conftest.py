@@ -91,31 +91,32 @@ def impatient(shop: Shop) -> None:
 
 @dataclass
 class Servers:
-    """The platform's HTTP server and the fake supplier's, for a whole test run: each test
-    plugs its apps in."""
+    """The platform's HTTP server and the fake supplier's, for a whole test run (each test
+    plugs its apps in), and the supplier's way to call the platform back."""
 
     platform: AsgiServer
     supplier: AsgiServer
+    callbacks: Callbacks
 
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     with serving(Plug(), Plug()) as [platform, supplier]:
-        yield Servers(platform, supplier)
+        callbacks = Callbacks(platform.url)
+        try:
+            yield Servers(platform, supplier, callbacks)
+        finally:
+            callbacks.close()
 
 
 @contextmanager
 def served_fake(app: App, servers: Servers) -> Iterator[FakeSupplier]:
     """A fake supplier served over HTTP that calls back to `app`, served over HTTP; the
     test fails on what went wrong in the fake."""
-    fake = FakeSupplier(endpoint=servers.supplier.url,
-                        callbacks=Callbacks(servers.platform.url))
+    fake = FakeSupplier(endpoint=servers.supplier.url, callbacks=servers.callbacks)
     with servers.platform.app.plugged(app.asgi), \
             servers.supplier.app.plugged(supplier_app(fake.answer, fake.errors)):
-        try:
-            yield fake
-        finally:
-            fake.callbacks.close()
+        yield fake
     assert not fake.errors, f"the fake supplier: {fake.errors}"
 
 

@@ -44,9 +44,6 @@ class HungUp(Exception):
 class _HangUp(Response):
     """Starts a response, then hangs up: the caller sees the connection close unanswered."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", b"2")]})
