@@ -14,7 +14,7 @@ import pytest
 from modelry import (DataError, Model, Module, NotNullViolation, UniqueViolation,
                      ValidationFailed, directives, fields)
 from modelry.boot import App
-from modelry.core.data import bulk
+from modelry.core.data import bulk, bulk_pages
 from modelry.directives import Directive
 from modelry.modules.demo.models import PetShop
 from tests.sql_capture import statements
@@ -240,9 +240,9 @@ def test_a_readonly_transaction_is_refused(app: App) -> None:
 # ── chunks ───────────────────────────────────────────────────────────────────
 def test_mariadb_pages_fit_the_parameter_limit_and_the_packet() -> None:
     rows = [{"a": "x" * 100, "b": n} for n in range(10)]  # about 204 + 32 bytes each
-    assert [len(p) for p in bulk._pages(rows, per_page=4, budget=10_000)] == [4, 4, 2]
-    assert [len(p) for p in bulk._pages(rows, per_page=100, budget=500)] == [2, 2, 2, 2, 2]
-    assert [len(p) for p in bulk._pages(rows[:2], per_page=100, budget=1)] == [1, 1]
+    assert [len(p) for p in bulk_pages.pages(rows, per_page=4, budget=10_000)] == [4, 4, 2]
+    assert [len(p) for p in bulk_pages.pages(rows, per_page=100, budget=500)] == [2, 2, 2, 2, 2]
+    assert [len(p) for p in bulk_pages.pages(rows[:2], per_page=100, budget=1)] == [1, 1]
 
 
 def test_postgresql_statements_stay_under_its_parameter_limit(app: App) -> None:

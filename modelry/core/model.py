@@ -96,14 +96,20 @@ class Model(metaclass=_ModelType):
 
     # ── records ──────────────────────────────────────────────────────────────
     def __init__(self, **values: Any) -> None:
-        object.__setattr__(self, "_values", {})
         object.__setattr__(self, "_related", {})
-        object.__setattr__(self, "_changed", set())
         object.__setattr__(self, "_batch", None)
+        cls = type(self)
+        meta = cls._meta() if values else None
+        if values and values.keys() <= _plain_fields(cls, meta):
+            # every value a plain field's: the values as _set would store them (the dict
+            # `**values` made is this call's own)
+            object.__setattr__(self, "_values", values)
+            object.__setattr__(self, "_changed", set(values))
+            return
+        object.__setattr__(self, "_values", {})
+        object.__setattr__(self, "_changed", set())
         if not values:
             return
-        cls = type(self)
-        meta = cls._meta()
         known = meta.fields if meta is not None else cls._declared_fields
         for name, value in values.items():
             field = known.get(name)
@@ -275,12 +281,14 @@ class Model(metaclass=_ModelType):
         return context.gateway(cls._model_code).update_where(cls._model_code, where, values)
 
     @classmethod
-    def insert_bulk(cls, rows: Iterable[Mapping[str, Any]], returning_ids: bool = False
-                    ) -> int | list[int]:
+    def insert_bulk(cls, rows: Iterable[Mapping[str, Any]], returning_ids: bool = False,
+                    skip_existing: Sequence[str] | None = None) -> Any:
         """Insert dicts of field values without building records: the row count, or the
-        new ids in row order (`returning_ids`)."""
+        new ids in row order (`returning_ids`). `skip_existing` names a unique set: a row
+        whose key is stored (or earlier in `rows`) is skipped, not an error; its id is
+        None, and the count is of rows inserted."""
         return context.gateway(cls._model_code).insert_bulk(
-            cls._model_code, list(rows), returning_ids)
+            cls._model_code, list(rows), returning_ids, skip_existing)
 
     @classmethod
     def query_by_id(cls, id: Any) -> Model | None:
@@ -357,6 +365,21 @@ def _collect_fields(cls: type) -> dict[str, Field]:
             if isinstance(value, Field):
                 collected[name] = value
     return collected
+
+
+def _plain_fields(cls: type, meta: Any) -> frozenset[str]:
+    """The names of `cls`'s plain fields under `meta` (None: its declared fields): stored
+    straight into a record's values, set through their own descriptor, neither relations
+    nor private; kept on the class for the last metadata it was asked for."""
+    cached = cls.__dict__.get("_plain_cache")
+    if cached is not None and cached[0] is meta:
+        return cached[1]  # type: ignore[no-any-return]
+    known = meta.fields if meta is not None else cls._declared_fields  # type: ignore[attr-defined]
+    names = frozenset(name for name, field in known.items()
+                      if not isinstance(field, Relation) and name[0] != "_"
+                      and isinstance(getattr(cls, name, field), Field))
+    cls._plain_cache = (meta, names)  # type: ignore[attr-defined]
+    return names
 
 
 def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:

@@ -21,34 +21,40 @@ the rest, each dialect its fastest way (measured by bench/data_bench.py):
 """
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from modelry.core.data import transaction
+from modelry.core.data.bulk_pages import mysql_pages
 from modelry.core.data.bulk_rows import prepare_rows
+from modelry.core.data.bulk_skip import insert_skipping, skip_columns
 from modelry.core.data.bulk_unnest import unnest_statement
 from modelry.core.data.references import check_targets
 from modelry.core.data.locks import refuse_readonly
 from modelry.core.data.write import _advance_sequence
 from modelry.core.registry import ModelMeta
+from modelry.errors import DataError
 
 ROWS_PER_STATEMENT = 100     # PostgreSQL: measured fastest between 50 and 500
 POSTGRESQL_PARAMETERS = 65_535
 MULTI_ROW_SHAPES = 64        # statements kept per table (row counts x column sets)
-MYSQL_PACKET_SHARE = 2       # a MariaDB statement uses at most half of max_allowed_packet
-_packets: weakref.WeakKeyDictionary[sa.Engine, int] = weakref.WeakKeyDictionary()
 
 
 def insert_bulk(manager: Any, connection: sa.Connection, meta: ModelMeta,
-                rows: Sequence[Mapping[str, Any]], returning_ids: bool) -> int | list[int]:
-    """Insert `rows`; their count, or (`returning_ids`) their ids in row order."""
+                rows: Sequence[Mapping[str, Any]], returning_ids: bool,
+                skip_existing: Sequence[str] | None = None) -> int | list[int | None]:
+    """Insert `rows`; their count, or (`returning_ids`) their ids in row order. With
+    `skip_existing` (a unique set), rows whose key is stored are skipped (bulk_skip.py):
+    the count inserted, or None for a skipped row's id."""
     refuse_readonly(connection, meta, "insert_bulk")
+    columns = None if skip_existing is None else skip_columns(meta, skip_existing)
     prepared = prepare_rows(manager, meta, rows) if rows else []
     check_targets(manager, connection, meta, prepared)
     table = manager.table(meta)
+    if columns is not None:
+        return _insert_skipping(connection, table, meta, prepared, columns, returning_ids)
     given = [index for index, row in enumerate(prepared) if "id" in row]
     others = [index for index, row in enumerate(prepared) if "id" not in row]
     if given:
@@ -66,6 +72,22 @@ def insert_bulk(manager: Any, connection: sa.Connection, meta: ModelMeta,
     if active is not None and active.connection is connection:
         active.hold(meta.code, result)
     return result
+
+
+def _insert_skipping(connection: sa.Connection, table: sa.Table, meta: ModelMeta,
+                     rows: list[dict[str, Any]], columns: tuple[str, ...],
+                     returning_ids: bool) -> int | list[int | None]:
+    if any("id" in row for row in rows):
+        raise DataError(f"{meta.code}: insert_bulk skipping stored keys draws every id "
+                        "itself; a row gave one", code="BAD_ROW", model=meta.code)
+    dialect = connection.dialect.name
+    ids = insert_skipping(connection, table, rows, columns, lambda count: (
+        _sqlite_next_ids(connection, table, count) if dialect == "sqlite"
+        else _postgresql_next_ids(connection, table, count)))
+    active = transaction.current()
+    if active is not None and active.connection is connection:
+        active.hold(meta.code, [key for key in ids if key is not None])
+    return ids if returning_ids else sum(key is not None for key in ids)
 
 
 def _insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]],
@@ -96,7 +118,7 @@ def _postgresql_next_ids(connection: sa.Connection, table: sa.Table, count: int)
         sequence = connection.scalar(sa.select(sa.func.pg_get_serial_sequence(table.name, "id")))
         table.info["modelry_id_sequence"] = sequence
     draw = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
-    return list(connection.scalars(draw))
+    return connection.scalars(draw).all()  # type: ignore[return-value]  (one fetch)
 
 
 def _sqlite_next_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
@@ -163,41 +185,8 @@ def _mysql_returning(connection: sa.Connection, table: sa.Table,
     """INSERT ... RETURNING id in pages that fit both the parameter limit and half of
     max_allowed_packet; ids in row order."""
     statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    per_page = connection.dialect.insertmanyvalues_max_parameters // len(rows[0])
-    budget = _max_allowed_packet(connection) // MYSQL_PACKET_SHARE
     ids: list[int] = []
-    for page in _pages(rows, per_page, budget):
+    for page in mysql_pages(connection, rows):
         ids.extend(connection.scalars(statement, page, execution_options={
             "insertmanyvalues_page_size": len(page)}))
     return ids
-
-
-def _pages(rows: list[dict[str, Any]], per_page: int, budget: int) -> list[list[dict[str, Any]]]:
-    """Consecutive runs of rows, each at most `per_page` rows and about `budget` bytes."""
-    pages: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for row in rows:
-        row_size = sum(_literal_size(value) for value in row.values())
-        if pages[-1] and (len(pages[-1]) >= per_page or size + row_size > budget):
-            pages.append([])
-            size = 0
-        pages[-1].append(row)
-        size += row_size
-    return pages
-
-
-def _literal_size(value: Any) -> int:
-    """About how many bytes `value` takes in a MariaDB statement (text escaped)."""
-    if isinstance(value, (str, bytes)):
-        return 2 * len(value) + 4
-    if isinstance(value, (dict, list)):
-        return 2 * len(str(value)) + 4
-    return 32  # a number, date or time
-
-
-def _max_allowed_packet(connection: sa.Connection) -> int:
-    engine = connection.engine
-    if engine not in _packets:
-        _packets[engine] = int(connection.scalar(
-            sa.select(sa.literal_column("@@max_allowed_packet"))))
-    return _packets[engine]

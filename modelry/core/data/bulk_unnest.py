@@ -173,7 +173,8 @@ def _build(table: sa.Table, columns: tuple[str, ...], as_text: bool,
             return None
         once.append(sa.cast(sa.bindparam(f"{column}__all", type_=element), element))
     rows = sa.select(sa.literal_column("*"), *once).select_from(sa.func.unnest(*arrays))
-    return sa.insert(table).from_select([*columns, *constants], rows, include_defaults=False)
+    return postgresql.insert(table).from_select([*columns, *constants], rows,
+                                                include_defaults=False)
 
 
 def _element(kind: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any] | None:

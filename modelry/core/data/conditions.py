@@ -28,7 +28,7 @@ def compile_condition(manager: Any, meta: ModelMeta, condition: Condition,
         return [compile_filter(condition, meta, manager, manager.placeholders())]
     if isinstance(condition, Mapping):
         _refuse_hidden(meta, condition)
-        return keyword_filter(meta, manager.table(meta), condition)
+        return keyword_filter(meta, manager.table(meta), condition, manager.dialect_name)
     raise DataError(f"{meta.code}: the {what} must be an RSQL string or keyword filters "
                     f"(a dict), not {type(condition).__name__}", code="BAD_FILTER",
                     model=meta.code)

@@ -90,6 +90,11 @@ class DataManager:
         """The open transaction's connection, or a transaction for this one call."""
         return use_connection(self, self.engine)
 
+    @property
+    def dialect_name(self) -> str:
+        """The database's dialect: `postgresql`, `mysql` or `sqlite`."""
+        return self.engine.dialect.name
+
     def table(self, meta: ModelMeta) -> sa.Table:
         """The table storing `meta`'s records."""
         if meta.table is None:
@@ -238,12 +243,15 @@ class DataManager:
 
     @_integrity
     def insert_bulk(self, code: str, rows: Sequence[Mapping[str, Any]],
-                    returning_ids: bool = False) -> int | list[int]:
-        """Insert plain dicts without building records; their count, or their ids."""
+                    returning_ids: bool = False, skip_existing: Sequence[str] | None = None
+                    ) -> int | list[int | None]:
+        """Insert plain dicts without building records; their count, or their ids (None
+        for a row skipped because its `skip_existing` key is stored)."""
         meta = self._stored(code)
         require_right(meta, "create")
         with self.connection() as connection:
-            return bulk.insert_bulk(self, connection, meta, list(rows), returning_ids)
+            return bulk.insert_bulk(self, connection, meta, list(rows), returning_ids,
+                                    skip_existing)
 
     # ── reads ───────────────────────────────────────────────────────────────
     row_policy: Callable[[ModelMeta, str], Any] | None = None  # set by security
@@ -269,7 +277,7 @@ class DataManager:
 
     def _where(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> list[Any]:
         table = self.table(meta)
-        conditions = keyword_filter(meta, table, filters or {})
+        conditions = keyword_filter(meta, table, filters or {}, self.dialect_name)
         if rsql is not None and rsql != "":
             conditions.append(compile_filter(rsql, meta, self, self.placeholders()))
         rule = self.row_rule(meta, "read")

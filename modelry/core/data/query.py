@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from modelry.core.fields import Decimal, ManyToOne
 from modelry.core.registry import ModelMeta
 from modelry.core.rsql.values import convert
+from modelry.core.schema.among import among
 from modelry.errors import DataError
 
 KEYWORD_OPERATORS = {
@@ -20,9 +21,10 @@ KEYWORD_OPERATORS = {
 }
 
 
-def keyword_filter(meta: ModelMeta, table: sa.Table,
-                   filters: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
-    """`name="x", income__gt=100, id__in=[1, 2]` → WHERE conditions on stored fields."""
+def keyword_filter(meta: ModelMeta, table: sa.Table, filters: Mapping[str, Any],
+                   dialect: str = "") -> list[sa.ColumnElement[bool]]:
+    """`name="x", income__gt=100, id__in=[1, 2]` → WHERE conditions on stored fields
+    (`__in` as `schema.among` writes it for `dialect`)."""
     conditions = []
     for key, value in filters.items():
         name, _, operator = key.partition("__")
@@ -34,6 +36,8 @@ def keyword_filter(meta: ModelMeta, table: sa.Table,
                             code="BAD_FILTER", model=meta.code, field=name)
         if operator == "in":
             value = [field.to_db(_in_range(meta, field, v)) for v in value]
+            conditions.append(among(table.c[field.column], value, dialect))
+            continue
         elif operator != "isnull" and value is not None:
             value = field.to_db(_id_of(value) if isinstance(field, ManyToOne)
                                 else _in_range(meta, field, value))

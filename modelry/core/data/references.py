@@ -55,7 +55,7 @@ def check_targets(manager: Any, connection: sa.Connection, meta: ModelMeta,
         target = manager.table(manager.registry.model(field.target))
         query = sa.select(target.c.id).where(id_among(target.c.id, sorted(map(int, wanted)),
                                                       connection))
-        found = set(connection.scalars(_locking(query, connection, key_share=True)))
+        found = set(connection.scalars(_locking(query, connection, key_share=True)).all())
         missing = sorted(wanted - found)
         if missing:
             raise ForeignKeyViolation(f"{meta.code}.{field.name}: no {field.target} record "

@@ -93,6 +93,8 @@ class Decimal(Field):
         self.scale = self.default_scale if scale is None else scale
 
     def to_db(self, value: Any) -> Any:
+        if type(value) is decimal.Decimal and value.is_finite():  # the common case, first
+            return value
         if value is None:
             return value
         number = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))

@@ -221,7 +221,8 @@ class CompiledPath:
                 {"record_id": value}, variables, connection)
         filters = equality_filters(meta, query)
         return self._one(call, ("filters", repr(sorted(filters.items()))), lambda: [
-            *keyword_filter(meta, table, filters), *self.manager._where(meta, None, None)], {},
+            *keyword_filter(meta, table, filters, self.manager.dialect_name),
+            *self.manager._where(meta, None, None)], {},
             variables, connection)
 
     def _one(self, call: BuiltinPlan, arguments: tuple[Any, ...], where: Any,

@@ -26,6 +26,7 @@ from modelry.core.rsql.paths import Path, resolve, resolve_column
 from modelry.core.rsql.relations import ColumnOf, exists_through
 from modelry.core.rsql.schema_view import SchemaView
 from modelry.core.rsql.values import convert, to_boolean, to_text
+from modelry.core.schema.among import among
 from modelry.core.schema.decimal_type import columns_equal
 
 _ORDERING = {"=lt=": "__lt__", "=le=": "__le__", "=gt=": "__gt__", "=ge=": "__ge__"}
@@ -142,7 +143,8 @@ class _Compiler:
         if positive == "=in=":
             values = [self._convert(path, value, argument)
                       for value, argument in self._arguments(node, path)]
-            return _Test(lambda col: col(leaf).in_(values), (leaf,), negated)
+            dialect = getattr(self.schema, "dialect_name", "")
+            return _Test(lambda col: among(col(leaf), values, dialect), (leaf,), negated)
         argument = node.arguments[0]
         if positive == "==" and isinstance(argument, Value) and argument.wildcards:
             if not is_text_like(path.field):

@@ -1,15 +1,15 @@
 """`ingest`: store a batch of usage events once each, and rate the new ones at once.
 
-Idempotency lives in the database: (tenant, source, event_id) is a unique set. A batch
-locks the products it names (`Product.lock`, in id order), reads the keys it names (one
-statement), answers DUPLICATE (same payload: accepted and ignored) or CONFLICT (another
-payload: refused) for those already stored, and inserts the others with one
-`insert_bulk`, in key order. The product locks queue concurrent batches of one product
-instead of letting them race on the unique index: there, a batch that clashes and rolls
-its savepoint back frees rows two others wait on, and InnoDB answers them with a
-deadlock that kills their whole transaction. A key that still races (one event id sent
-with two different products) trips the unique set: the batch is then read and inserted
-again in a savepoint (`modelry.transaction()`), as `account.apply` does.
+Idempotency lives in the database: (tenant, source, event_id) is a unique set. A batch is
+validated, hashed and priced before anything is written (`rating.price_events`), then
+inserted with one `insert_bulk(..., skip_existing=EVENT_KEY)`, in key order: a key
+already stored, or committed meanwhile by a concurrent batch (the insert waits for it),
+is skipped, not an error, so nothing is locked or read first and concurrent batches
+overlap. Only the skipped keys are read (one statement), and answered DUPLICATE (same
+payload: accepted and ignored) or CONFLICT (another payload: refused); the lines of the
+events inserted follow in one more statement. A concurrent clash on an abnormal record's
+key is read and inserted again in a savepoint (`modelry.transaction()`), as
+`account.apply` does.
 
 The payload hash is the SHA-256 (hex) of the canonical JSON of the event's fields:
 `tenant`, `source`, `event_id`, `product` (its code), `timestamp` (ISO 8601, naive UTC
@@ -42,7 +42,8 @@ from modelry.modules.billing.abnormal_checks import (Abnormality, abnormality,
 from modelry.modules.billing.abnormal_models import AbnormalRecord, AbnormalStatus
 from modelry.modules.billing.catalogue import Product
 from modelry.modules.billing.money import plain
-from modelry.modules.billing.rating import EventView, rate_events
+from modelry.modules.billing.rated import RatedLine
+from modelry.modules.billing.rating import EventLines, EventView, price_events
 from modelry.modules.billing.usage import EVENT_KEY, IngestResult, UsageEvent, UsageRecord
 
 MAX_BATCH = 10_000
@@ -83,6 +84,7 @@ class _Event:
     ended_at: dt.datetime | None = None
     payload: dict[str, Any] | None = None
     abnormal: Abnormality | None = None
+    lines: EventLines | None = None      # priced before it is stored
 
 
 def canonical(event: Any) -> dict[str, Any]:
@@ -207,19 +209,17 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
                     message=f"billing.Product: no product with code {event.product_code!r}")
     if known:
         _classify(known, products)
-    with transaction():               # the caller's (a savepoint), or one of its own
-        if known:
-            Product.lock(sorted({products[event.product_code] for event in known}))
-        # each clash means a concurrent batch committed one of these keys, which the next
-        # attempt reads: at most one attempt per key, however many batches race
-        for attempt in range(len(known) + 1):
-            try:
-                with transaction():
-                    _store(known, products, results, retry=attempt > 0)
-                break
-            except UniqueViolation as clash:
-                if tuple(clash.fields) != EVENT_KEY or attempt == len(known):
-                    raise
+        _price(known, products)
+    # a clash means a concurrent batch committed an abnormal record of one of these keys,
+    # which the next attempt reads: at most one attempt per key, however many batches race
+    for attempt in range(len(known) + 1):
+        try:
+            with transaction():       # the caller's (a savepoint), or one of its own
+                _store(known, products, results, retry=attempt > 0)
+            break
+        except UniqueViolation as clash:
+            if tuple(clash.fields) != EVENT_KEY or attempt == len(known):
+                raise
     return [IngestResult(index=index, event_id=_get(event, "event_id"), code=answer.code,
                          event=answer.event, rated=answer.rated, message=answer.message,
                          abnormal=answer.abnormal, abnormal_code=answer.abnormal_code)
@@ -237,17 +237,30 @@ def _classify(events: Sequence[_Event], products: dict[str, int]) -> None:
                                      products[event.product_code] in needing, bounds)
 
 
+def _price(events: Sequence[_Event], products: dict[str, int]) -> None:
+    """Price the events to be rated before the transaction, so that concurrent batches
+    price while another holds the products' locks; a repeat's lines are never written."""
+    rated = [event for event in events if event.abnormal is None]
+    priced = price_events([EventView(None, products[event.product_code],  # type: ignore[arg-type]
+                                     event.timestamp, event.quantity, event.amount,
+                                     event.key[0]) for event in rated])
+    for event, lines in zip(rated, priced):
+        event.lines = lines
+
+
 def _store(events: Sequence[_Event], products: dict[str, int], results: list[_Answer],
            retry: bool = False) -> None:
-    """Read the stored keys, answer repeats, insert and rate the rest, keep the abnormal
-    ones (in a savepoint)."""
+    """Insert the batch's new events (a key stored already is skipped, not read first),
+    answer the repeats from what is stored, write the new events' lines, keep the
+    abnormal ones."""
     if retry:                                 # a retry answers afresh
         for event in events:
             _answer(results[event.index], None)
-    stored = _stored(events)
+    firsts = list({event.key: event for event in reversed(events)}.values())
+    inserted = _insert_new([event for event in firsts if event.abnormal is None], products)
+    stored = _stored([event for event in firsts if event.key not in inserted])
     kept = _stored([event for event in events if event.abnormal is not None], AbnormalRecord)
     first: dict[Key, _Event] = {}
-    new: list[_Event] = []
     odd: list[_Event] = []
     for event in events:
         earlier = stored.get(event.key)
@@ -261,34 +274,59 @@ def _store(events: Sequence[_Event], products: dict[str, int], results: list[_An
                 else CONFLICT
         else:
             first[event.key] = event
-            (new if event.abnormal is None else odd).append(event)
+            if event.abnormal is not None:
+                odd.append(event)
     kept_ids = _keep(odd)
-    new.sort(key=lambda event: event.key)
-    ids = UsageEvent.insert_bulk([
-        {"tenant": e.key[0], "source": e.key[1], "event_id": e.key[2],
-         "product": products[e.product_code], "timestamp": e.timestamp,
-         "started_at": e.started_at, "ended_at": e.ended_at, "quantity": e.quantity,
-         "amount": e.amount, "properties": e.properties, "payload_hash": e.hash}
-        for e in new], returning_ids=True) if new else []
-    stored_ids = {event.key: number for event, number in zip(new, ids)}
-    rated = rate_events([EventView(number, products[event.product_code], event.timestamp,
-                                   event.quantity, event.amount, event.key[0])
-                         for event, number in zip(new, ids)], fresh=True)
     for event in events:
         result = results[event.index]
         if result.code is None and event.abnormal is not None:
             _abnormal(result, True, kept_ids[event.key], event.abnormal)
         elif result.code is None:
-            number = stored_ids[event.key]
-            _answer(result, OK, number, rated.lines.get(number, 0))
-            failed = rated.failures.get(number)
+            number = inserted.get(event.key)
+            if number is None:
+                raise DataError(f"billing.UsageEvent: event {event.key[2]!r} was stored "
+                                "when this batch was inserted, and is gone", model=
+                                "billing.UsageEvent", code="EVENT_DELETED")
+            assert event.lines is not None
+            _answer(result, OK, number, len(event.lines.rows))
+            failed = event.lines.failure
             if failed is not None:
                 result.message = f"not rated by charge {failed[0]!r}: {failed[1].message}"[:256]
-        elif result.event is None and event.key in stored_ids:   # repeated in the batch
-            _repeat(result, result.code == DUPLICATE, stored_ids[event.key])
+        elif result.event is None and event.key in inserted:   # repeated in the batch
+            _repeat(result, result.code == DUPLICATE, inserted[event.key])
         elif result.abnormal is None and event.key in kept_ids:
             _abnormal(result, result.code == DUPLICATE, kept_ids[event.key],
                       first[event.key].abnormal)
+
+
+def _insert_new(events: list[_Event], products: dict[str, int]) -> dict[Key, int]:
+    """Insert the events (one statement, in key order) but those whose key is stored, and
+    write the lines of those inserted; their ids by key."""
+    if not events:
+        return {}
+    events.sort(key=lambda event: event.key)
+    ids = UsageEvent.insert_bulk([
+        {"tenant": e.key[0], "source": e.key[1], "event_id": e.key[2],
+         "product": products[e.product_code], "timestamp": e.timestamp,
+         "started_at": e.started_at, "ended_at": e.ended_at, "quantity": e.quantity,
+         "amount": e.amount, "properties": e.properties, "payload_hash": e.hash}
+        for e in events], returning_ids=True, skip_existing=EVENT_KEY)
+    new = [(event, number) for event, number in zip(events, ids) if number is not None]
+    _write_lines(new)
+    return {event.key: number for event, number in new}
+
+
+def _write_lines(new: Sequence[tuple[_Event, int]]) -> None:
+    """The priced lines of the events just stored, under their ids (one statement): new
+    events, so no line of theirs can exist yet."""
+    rows = []
+    for event, number in new:
+        assert event.lines is not None
+        for row in event.lines.rows:
+            row["event"] = number
+        rows += event.lines.rows
+    if rows:
+        RatedLine.insert_bulk(rows)
 
 
 def _keep(events: list[_Event]) -> dict[Key, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import ROUND_HALF_UP, Decimal
+from contextvars import ContextVar
 from types import TracebackType
 
 from modelry.modules.billing import errors
@@ -38,25 +39,37 @@ def exact() -> _Exact:
 
 class _Exact:
     """The block `exact()` opens (a class, not a generator: rating opens several per event,
-    and a generator's context manager costs twice as much)."""
+    and a generator's context manager costs twice as much). Inside another such block,
+    while its context is still the current one, it only reports."""
 
-    __slots__ = ("_local",)
+    __slots__ = ("_local", "_token")
 
     def __enter__(self) -> None:
+        if decimal.getcontext() is _INSIDE.get():
+            self._local = None
+            return
         self._local = decimal.localcontext(_EXACT)
-        self._local.__enter__()
+        self._token = _INSIDE.set(self._local.__enter__())
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self._local.__exit__(kind, error, trace)
+        if self._local is not None:
+            self._local.__exit__(kind, error, trace)
+            _INSIDE.reset(self._token)
         if kind is not None and issubclass(kind, decimal.Inexact):
             raise PricingError(errors.PRECISION_EXCEEDED,
                                "a price needs more than 60 significant digits to be exact"
                                ) from None
 
 
+# the decimal context the outermost `exact()` block of this thread (or task) entered
+_INSIDE: ContextVar[decimal.Context | None] = ContextVar("billing_exact", default=None)
+
+
 def to_decimal(value: Decimal | int | str, what: str) -> Decimal:
     """`value` as a finite Decimal; floats are refused (a binary float is not a price)."""
+    if type(value) is Decimal and value.is_finite():  # the common case, first
+        return value
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise PricingError(errors.AMOUNT_INVALID,
                            f"{what} must be a Decimal, an int or a numeric string, "
@@ -84,7 +97,13 @@ def minor_unit(currency: str) -> int:
 
 def quantum(currency: str) -> Decimal:
     """The smallest amount of `currency`: 0.01 EUR, 1 JPY, 0.001 KWD."""
-    return Decimal(1).scaleb(-minor_unit(currency))
+    found = _QUANTA.get(currency)
+    if found is None:
+        found = _QUANTA[currency] = Decimal(1).scaleb(-minor_unit(currency))
+    return found
+
+
+_QUANTA: dict[str, Decimal] = {}
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

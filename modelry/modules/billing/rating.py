@@ -24,6 +24,7 @@ from modelry.modules.billing.catalogue import (PER_EVENT, Charge, ChargeModel,
 from modelry.modules.billing.charges import PackageCharge, PercentageCharge, StandardCharge
 from modelry.modules.billing.charges import Usage
 from modelry.modules.billing.errors import PricingError
+from modelry.modules.billing.money import exact
 from modelry.modules.billing.pricing import FxRate, Markup, PricedLine, price_line
 from modelry.modules.billing.plan_scope import PlanScope, plans_of
 from modelry.modules.billing.rated import RatedLine
@@ -56,12 +57,75 @@ class Rated:
     failures: dict[int, tuple[str, PricingError]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _ChargeView:
+    """What pricing reads of a stored charge, read off its record once per batch."""
+
+    id: int
+    plan_id: int | None
+    code: str
+    zone: str | None
+    currency: str
+    markup_kind: MarkupKind | None
+    markup_value: Decimal | None
+
+
 @dataclass(frozen=True)
 class _Priced:
-    charge: Any
+    charge: _ChargeView
     pure: Any
     fx: FxRate | None
     markup: Markup | None
+
+
+@dataclass(slots=True)
+class EventLines:
+    """One event priced: its line rows (`event` holds the view's id: None for an event not
+    stored yet, set before the rows are written) and its first pricing failure (the code
+    of the charge that could not price it, and why)."""
+
+    rows: list[dict[str, Any]]
+    failure: tuple[str, PricingError] | None = None
+
+
+def price_events(events: Sequence[EventView], strict: bool = False,
+                 done: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset()
+                 ) -> list[EventLines]:
+    """Each event priced under its product's per-event charges (those of plans its tenant
+    subscribes to), skipping the (event id, charge id) pairs `done`; reads the charges and
+    plans, writes nothing, so it may run before the events are stored. A price that cannot
+    be computed is that event's failure, or (`strict`) refuses the batch."""
+    if not events:
+        return []
+    pricing = _pricing_of({event.product for event in events})
+    return _price_all(events, pricing, _plans_of(events, pricing), done, strict)
+
+
+def _price_all(events: Sequence[EventView], pricing: dict[int, list[_Priced]],
+               plans: PlanScope, done: frozenset[tuple[int, int]] | set[tuple[int, int]],
+               strict: bool) -> list[EventLines]:
+    priced_events = []
+    with exact():         # one exact context for the batch: the charges' own are then free
+        for event in events:
+            lines = EventLines([])
+            for priced in pricing.get(event.product, ()):
+                plan = priced.charge.plan_id
+                if (event.id, priced.charge.id) in done or (
+                        plan is not None and not plans.covers(event, plan)):
+                    continue
+                try:
+                    line = _price(event, priced)
+                except PricingError as error:
+                    if strict:
+                        raise DataError(f"billing.UsageEvent {event.id}: charge "
+                                        f"{priced.charge.code!r}: {error.message}",
+                                        code=error.code, model="billing.UsageEvent") from None
+                    if lines.failure is None:
+                        lines.failure = (priced.charge.code, error)
+                    continue
+                lines.rows.append(_row(event, priced, line))
+            priced_events.append(lines)
+    return priced_events
 
 
 def rate_events(events: Sequence[EventView], fresh: bool = False,
@@ -78,33 +142,22 @@ def rate_events(events: Sequence[EventView], fresh: bool = False,
     plans = _plans_of(events, pricing)
     for attempt in range(RETRIES):
         done = set() if fresh else _rated_pairs([event.id for event in events])
-        outcome = Rated()
-        rows = []
-        for event in events:
-            for priced in pricing.get(event.product, ()):
-                plan = priced.charge.plan_id
-                if (event.id, priced.charge.id) in done or (
-                        plan is not None and not plans.covers(event, plan)):
-                    continue
-                try:
-                    line = _price(event, priced)
-                except PricingError as error:
-                    if strict:
-                        raise DataError(f"billing.UsageEvent {event.id}: charge "
-                                        f"{priced.charge.code!r}: {error.message}",
-                                        code=error.code, model="billing.UsageEvent") from None
-                    outcome.failures.setdefault(event.id, (priced.charge.code, error))
-                    continue
-                rows.append(_row(event, priced, line))
-                outcome.lines[event.id] += 1
+        priced = _price_all(events, pricing, plans, done, strict)
         try:
             with transaction():
-                RatedLine.insert_bulk(rows)
-            return outcome
+                RatedLine.insert_bulk([row for lines in priced for row in lines.rows])
         except UniqueViolation as clash:
             if set(clash.fields) != {"event", "charge"} or attempt == RETRIES - 1:
                 raise
             fresh = False
+            continue
+        outcome = Rated()
+        for event, lines in zip(events, priced):
+            if lines.rows:
+                outcome.lines[event.id] += len(lines.rows)
+            if lines.failure is not None:
+                outcome.failures[event.id] = lines.failure
+        return outcome
     return outcome
 
 
@@ -156,8 +209,13 @@ def _build(charge: Any, days: list[Any], rates: dict[tuple[str, str], Decimal]) 
             adjustments.FIXED if charge.markup_kind is MarkupKind.FIXED
             else adjustments.PERCENT, charge.markup_value or 0)
     except PricingError as error:
-        return _Priced(charge, error, None, None)
-    return _Priced(charge, pure, fx, markup)
+        return _Priced(_view(charge), error, None, None)
+    return _Priced(_view(charge), pure, fx, markup)
+
+
+def _view(charge: Any) -> _ChargeView:
+    return _ChargeView(charge.id, charge.plan_id, charge.code, charge.zone, charge.currency,
+                       charge.markup_kind, charge.markup_value)
 
 
 def _pure_charge(charge: Any, days: list[Any]) -> Any:
