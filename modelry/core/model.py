@@ -10,13 +10,14 @@ from modelry.core import context
 from modelry.core.fields import Field, ManyToOne, Relation
 from modelry.core.fields.base import NOTHING
 from modelry.core.naming import is_identifier, is_model_code, lower_camel, module_of
+from modelry.core.registry.archived import archive_field
 from modelry.core.registry.catalog import KINDS, Declaration, declare
 from modelry.errors import DataError, DeclarationError
 
 SYSTEM_FIELDS = ("id", "create_date", "write_date", "create_uid", "write_uid", "opt_version")
 CLASS_OPTIONS = frozenset(
     {"model", "inherit", "kind", "optimistic_lock", "proxy", "module", "display_name", "unique",
-     "name", "indexes"})
+     "name", "indexes", "archived"})
 
 
 class _SystemValue:
@@ -57,8 +58,9 @@ class Model(metaclass=_ModelType):
     Class keywords: `model` (the code), `kind` (store, abstract, transient, proxy),
     `optimistic_lock`, `display_name`, `proxy` (the model code a proxy reads),
     `inherit` (extend another module's model: the fields join its table), `module`
-    (the owning module of an extension, when its package does not say) and `unique` (sets
-    of fields whose values together are unique: `unique=[("ledger", "code")]`).
+    (the owning module of an extension, when its package does not say), `unique` (sets
+    of fields whose values together are unique: `unique=[("ledger", "code")]`), `indexes`,
+    `name` and `archived` (the Boolean field of a recycle bin: core/registry/archived.py).
     """
 
     _model_code: ClassVar[str] = ""
@@ -302,23 +304,26 @@ class Model(metaclass=_ModelType):
 
     @classmethod
     def query_list(cls, rsql: Any = None, sort: str | None = None, limit: int | None = None,
-                   **filters: Any) -> list[Model]:
-        """Records matching the filter, sorted like `"name,-income"`."""
+                   hide_archived: bool = False, **filters: Any) -> list[Model]:
+        """Records matching the filter, sorted like `"name,-income"`; `hide_archived`
+        leaves out archived records unless the filter names the field (`archived=`)."""
         return context.gateway(cls._model_code).query_list(
-            cls._model_code, rsql, filters, sort=sort, limit=limit)
+            cls._model_code, rsql, filters, sort=sort, limit=limit, hide_archived=hide_archived)
 
     @classmethod
     def query_page(cls, rsql: Any = None, page: int = 1, size: int = 20,
-                   sort: str | None = None, totals: bool = True, **filters: Any) -> Any:
+                   sort: str | None = None, totals: bool = True, hide_archived: bool = False,
+                   **filters: Any) -> Any:
         """One page (1-based) of matching records, with totals unless `totals=False`
-        (then no COUNT is run, and the totals are None)."""
+        (then no COUNT is run, and the totals are None); `hide_archived` as in query_list."""
         return context.gateway(cls._model_code).query_page(
-            cls._model_code, rsql, filters, page=page, size=size, sort=sort, totals=totals)
+            cls._model_code, rsql, filters, page=page, size=size, sort=sort, totals=totals,
+            hide_archived=hide_archived)
 
     @classmethod
-    def count(cls, rsql: Any = None, **filters: Any) -> int:
-        """How many records match the filter."""
-        return context.gateway(cls._model_code).count(cls._model_code, rsql, filters)
+    def count(cls, rsql: Any = None, hide_archived: bool = False, **filters: Any) -> int:
+        """How many records match the filter (`hide_archived` as in query_list)."""
+        return context.gateway(cls._model_code).count(cls._model_code, rsql, filters, hide_archived)
 
     @classmethod
     def group_totals(cls, group_by: str | Sequence[str] = (), sums: Sequence[str] = (),
@@ -426,7 +431,8 @@ def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:
         display_name=options.get("display_name"), proxy_of=options.get("proxy"),
         module_hint=options.get("module"), unique=unique,
         technical_name=_technical_name(options.get("name"), subject, module),
-        indexes=_index_sets(options.get("indexes", ()), subject, module, kind, inherit))
+        indexes=_index_sets(options.get("indexes", ()), subject, module, kind, inherit),
+        archived=archive_field(options.get("archived"), fields, subject, module, kind, inherit))
 
 
 def _technical_name(name: Any, code: str, module: str) -> str | None:

@@ -13,6 +13,7 @@ from modelry import directives
 from modelry.core import context
 from modelry.core.data import (bulk, conditional, deletes, increments, locks, relations,
                                totals, write)
+from modelry.core.data.archived import unarchived
 from modelry.core.data.conditions import Condition
 from modelry.core.data.integrity import Explainer
 from modelry.core.data.page import Page
@@ -275,18 +276,23 @@ class DataManager:
         # no user: an id no row holds, so `createUid==$#{currentUserId}` matches nothing
         return {"currentUserId": -1 if user is None else user}
 
-    def _where(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> list[Any]:
+    def _where(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None,
+               hide_archived: bool = False) -> list[Any]:
         table = self.table(meta)
         conditions = keyword_filter(meta, table, filters or {}, self.dialect_name)
         if rsql is not None and rsql != "":
             conditions.append(compile_filter(rsql, meta, self, self.placeholders()))
+        if hide_archived:
+            conditions += unarchived(meta, table, rsql, filters)
         rule = self.row_rule(meta, "read")
         if rule is not None:
             conditions.append(rule)
         return conditions
 
-    def _select(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None) -> Any:
-        return sa.select(self.table(meta)).where(*self._where(meta, rsql, filters))
+    def _select(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None,
+                hide_archived: bool = False) -> Any:
+        return sa.select(self.table(meta)).where(*self._where(meta, rsql, filters,
+                                                              hide_archived))
 
     def query_by_id(self, code: str, id: Any) -> Any:
         """The record with `id`, or None."""
@@ -311,13 +317,14 @@ class DataManager:
 
     def query_list(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
                    sort: str | None = None, limit: int | None = None,
-                   offset: int | None = None) -> list[Any]:
-        """Matching records in `sort` order."""
+                   offset: int | None = None, hide_archived: bool = False) -> list[Any]:
+        """Matching records in `sort` order (`hide_archived`: see core/data/archived.py)."""
         meta = self._stored(code)
         if limit is not None and limit < 0 or offset is not None and offset < 0:
             raise DataError(f"{code}: limit and offset must not be negative",
                             code="BAD_PAGE", model=code)
-        query = self._select(meta, rsql, filters).order_by(*self._order(meta, sort))
+        query = self._select(meta, rsql, filters, hide_archived).order_by(
+            *self._order(meta, sort))
         if limit is not None:
             query = query.limit(limit)
         if offset:
@@ -331,7 +338,7 @@ class DataManager:
 
     def query_page(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
                    page: int = 1, size: int = 20, sort: str | None = None,
-                   totals: bool = True) -> Page:
+                   totals: bool = True, hide_archived: bool = False) -> Page:
         """One page (1-based) of matching records with totals (without them, and without
         the COUNT, when `totals` is False)."""
         if page < 1 or size < 1:
@@ -339,19 +346,21 @@ class DataManager:
                             f"size={size})", code="BAD_PAGE", model=code)
         if not totals:
             content = self.query_list(code, rsql, filters, sort=sort, limit=size,
-                                      offset=(page - 1) * size)
+                                      offset=(page - 1) * size, hide_archived=hide_archived)
             return Page(content, None, None, page, size)
         with self.connection():
-            total = self.count(code, rsql, filters)
+            total = self.count(code, rsql, filters, hide_archived)
             content = self.query_list(code, rsql, filters, sort=sort, limit=size,
-                                      offset=(page - 1) * size) if total else []
+                                      offset=(page - 1) * size,
+                                      hide_archived=hide_archived) if total else []
         return Page(content, total, math.ceil(total / size), page, size)
 
-    def count(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None) -> int:
+    def count(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,
+              hide_archived: bool = False) -> int:
         """How many records match."""
         meta = self._stored(code)
         query = sa.select(sa.func.count()).select_from(self.table(meta)).where(
-            *self._where(meta, rsql, filters))
+            *self._where(meta, rsql, filters, hide_archived))
         with self.connection() as connection:
             return int(connection.scalar(query) or 0)
 

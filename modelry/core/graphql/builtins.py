@@ -1,7 +1,9 @@
 """The built-in functions of every model, as GraphQL resolvers over the data manager.
 
 Queries run with CHECK cleared; create, update and delete with BUILT_ACTION set, as
-Oinone's gateway does.
+Oinone's gateway does. The lists (queryPage, queryListByWrapper, countByWrapper) hide
+archived records unless the filter names the archive field; queryOne and
+queryOneByWrapper find them (core/data/archived.py).
 """
 from __future__ import annotations
 
@@ -90,7 +92,8 @@ class Builtins:
             with _bits(remove=Directive.CHECK):
                 result = invoke(meta.code, "queryPage", "QUERY",
                                 lambda rsql, number, count, order: model_class.query_page(
-                                    rsql, page=number, size=count, sort=order, totals=totals),
+                                    rsql, page=number, size=count, sort=order, totals=totals,
+                                    hide_archived=True),
                                 (_rsql(query_wrapper), current, size, sort), {}, builtin=True)
             return self.namespace.module.__dict__[f"{name}Page"](
                 content=result.content, total_elements=result.total_elements,
@@ -115,8 +118,9 @@ class Builtins:
             limit = info.context.settings.max_page_size
             with _bits(remove=Directive.CHECK):
                 found = invoke(meta.code, "queryListByWrapper", "QUERY",
-                               model_class.query_list, (_rsql(query_wrapper),),
-                               {"limit": limit + 1}, builtin=True)
+                               lambda rsql, limit: model_class.query_list(
+                                   rsql, limit=limit, hide_archived=True),
+                               (_rsql(query_wrapper),), {"limit": limit + 1}, builtin=True)
             if len(found) > limit:
                 raise DataError(f"{meta.code}: more than {limit} records match; use queryPage",
                                 code="PAGE_TOO_LARGE", model=meta.code)
@@ -124,7 +128,8 @@ class Builtins:
 
         def count_by_wrapper(info: Any, query_wrapper: Any = None) -> int:
             with _bits(remove=Directive.CHECK):
-                return invoke(meta.code, "countByWrapper", "QUERY", model_class.count,
+                return invoke(meta.code, "countByWrapper", "QUERY",
+                              lambda rsql: model_class.count(rsql, hide_archived=True),
                               (_rsql(query_wrapper),), {}, builtin=True)
 
         def construct(info: Any, data: Any = None) -> Any:

@@ -162,7 +162,7 @@ class CompiledPath:
             listed, count = self._json_page(call, rsql, None, limit + 1, 0, variables,
                                             connection)
         else:
-            rows = self._rows(call.records, self.manager._where(meta, rsql, None),  # type: ignore
+            rows = self._rows(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, None), limit + 1, None, connection)
             count = len(rows)
         if count > limit:
@@ -180,13 +180,13 @@ class CompiledPath:
         total = self._count(call, rsql, variables, connection) \
             if wanted & {"totalElements", "totalPages"} else None
         if total is None and call.records is None:  # no SQL runs: refuse a bad filter anyway
-            self.manager._where(meta, rsql, None)
+            self._listed(meta, rsql)
         content: Any = []
         if call.records is not None and total != 0 and call.in_database:
             content = orjson.Fragment(self._json_page(call, rsql, sort, size, (current - 1) * size,
                                                       variables, connection)[0])
         elif call.records is not None and total != 0:
-            rows = self._rows(call.records, self.manager._where(meta, rsql, None),
+            rows = self._rows(call.records, self._listed(meta, rsql),
                               self.manager._order(meta, sort), size, (current - 1) * size,
                               connection)
             content = self._emit(call.records, rows, variables, connection)
@@ -202,7 +202,7 @@ class CompiledPath:
         sort_key = None if sort is None else tuple(tuple(sorted(o.items())) for o in sort)
         statement = json.statement(  # type: ignore[union-attr]
             call, json.shape(call, variables, "page", rsql, sort_key),  # type: ignore
-            lambda: json.page(call.records, self.manager._where(meta, rsql, None),  # type: ignore
+            lambda: json.page(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, sort), variables))
         listed, count = connection.execute(statement, {"window_limit": limit,
                                                        "window_offset": offset}).one()
@@ -244,6 +244,10 @@ class CompiledPath:
         emitted = self._emit(call.records, found, variables, connection)  # type: ignore
         return emitted[0] if emitted else None
 
+    def _listed(self, meta: Any, rsql: Any) -> list[Any]:
+        """The WHERE of a list built-in: the filter, read rules, archived records hidden."""
+        return self.manager._where(meta, rsql, None, hide_archived=True)
+
     def _rule(self, meta: Any) -> list[Any]:
         """The caller's read rule on related records of `meta` (as a WHERE list)."""
         rule = self.manager.row_rule(meta, "read")
@@ -255,7 +259,7 @@ class CompiledPath:
 
         def build() -> Any:
             return sa.select(sa.func.count()).select_from(table).where(
-                *self.manager._where(meta, rsql, None))
+                *self._listed(meta, rsql))
         json = self.database_json
         query = build() if json is None else json.statement(
             call, json.shape(call, variables, "count", rsql), build)

@@ -106,7 +106,7 @@ def _model(module: str, declaration: Declaration) -> ModelMeta:
                      optimistic_lock=declaration.optimistic_lock,
                      display_name=declaration.display_name or model_name(code),
                      proxy_of=declaration.proxy_of, unique=list(declaration.unique),
-                     indexes=list(declaration.indexes))
+                     indexes=list(declaration.indexes), archived=declaration.archived)
     if kind == "store":
         meta.fields["id"] = BigInteger(_system=True, readonly=True).bind(code, "id")
     for name, field in declaration.fields.items():

@@ -25,6 +25,7 @@ class Declaration:
     unique: tuple[tuple[str, ...], ...] = ()  # sets of field names unique together
     technical_name: str | None = None  # `name=`: its own GraphQL name (else from the code)
     indexes: tuple[tuple[str, ...], ...] = ()  # `indexes=`: indexes over several columns
+    archived: str | None = None  # `archived=`: the Boolean field of the recycle bin
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

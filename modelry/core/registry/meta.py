@@ -26,6 +26,7 @@ class ModelMeta:
     members: dict[str, Any] = field(default_factory=dict)  # methods extensions add, by name
     unique: list[tuple[str, ...]] = field(default_factory=list)  # field sets unique together
     indexes: list[tuple[str, ...]] = field(default_factory=list)  # indexes over several fields
+    archived: str | None = None  # the Boolean field marking records archived (hidden)
 
     @property
     def stored(self) -> bool:

@@ -26,7 +26,7 @@ class Supplier(Model, model="channel.Supplier", display_name="Supplier"):
     enabled = fields.Boolean(required=True, default=True)
 
 
-class Channel(Model, model="channel.Channel", display_name="Channel"):
+class Channel(Model, model="channel.Channel", display_name="Channel", archived="retired"):
     """One way to fulfil orders through a supplier: costs `rate` per unit of face value,
     accepts the amounts of `amount_rule` ("30|50|100|200", "1-9999", empty: any).
     A retired channel is in the recycle bin: kept for the orders that used it, never
