@@ -116,8 +116,10 @@ def served_fake(app: App, servers: Servers) -> Iterator[FakeSupplier]:
     fake = FakeSupplier(endpoint=servers.supplier.url, callbacks=servers.callbacks)
     with servers.platform.app.plugged(app.asgi), \
             servers.supplier.app.plugged(supplier_app(fake.answer, fake.errors)):
-        yield fake
-    assert not fake.errors, f"the fake supplier: {fake.errors}"
+        try:
+            yield fake
+        finally:       # named first when the test failed too: it is likely why
+            assert not fake.errors, f"the fake supplier: {fake.errors}"
 
 
 @pytest.fixture

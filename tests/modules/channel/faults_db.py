@@ -151,7 +151,8 @@ class ChannelFaultScheduler:
                 yield
             finally:
                 self.callbacks.close()
-        assert not self.suppliers.errors, f"the suppliers: {self.suppliers.errors[:5]}"
+                # named first when the run failed too: it is likely why
+                assert not self.suppliers.errors, f"the suppliers: {self.suppliers.errors[:5]}"
 
     # -- the world -------------------------------------------------------------------------
 
