@@ -83,10 +83,19 @@ def build_shop(app: App, fake: FakeSupplier) -> Shop:
     return Shop(app, fake, merchant, agent, product, cheap, dear)
 
 
-def impatient(shop: Shop) -> None:
-    """The supplier times out after `TIMEOUT_SECONDS` (its "timeout" answers later)."""
+@contextmanager
+def impatient(shop: Shop) -> Iterator[None]:
+    """Within the block calls to the supplier time out after `TIMEOUT_SECONDS`, so that a
+    "timeout" step really times out; after it, its own timeout holds again (no other
+    answer is late on a busy machine)."""
     with shop.app.transaction():
+        patient = Supplier.query_one(code="fake").timeout_seconds
         Supplier.update_where({"code": "fake"}, timeout_seconds=TIMEOUT_SECONDS)
+    try:
+        yield
+    finally:
+        with shop.app.transaction():
+            Supplier.update_where({"code": "fake"}, timeout_seconds=patient)
 
 
 @dataclass

@@ -80,10 +80,10 @@ def test_when_every_channel_fails_the_hold_is_released(shop: Shop) -> None:
 
 
 def test_an_unanswered_order_is_queried_not_failed(shop: Shop) -> None:
-    impatient(shop)
     shop.supplier.script["13833333333"] = ["timeout"]
-    _place(shop, "D-1", target="13833333333")
-    run_tasks(shop.app)
+    with impatient(shop):
+        _place(shop, "D-1", target="13833333333")
+        run_tasks(shop.app)
     assert _order("D-1").status is OrderStatus.SUBMITTED
     with shop.app.transaction():
         requery_submitted(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
