@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from modelry import directives
@@ -54,13 +55,19 @@ def prepare_rows(manager: Any, meta: ModelMeta, rows: Sequence[Mapping[str, Any]
         audit["opt_version"] = 0
     prepared = []
     shape: Any = None
-    recipe: list[_Read] = []
+    columns: tuple[str, ...] = ()
+    read: Callable[[Mapping[str, Any]], tuple[Any, ...]] = tuple
+    converted: list[tuple[str, str, Callable[[Any], Any]]] = []
+    absents: list[tuple[str, Callable[[], Any], Callable[[Any], Any] | None]] = []
     for row in rows:
         if row.keys() != shape:  # rows naming the same fields read them the same way
-            recipe, shape = _recipe(meta, plan, row), row.keys()
-        values = {}
-        for column, source, absent, convert in recipe:
-            value = absent() if source is None else row[source]
+            columns, read, converted, absents = _split(_recipe(meta, plan, row))
+            shape = row.keys()
+        values = dict(zip(columns, read(row)))      # the values that go as they are
+        for column, source, convert in converted:
+            values[column] = convert(row[source])
+        for column, absent, convert in absents:
+            value = absent()
             values[column] = value if convert is None else convert(value)
         values.update(audit)
         key = row.get("id")
@@ -68,6 +75,27 @@ def prepare_rows(manager: Any, meta: ModelMeta, rows: Sequence[Mapping[str, Any]
             values["id"] = key
         prepared.append(values)
     return prepared
+
+
+def _split(recipe: list[_Read]) -> tuple[tuple[str, ...], Callable[[Mapping[str, Any]],
+                                                                  tuple[Any, ...]],
+                                         list[tuple[str, str, Callable[[Any], Any]]],
+                                         list[tuple[str, Callable[[], Any],
+                                                    Callable[[Any], Any] | None]]]:
+    """A recipe as the columns read as they are (and one getter reading them all at
+    once), the columns converted, and the columns a row leaves out."""
+    plain = [(column, source) for column, source, _, convert in recipe
+             if source is not None and convert is None]
+    converted = [(column, source, convert) for column, source, _, convert in recipe
+                 if source is not None and convert is not None]
+    absents = [(column, absent, convert) for column, source, absent, convert in recipe
+               if source is None]
+    sources = [source for _, source in plain]
+    if len(sources) == 1:
+        only = sources[0]
+        return (plain[0][0],), lambda row: (row[only],), converted, absents
+    getter = itemgetter(*sources) if sources else (lambda row: ())
+    return tuple(column for column, _ in plain), getter, converted, absents
 
 
 # a column, the key its value is read under (None: the row leaves it out), what it holds

@@ -8,7 +8,7 @@ events, the percentage model prices each event's amount.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -29,9 +29,11 @@ class Usage:
     amount: Decimal | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "quantity", to_decimal(self.quantity, "quantity"))
-        if self.amount is not None:
-            object.__setattr__(self, "amount", to_decimal(self.amount, "amount"))
+        quantity, amount = self.quantity, self.amount
+        if type(quantity) is not Decimal or not quantity.is_finite():
+            object.__setattr__(self, "quantity", to_decimal(quantity, "quantity"))
+        if amount is not None and (type(amount) is not Decimal or not amount.is_finite()):
+            object.__setattr__(self, "amount", to_decimal(amount, "amount"))
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Rating:
     quantity: Decimal
     amount: Decimal
     unit_price: Decimal | None = None      # when one unit price explains the amount
-    segments: tuple[SegmentUse, ...] = field(default_factory=tuple)
+    segments: tuple[SegmentUse, ...] = ()
 
 
 UsageInput = Decimal | int | str | Sequence[Usage]
@@ -70,6 +72,8 @@ def total_quantity(usage: UsageInput) -> Decimal:
     QUANTITY_NEGATIVE below 0."""
     if isinstance(usage, Decimal | int | str):
         quantity = to_decimal(usage, "quantity")
+    elif len(usage) == 1:                   # one event (rating's case): its quantity
+        quantity = usage[0].quantity
     else:
         with exact():
             quantity = sum((event.quantity for event in usage), Decimal(0))

@@ -23,6 +23,9 @@ from modelry.modules.billing.errors import PricingError
 from modelry.modules.billing.money import exact, minor_unit, plain, round_money, to_decimal
 
 
+_ZERO = Decimal(0)
+
+
 @dataclass(frozen=True)
 class FxRate:
     """`rate` units of `target` for one unit of `source` (e.g. EUR→CNY 7.8125), as quoted
@@ -109,9 +112,12 @@ def price_line(charge: Charge, usage: UsageInput, price_currency: str, *,
     rating = charge.rate(usage)
     currency = price_currency if fx is None else fx.target
     cost = rating.amount if fx is None else fx.convert(rating.amount)
-    added, floored = (Decimal(0), False) if markup is None else markup.on(cost)
-    with exact():
-        total = cost + added
+    if markup is None:
+        added, floored, total = _ZERO, False, cost
+    else:
+        added, floored = markup.on(cost)
+        with exact():
+            total = cost + added
     return PricedLine(quantity=rating.quantity, unit_price=rating.unit_price,
                       price_currency=price_currency, amount=round_money(total, currency),
                       exact_amount=total, currency=currency,
