@@ -1,7 +1,6 @@
 """`Model`: the base class of declarations and of the records the data manager returns."""
 from __future__ import annotations
 
-import re
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -10,6 +9,7 @@ from modelry.core import context
 from modelry.core.fields import Field, ManyToOne, Relation
 from modelry.core.fields.base import NOTHING
 from modelry.core.naming import is_identifier, is_model_code, lower_camel, module_of
+from modelry.core.model_options import collect_unique, index_sets, technical_name, unique_sets
 from modelry.core.registry.archived import archive_field
 from modelry.core.registry.catalog import KINDS, Declaration, declare
 from modelry.errors import DataError, DeclarationError
@@ -86,10 +86,10 @@ class Model(metaclass=_ModelType):
             raise DeclarationError(f"{prefix}: unknown model option(s) {', '.join(unknown)}",
                                    module=module, model=code or None)
         cls._declared_fields = _collect_fields(cls)
-        own_unique = _unique_sets(options.get("unique", ()), code, options.get("module"), where)
+        own_unique = unique_sets(options.get("unique", ()), code, options.get("module"), where)
         # an extension's sets join its target's; other classes' join their bases'
         cls._declared_unique = own_unique if options.get("inherit") else \
-            _collect_unique(cls, own_unique)
+            collect_unique(cls, own_unique)
         if not code:
             return  # a plain Python mixin: fields are inherited by declared subclasses
         declaration = _declaration(cls, options, where)
@@ -430,80 +430,9 @@ def _declaration(cls: type, options: dict[str, Any], where: str) -> Declaration:
         python_module=cls.__module__, optimistic_lock=bool(options.get("optimistic_lock")),
         display_name=options.get("display_name"), proxy_of=options.get("proxy"),
         module_hint=options.get("module"), unique=unique,
-        technical_name=_technical_name(options.get("name"), subject, module),
-        indexes=_index_sets(options.get("indexes", ()), subject, module, kind, inherit),
+        technical_name=technical_name(options.get("name"), subject, module),
+        indexes=index_sets(options.get("indexes", ()), subject, module, kind, inherit),
         archived=archive_field(options.get("archived"), fields, subject, module, kind, inherit))
-
-
-def _technical_name(name: Any, code: str, module: str) -> str | None:
-    """A model's own technical (GraphQL) name, `name=` (for two modules' models named
-    alike); None: derived from its code."""
-    if name is None:
-        return None
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z][A-Za-z0-9]{0,62}", name):
-        raise DeclarationError(f"{module}: model {code}: name= is a technical name in lower "
-                               f"camel case (letters and digits), not {name!r}",
-                               module=module, model=code)
-    return name
-
-
-def _index_sets(value: Any, code: str, module: str, kind: str, inherit: Any
-                ) -> tuple[tuple[str, ...], ...]:
-    """`indexes=[("merchant", "finished_at"), ...]`: indexes over several columns, in
-    order, for the queries that filter on the first and sort or range on the next."""
-    if not value:
-        return ()
-    if inherit or kind != "store":
-        raise DeclarationError(f"{module}: model {code}: indexes= is declared on the stored "
-                               "model itself", module=module, model=code)
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not all(
-            isinstance(entry, (list, tuple)) and len(entry) >= 2 and len(set(entry)) ==
-            len(entry) and all(isinstance(n, str) for n in entry) for entry in value):
-        raise DeclarationError(f"{module}: model {code}: indexes= takes a list of tuples of "
-                               f"two or more distinct field names, such as "
-                               f"indexes=[(\"merchant\", \"finished_at\")]; got {value!r}",
-                               module=module, model=code)
-    return tuple(tuple(entry) for entry in value)
-
-
-def _unique_sets(value: Any, code: Any, module: str | None, where: str
-                 ) -> tuple[tuple[str, ...], ...]:
-    """`unique=[("ledger", "code"), ...]` as a tuple of field-name tuples, each of two or
-    more distinct names (one name is `unique=True` on the field)."""
-    valid = isinstance(code, str) and is_model_code(code)
-    module = module or (module_of(code) if valid else None)
-    prefix = f"{module}: model {code}" if module else where
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        raise DeclarationError(f"{prefix}: unique= takes a list of field-name tuples, such as "
-                               f"unique=[(\"ledger\", \"code\")]; got {value!r}",
-                               module=module, model=code or None)
-    sets: list[tuple[str, ...]] = []
-    for entry in value:
-        names = (entry,) if isinstance(entry, str) else tuple(entry) \
-            if isinstance(entry, (list, tuple)) else None
-        if names is None or not all(isinstance(n, str) for n in names):
-            raise DeclarationError(f"{prefix}: unique= entries are tuples of field names; got "
-                                   f"{entry!r}", module=module, model=code or None)
-        if len(set(names)) != len(names) or len(names) < 2:
-            raise DeclarationError(
-                f"{prefix}: unique {names!r} needs two or more distinct fields (one field is "
-                "unique=True on the field itself)", module=module, model=code or None)
-        if any(set(names) == set(known) for known in sets):
-            raise DeclarationError(f"{prefix}: unique {names!r} is declared twice",
-                                   module=module, model=code or None)
-        sets.append(names)
-    return tuple(sets)
-
-
-def _collect_unique(cls: type, own: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-    """The unique sets of `cls`'s bases (abstract models, mixins), then its own."""
-    collected: list[tuple[str, ...]] = []
-    for klass in reversed(cls.__mro__[1:]):
-        for names in vars(klass).get("_declared_unique", ()):
-            if not any(set(names) == set(known) for known in collected):
-                collected.append(names)
-    collected += [names for names in own if not any(set(names) == set(k) for k in collected)]
-    return tuple(collected)
 
 
 def _check_field(module: str, model: str, name: str, field: Field) -> None:

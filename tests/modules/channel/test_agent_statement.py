@@ -96,7 +96,7 @@ def test_the_statement_costs_the_same_whatever_the_orders(shop: Shop) -> None:
     for batch in range(2):
         _orders(shop, [(f"N-{batch}-{n}-{product}", product, "30") for n in range(1 + 4 * batch)
                        for product in ("mobile-cn", "game-card")])
-        with shop.app.transaction(), statements(shop.app.engine) as sent:
+        with shop.app.transaction(), statements(shop.app.engine, this_thread=True) as sent:
             day = agent_statement("agent-1", _today())
         counts.append(len(sent))
         assert day.reconciled and day.credited_count == 2 + 10 * batch
