@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from modelry import DataError, UniqueViolation, function, transaction
 from modelry.modules.billing.abnormal_checks import (Abnormality, abnormality,
                                                      products_needing_amount, time_bounds)
@@ -125,7 +127,31 @@ def payload_hash(event: Any) -> str:
 
 
 def _hash_of(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(_CANONICAL_JSON.encode(fields).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def canonical_json(fields: dict[str, Any]) -> bytes:
+    """The canonical JSON (UTF-8) of an event's fields: `json.dumps(sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)`, written by orjson (6x faster, the same
+    bytes) when every value is one both write alike: texts, booleans, nulls, integers
+    within 64 bits, lists and dicts keyed by text (floats are not: 1e-07 is 1e-7 there)."""
+    if _alike(fields):
+        try:
+            return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:   # an integer past 64 bits, a lone surrogate
+            pass
+    return _CANONICAL_JSON.encode(fields).encode("utf-8", "surrogatepass")
+
+
+def _alike(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(key) is str and _alike(item) for key, item in value.items())
+    if kind is list:
+        return all(_alike(item) for item in value)
+    return False
 
 
 # json.dumps with these options would build an encoder per call
