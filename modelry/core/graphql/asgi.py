@@ -1,5 +1,5 @@
 """The Starlette app: `POST /graphql`, GraphiQL on `GET /graphql`, `/health`, the modules'
-endpoints under `/api/<module>/...`, access log."""
+endpoints under `/api/<module>/...`, the admin under `/admin`, access log."""
 from __future__ import annotations
 
 import contextlib
@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from modelry.admin.app import admin_routes
 from modelry.core.graphql.console import ASSET_ROUTE, asset_endpoint, console_page
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
@@ -115,6 +116,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         Route(ASSET_ROUTE, asset_endpoint(settings), methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         *endpoint_routes(app, concurrency.shared_limiter),
+        *admin_routes(app, concurrency.shared_limiter),
     ])
     starlette.state.executor = executor
     return _AccessLog(starlette)

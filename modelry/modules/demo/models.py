@@ -6,6 +6,7 @@ import enum
 
 from modelry import (Model, OptimisticLockError, RecordNotFound, action, fields, function,
                      messages)
+from modelry.admin import hints
 
 
 class ShopStatus(enum.Enum):
@@ -31,6 +32,8 @@ class PetOwner(Model, model="demo.PetOwner"):
     shops = fields.OneToMany("demo.PetShop", inverse="owner")
 
 
+@hints(title="name", columns=("name", "code", "status", "income", "owner", "opened_on"),
+       search=("name", "code"), sort="name", sortable=("income", "opened_on"))
 class PetShop(Named, model="demo.PetShop", optimistic_lock=True, display_name="Pet shop"):
     """A shop: every scalar field type and all three relation kinds."""
 

@@ -1,0 +1,163 @@
+"""The admin's routes under `/admin`: login, logout, home with the menu, list, detail, and
+its static files. Database work runs in worker threads sharing the API's limiter."""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from modelry.admin import auth, calls, pages
+from modelry.admin.hints import ModelHints, hints_for
+from modelry.admin.lists import list_state
+from modelry.admin.views import detail_view, list_view
+from modelry.core.security import tokens
+from modelry.core.security.authorization import AccessDenied
+from modelry.core.security.identity import Identity
+from modelry.core.security.throttle import LoginThrottled
+from modelry.errors import ModelryError
+
+log = logging.getLogger("modelry.admin")
+PREFIX = "/admin"
+CACHE_FOREVER = "public, max-age=31536000, immutable"
+
+
+def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
+    """The admin's routes for `app`; `limiter()` is the capacity limiter of worker threads.
+    Every model's UI hints are checked here: a bad one fails the boot of the server."""
+    admin = Admin(app, {meta.code: hints_for(meta)
+                        for meta in app.registry.models.values() if meta.stored}, limiter)
+    return [
+        Route(PREFIX, admin.home, methods=["GET"]),
+        Route(f"{PREFIX}/", admin.home, methods=["GET"]),
+        Route(f"{PREFIX}/login", admin.login_page, methods=["GET"]),
+        Route(f"{PREFIX}/login", admin.login, methods=["POST"]),
+        Route(f"{PREFIX}/logout", admin.logout, methods=["POST"]),
+        Route(f"{PREFIX}/m/{{model}}", admin.list, methods=["GET"]),
+        Route(f"{PREFIX}/m/{{model}}/{{id:int}}", admin.detail, methods=["GET"]),
+        Route(f"{PREFIX}/static/{{version}}/{{name:path}}", static_file, methods=["GET"]),
+    ]
+
+
+class Admin:
+    """The screens of one application."""
+
+    def __init__(self, app: Any, hints: dict[str, ModelHints],
+                 limiter: Callable[[], Any]) -> None:
+        self.app = app
+        self.hints = hints
+        self.limiter = limiter
+
+    async def _thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(functools.partial(function, *args),
+                                              limiter=self.limiter())
+
+    async def login_page(self, request: Request) -> Response:
+        """The sign-in form."""
+        return pages.render(request, "login.html", next=request.query_params.get("next", ""),
+                            error=None, login="")
+
+    async def login(self, request: Request) -> Response:
+        """Check the form, sign in with the API's login (same throttle), set the cookie."""
+        try:
+            form = await auth.read_form(request)
+        except auth.FormRefused as refused:
+            return refusal(request, refused)
+        name, target = form.get("login", ""), form.get("next", "")
+        try:
+            token, expires_at = await self._thread(tokens.login, self.app, name,
+                                                   form.get("password", ""))
+        except (tokens.LoginFailed, LoginThrottled) as error:
+            status = 429 if isinstance(error, LoginThrottled) else 401
+            return pages.render(request, "login.html", status, next=target, error=error.message,
+                                login=name)
+        response = RedirectResponse(auth.safe_next(request, target), 303)
+        auth.start_session(request, response, token, expires_at)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        """Revoke the session's token and clear its cookie."""
+        try:
+            await auth.read_form(request)
+        except auth.FormRefused as refused:
+            return refusal(request, refused)
+        token = request.cookies.get(auth.SESSION_COOKIE)
+        if token:
+            await self._thread(tokens.revoke, self.app, token)
+        response = RedirectResponse(f"{auth.cookie_path(request)}/login", 303)
+        auth.end_session(request, response)
+        return response
+
+    async def home(self, request: Request) -> Response:
+        """The menu of the models the caller may read."""
+        return await self._screen(request, None, lambda identity: None)
+
+    async def list(self, request: Request) -> Response:
+        """A model's list: page, sort and search from the URL; htmx asks for the table only."""
+        def read(meta: Any) -> Any:
+            hints = self.hints[meta.code]
+            state = list_state(request.query_params, hints, calls.invisible_fields(meta))
+            return list_view(meta, self.hints, state)
+        fragment = request.headers.get("hx-request") == "true" and \
+            request.headers.get("hx-target") == "list"
+        return await self._screen(request, request.path_params["model"], read,
+                                  "_list.html" if fragment else "list.html")
+
+    async def detail(self, request: Request) -> Response:
+        """One record of a model."""
+        identifier = request.path_params["id"]
+        return await self._screen(request, request.path_params["model"],
+                                  lambda meta: detail_view(meta, self.hints, identifier),
+                                  "detail.html")
+
+    async def _screen(self, request: Request, code: str | None,
+                      read: Callable[[Any], Any], template: str = "home.html") -> Response:
+        """Sign the caller in from the cookie, then `read` as them and render."""
+        def work() -> tuple[Identity | None, list[Any], Any, Any]:
+            identity = auth.signed_in(self.app, request)
+            if identity is None:
+                return None, [], None, None
+            with calls.as_client(self.app, identity):
+                readable = calls.readable_models(self.app, identity)
+                meta = next((m for m in readable if m.code == code), None)
+                if code is None or meta is None:
+                    return identity, readable, meta, None
+                return identity, readable, meta, read(meta)
+        try:
+            identity, readable, meta, found = await self._thread(work)
+        except AccessDenied as error:
+            return pages.render(request, "error.html", 403, message=error.message)
+        except ModelryError as error:
+            return pages.render(request, "error.html", 400, message=error.message)
+        if identity is None:
+            response = RedirectResponse(auth.login_url(request), 303)
+            if request.cookies.get(auth.SESSION_COOKIE):
+                auth.end_session(request, response)
+            return response
+        shown = {"user": identity.login, "menu": pages.menu(self.app, readable),
+                 "current": code}
+        if code is not None and (meta is None or found is None):
+            # the same answer for a model that does not exist and one the caller may not read
+            return pages.render(request, "error.html", 404, **shown,
+                                message=f"nothing to show at {request.url.path}")
+        return pages.render(request, template, **shown, meta=meta,
+                            title=pages.model_label(meta) if meta else "Home", view=found)
+
+
+def refusal(request: Request, refused: auth.FormRefused) -> Response:
+    """The page of a refused form (nothing was changed)."""
+    return pages.render(request, "error.html", refused.status, message=refused.message)
+
+
+async def static_file(request: Request) -> Response:
+    """One of the admin's static files, cached for a year under its versioned URL."""
+    found = pages.assets().find(request.path_params["version"], request.path_params["name"])
+    if found is None:
+        return Response("not found", 404, media_type="text/plain")
+    return Response(found.body, media_type=found.media_type, headers={
+        "Cache-Control": CACHE_FOREVER, "X-Content-Type-Options": "nosniff"})
+

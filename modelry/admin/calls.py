@@ -1,0 +1,64 @@
+"""The admin's reads: the same built-in functions GraphQL resolves, called as a client.
+
+Each call runs with the client directive set for the signed-in caller, through the function
+pipeline (`invoke`), so the permission hook, record rules, field rules and extension points
+apply exactly as they do to `queryPage` and `queryOne` over GraphQL.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from modelry import directives
+from modelry.core import context
+from modelry.core.context import requesting
+from modelry.core.functions.pipeline import invoke
+from modelry.core.security.identity import Identity, acting
+from modelry.directives import Directive
+
+
+@contextlib.contextmanager
+def as_client(app: Any, identity: Identity) -> Iterator[None]:
+    """Act as `identity` in a client request's read-only transaction (as /graphql does)."""
+    with app.activate(), acting(identity), requesting(), directives.client_scope(), \
+            app.transaction(readonly=True):
+        yield
+
+
+@contextlib.contextmanager
+def _query_bits() -> Iterator[None]:
+    """Queries run with CHECK cleared, as the GraphQL built-ins run them."""
+    with directives.scope(directives.current() & ~Directive.CHECK):
+        yield
+
+
+def query_page(meta: Any, rsql: str | None, page: int, size: int, sort: str) -> Any:
+    """`queryPage` of `meta`: one page of records with totals, archived ones left out."""
+    with _query_bits():
+        return invoke(meta.code, "queryPage", "QUERY",
+                      lambda filter_, number, count, order: meta.cls.query_page(
+                          filter_, page=number, size=count, sort=order, hide_archived=True),
+                      (rsql, page, size, sort), {}, builtin=True)
+
+
+def query_one(meta: Any, identifier: int) -> Any:
+    """`queryOne` of `meta` by id: the record, or None when missing or outside the rules."""
+    with _query_bits():
+        return invoke(meta.code, "queryOne", "QUERY", meta.cls.query_by_id, (identifier,), {},
+                      builtin=True)
+
+
+def invisible_fields(meta: Any) -> frozenset[str]:
+    """Fields of `meta` the caller may not read: hidden by a field rule, or write-only."""
+    return context.hidden_fields(meta.code) | {
+        name for name, field in meta.fields.items() if field.write_only}
+
+
+def readable_models(app: Any, identity: Identity) -> list[Any]:
+    """The stored models `identity`'s roles may read (every one for an admin)."""
+    stored = [meta for meta in app.registry.models.values() if meta.stored]
+    if identity.is_admin:
+        return stored
+    rights = app.data.rights_cache.rights(identity.roles)
+    return [meta for meta in stored if "read" in rights.models.get(meta.code, ())]

@@ -1,0 +1,126 @@
+"""What the list and detail screens show, read as the caller (inside `calls.as_client`).
+
+Values are turned into text here, while the transaction is open: a ManyToOne shows its
+target's title, read for the whole page at once under the caller's read rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from modelry.admin import calls
+from modelry.admin.hints import ModelHints
+from modelry.admin.lists import ListState, search_filter
+
+MAX_CELL = 80          # characters of a value shown in a list cell
+MAX_RELATED = 20       # records of a to-many relation named on a detail screen
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: field name, label, and whether the list may sort on it."""
+
+    name: str
+    label: str
+    sortable: bool
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A shown value, and the detail page it links to (a related record), if any."""
+
+    text: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class ListView:
+    """One page of a model's list."""
+
+    columns: list[Column]
+    rows: list[tuple[int, list[Cell]]]
+    total: int
+    pages: int
+    state: ListState
+    searchable: bool
+
+
+@dataclass(frozen=True)
+class DetailView:
+    """One record: its title and each visible field's label and value."""
+
+    title: str
+    fields: list[tuple[str, list[Cell]]]
+
+
+def list_view(meta: Any, hints: dict[str, ModelHints], state: ListState) -> ListView:
+    """The page of `meta`'s list that `state` asks for."""
+    own = hints[meta.code]
+    invisible = calls.invisible_fields(meta)
+    rsql = search_filter(state.search, own.search, invisible)
+    page = calls.query_page(meta, rsql, state.page, state.size, state.order)
+    columns = [Column(name, meta.fields[name].label, name in own.sortable)
+               for name in own.columns if name not in invisible]
+    rows = [(record.id, [_cells(meta.fields[c.name], getattr(record, c.name), hints, MAX_CELL)[0]
+                         for c in columns]) for record in page.content]
+    return ListView(columns, rows, page.total_elements or 0, page.total_pages or 0, state,
+                    any(name not in invisible for name in own.search))
+
+
+def detail_view(meta: Any, hints: dict[str, ModelHints], identifier: int) -> DetailView | None:
+    """Record `identifier` of `meta`, None when the caller cannot see it."""
+    record = calls.query_one(meta, identifier)
+    if record is None:
+        return None
+    invisible = calls.invisible_fields(meta)
+    shown = [(field.label, _cells(field, getattr(record, name), hints, None))
+             for name, field in meta.fields.items() if name not in invisible]
+    return DetailView(title_of(record, meta, hints), shown)
+
+
+def title_of(record: Any, meta: Any, hints: dict[str, ModelHints]) -> str:
+    """What names `record`: its title field's value, or `#id` (title empty or hidden)."""
+    name = hints[meta.code].title
+    value = None if name in calls.invisible_fields(meta) else getattr(record, name)
+    return f"#{record.id}" if value in (None, "") or name == "id" else str(value)
+
+
+def _cells(field: Any, value: Any, hints: dict[str, ModelHints],
+           limit: int | None) -> list[Cell]:
+    if field.kind == "many2one":
+        return [_related(field, value, hints)]
+    if field.kind in ("one2many", "many2many"):
+        related = list(value or ())
+        cells = [_related(field, item, hints) for item in related[:MAX_RELATED]]
+        return cells + ([Cell(f"… {len(related) - MAX_RELATED} more")]
+                        if len(related) > MAX_RELATED else [])
+    return [Cell(_text(value, limit))]
+
+
+def _related(field: Any, record: Any, hints: dict[str, ModelHints]) -> Cell:
+    if record is None:
+        return Cell("")
+    target = type(record)._meta()
+    return Cell(title_of(record, target, hints), f"{target.code}/{record.id}")
+
+
+def _text(value: Any, limit: int | None) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, enum.Enum):
+        text = str(value.value)
+    elif isinstance(value, dt.datetime):
+        text = value.isoformat(sep=" ", timespec="seconds")
+    elif isinstance(value, bytes):
+        text = f"{len(value)} bytes"
+    elif isinstance(value, (dict, list)):
+        text = orjson.dumps(value).decode()
+    else:
+        text = str(value)
+    return text if limit is None or len(text) <= limit else text[:limit - 1] + "…"
