@@ -134,7 +134,10 @@ class Admin:
         except ModelryError as error:
             return pages.render(request, "error.html", 400, message=error.message)
         if identity is None:
-            response = RedirectResponse(auth.login_url(request), 303)
+            # htmx would follow a redirect and swap the login page into the table
+            response = Response(status_code=401, headers={"HX-Redirect": auth.login_url(
+                request)}) if request.headers.get("hx-request") == "true" else \
+                RedirectResponse(auth.login_url(request), 303)
             if request.cookies.get(auth.SESSION_COOKIE):
                 auth.end_session(request, response)
             return response

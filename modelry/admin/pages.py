@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,17 @@ def assets() -> StaticAssets:
 
 
 def model_label(meta: Any) -> str:
-    """How menus and headings name a model: its display name, else its class name."""
-    return meta.display_name or meta.code.rsplit(".", 1)[-1]
+    """How menus and headings name a model: its display name, else its name in words
+    (`demo.PetItem` → "Pet item")."""
+    if meta.display_name:
+        return meta.display_name
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", meta.code.rsplit(".", 1)[-1])
+    return " ".join([words[0], *(w.lower() if not w.isupper() else w for w in words[1:])])
+
+
+def field_label(field: Any) -> str:
+    """How screens name a field: its display name, else its name in words."""
+    return field.display_name or field.name.replace("_", " ").capitalize()
 
 
 def menu(app: Any, readable: list[Any]) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -15,6 +15,7 @@ import orjson
 from modelry.admin import calls
 from modelry.admin.hints import ModelHints
 from modelry.admin.lists import ListState, search_filter
+from modelry.admin.pages import field_label
 
 MAX_CELL = 80          # characters of a value shown in a list cell
 MAX_RELATED = 20       # records of a to-many relation named on a detail screen
@@ -63,7 +64,7 @@ def list_view(meta: Any, hints: dict[str, ModelHints], state: ListState) -> List
     invisible = calls.invisible_fields(meta)
     rsql = search_filter(state.search, own.search, invisible)
     page = calls.query_page(meta, rsql, state.page, state.size, state.order)
-    columns = [Column(name, meta.fields[name].label, name in own.sortable)
+    columns = [Column(name, field_label(meta.fields[name]), name in own.sortable)
                for name in own.columns if name not in invisible]
     rows = [(record.id, [_cells(meta.fields[c.name], getattr(record, c.name), hints, MAX_CELL)[0]
                          for c in columns]) for record in page.content]
@@ -77,7 +78,7 @@ def detail_view(meta: Any, hints: dict[str, ModelHints], identifier: int) -> Det
     if record is None:
         return None
     invisible = calls.invisible_fields(meta)
-    shown = [(field.label, _cells(field, getattr(record, name), hints, None))
+    shown = [(field_label(field), _cells(field, getattr(record, name), hints, None))
              for name, field in meta.fields.items() if name not in invisible]
     return DetailView(title_of(record, meta, hints), shown)
 

@@ -33,7 +33,7 @@ def test_list_pages_sorts_and_searches_with_the_state_in_the_url(site: Site) -> 
     root = site.client()
     root.login("root")
     first = root.text("/admin/m/demo.PetShop")
-    assert headers_of(first) == ["Name", "code", "status", "income", "owner", "opened_on"]
+    assert headers_of(first) == ["Name", "Code", "Status", "Income", "Owner", "Opened on"]
     assert [row[0] for row in cells(first)][:3] == ["Pet shop 1", "Pet shop 10", "Pet shop 11"]
     assert "25 records" in first and "Page 1 of 2" in first
 
@@ -73,17 +73,17 @@ def test_hidden_fields_and_record_rules_apply(site: Site) -> None:
     clerk = site.client()
     clerk.login("clerk")
     page = clerk.text("/admin/m/demo.PetShop?sort=-income")
-    assert "income" not in headers_of(page)
+    assert "Income" not in headers_of(page)
     assert "9 records" in page and cells(page)[0][0] == "Pet shop 1"  # sort ignored
     assert "1000" not in page
     assert "sort=income" not in page and "sort=-income" not in page
     detail = clerk.text(f"/admin/m/demo.PetShop/{_shop_id(site, 'S001')}")
-    assert "Pet shop 1" in detail and ">income<" not in detail and "1000.00" not in detail
+    assert "Pet shop 1" in detail and ">Income<" not in detail and "1000.00" not in detail
     hidden_record = clerk.get(f"/admin/m/demo.PetShop/{_shop_id(site, 'S020')}")
     assert hidden_record.status_code == 404 and "Pet shop 20" not in hidden_record.text
     root = site.client()
     root.login("root")
-    assert ">income<" in root.text(f"/admin/m/demo.PetShop/{_shop_id(site, 'S001')}")
+    assert ">Income<" in root.text(f"/admin/m/demo.PetShop/{_shop_id(site, 'S001')}")
 
 
 def test_detail_shows_every_visible_field_and_its_relations(site: Site) -> None:

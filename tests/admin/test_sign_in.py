@@ -16,6 +16,10 @@ def test_pages_need_a_signed_in_caller(site: Site) -> None:
         answer = client.get(url, follow_redirects=False)
         assert answer.status_code == 303, url
         assert answer.headers["location"].startswith("/admin/login?next=%2Fadmin"), url
+    swapping = client.get("/admin/m/demo.PetShop?page=2", headers={"HX-Request": "true"})
+    assert swapping.status_code == 401  # htmx loads the login page instead of swapping it in
+    assert swapping.headers["hx-redirect"] == "/admin/login?next=%2Fadmin%2Fm%2Fdemo.PetShop" \
+        "%3Fpage%3D2"
     signed = client.login("root", next="/admin/m/demo.PetShop?sort=-name")
     assert (signed.status_code, signed.headers["location"]) == (
         303, "/admin/m/demo.PetShop?sort=-name")
