@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from modelry import directives
 from tests.admin.conftest import Site, cells, headers_of
 
 
@@ -118,7 +119,20 @@ def test_pages_load_only_their_own_origin(site: Site) -> None:
     assert not [url for url in urls if url.startswith(("http:", "https:", "//"))]
 
 
+def test_detail_names_the_first_records_of_a_long_relation(site: Site) -> None:
+    """A to-many relation shows its first 20 records and says there are more; only 21 are
+    read, however many the record has."""
+    shop_id = _shop_id(site, "S004")
+    with directives.scope(), site.app.transaction():
+        item = site.app.registry.model("demo.PetItem").cls
+        item.create_batch([item(item_name=f"Extra {n:02}", shop=shop_id) for n in range(30)])
+    root = site.client()
+    root.login("root")
+    detail = root.text(f"/admin/m/demo.PetShop/{shop_id}")
+    assert len(re.findall(r'href="/admin/m/demo.PetItem/\d+"', detail)) == 20
+    assert "… and more" in detail and "Extra 17" in detail and "Extra 18" not in detail
+
+
 def _shop_id(site: Site, code: str) -> int:
-    from modelry import directives
     with directives.scope(), site.app.transaction(readonly=True):
         return site.app.data.query_one("demo.PetShop", filters={"code": code}).id
