@@ -12,6 +12,7 @@ from typing import Any
 
 from modelry import directives
 from modelry.core.security.identity import ANONYMOUS, Identity
+from modelry.core.security.identity_cache import identity_cache
 from modelry.core.security.passwords import dummy_verify, verify_password
 from modelry.core.security.throttle import LoginThrottle
 from modelry.errors import ModelryError
@@ -66,11 +67,26 @@ def issue(app: Any, user_id: int, ttl: dt.timedelta = DEFAULT_TTL) -> tuple[str,
 
 def resolve(app: Any, token: str) -> Identity:
     """The identity `token` signs in; Unauthenticated when it is unknown, expired or revoked,
-    or its user is gone or inactive."""
+    or its user is gone or inactive. Cached per token (identity_cache.py says how long)."""
     if not isinstance(token, str) or not token:
         raise Unauthenticated(INVALID_TOKEN)
+    key = token_hash(token)
+    cache = identity_cache(app)
+    found = cache.get(key)
+    if found is None:
+        ticket = cache.ticket()
+        found = _read_identity(app, key)
+        cache.put(key, *found, ticket)
+    identity, expires_at = found
+    if expires_at <= utc_now():
+        raise Unauthenticated(INVALID_TOKEN)
+    return identity
+
+
+def _read_identity(app: Any, key: str) -> tuple[Identity, dt.datetime]:
+    """The identity and expiry of the token hashed `key`, from the database."""
     with directives.scope(), app.transaction(readonly=True):
-        found = app.data.query_one(TOKEN, filters={"token_hash": token_hash(token)})
+        found = app.data.query_one(TOKEN, filters={"token_hash": key})
         if found is None or found.revoked or found.expires_at <= utc_now():
             raise Unauthenticated(INVALID_TOKEN)
         user = app.data.query_by_id(USER, found.user_id)
@@ -78,7 +94,8 @@ def resolve(app: Any, token: str) -> Identity:
             raise Unauthenticated(INVALID_TOKEN)
         roles = app.data.load_relation(user, "roles")
     return Identity(user_id=user.id, login=user.login, is_admin=bool(user.is_admin),
-                    roles=frozenset({SIGNED_IN_ROLE, *(role.code for role in roles)}))
+                    roles=frozenset({SIGNED_IN_ROLE, *(role.code for role in roles)})
+                    ), found.expires_at
 
 
 def revoke(app: Any, token: str) -> bool:
