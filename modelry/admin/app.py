@@ -3,7 +3,6 @@ its static files. Database work runs in worker threads sharing the API's limiter
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any, Callable
 
 import anyio.to_thread
@@ -21,14 +20,17 @@ from modelry.core.security.identity import Identity
 from modelry.core.security.throttle import LoginThrottled
 from modelry.errors import ModelryError
 
-log = logging.getLogger("modelry.admin")
 PREFIX = "/admin"
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
 def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
-    """The admin's routes for `app`; `limiter()` is the capacity limiter of worker threads.
-    Every model's UI hints are checked here: a bad one fails the boot of the server."""
+    """The admin's routes for `app` (none with `server: {admin: false}` in its settings);
+    `limiter()` is the capacity limiter of worker threads. Every model's UI hints are
+    checked here: a bad one fails the start of the server."""
+    server = getattr(app.settings, "server", None) or {}
+    if not server.get("admin", True):
+        return []
     admin = Admin(app, {meta.code: hints_for(meta)
                         for meta in app.registry.models.values() if meta.stored}, limiter)
     return [
@@ -37,7 +39,7 @@ def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
         Route(f"{PREFIX}/login", admin.login_page, methods=["GET"]),
         Route(f"{PREFIX}/login", admin.login, methods=["POST"]),
         Route(f"{PREFIX}/logout", admin.logout, methods=["POST"]),
-        Route(f"{PREFIX}/m/{{model}}", admin.list, methods=["GET"]),
+        Route(f"{PREFIX}/m/{{model}}", admin.listing, methods=["GET"]),
         Route(f"{PREFIX}/m/{{model}}/{{id:int}}", admin.detail, methods=["GET"]),
         Route(f"{PREFIX}/static/{{version}}/{{name:path}}", static_file, methods=["GET"]),
     ]
@@ -94,9 +96,9 @@ class Admin:
 
     async def home(self, request: Request) -> Response:
         """The menu of the models the caller may read."""
-        return await self._screen(request, None, lambda identity: None)
+        return await self._screen(request, None, lambda meta: None)
 
-    async def list(self, request: Request) -> Response:
+    async def listing(self, request: Request) -> Response:
         """A model's list: page, sort and search from the URL; htmx asks for the table only."""
         def read(meta: Any) -> Any:
             hints = self.hints[meta.code]
@@ -130,9 +132,11 @@ class Admin:
         try:
             identity, readable, meta, found = await self._thread(work)
         except AccessDenied as error:
-            return pages.render(request, "error.html", 403, message=error.message)
+            return pages.render(request, "error.html", 403, message=error.message,
+                                heading="Not allowed")
         except ModelryError as error:
-            return pages.render(request, "error.html", 400, message=error.message)
+            return pages.render(request, "error.html", 400, message=error.message,
+                                heading="Not done")
         if identity is None:
             # htmx would follow a redirect and swap the login page into the table
             response = Response(status_code=401, headers={"HX-Redirect": auth.login_url(
@@ -145,7 +149,7 @@ class Admin:
                  "current": code}
         if code is not None and (meta is None or found is None):
             # the same answer for a model that does not exist and one the caller may not read
-            return pages.render(request, "error.html", 404, **shown,
+            return pages.render(request, "error.html", 404, **shown, heading="Not found",
                                 message=f"nothing to show at {request.url.path}")
         return pages.render(request, template, **shown, meta=meta,
                             title=pages.model_label(meta) if meta else "Home", view=found)
@@ -153,7 +157,8 @@ class Admin:
 
 def refusal(request: Request, refused: auth.FormRefused) -> Response:
     """The page of a refused form (nothing was changed)."""
-    return pages.render(request, "error.html", refused.status, message=refused.message)
+    return pages.render(request, "error.html", refused.status, message=refused.message,
+                        heading="Form refused")
 
 
 async def static_file(request: Request) -> Response:

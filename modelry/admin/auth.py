@@ -98,7 +98,9 @@ def end_session(request: Request, response: Response) -> None:
 
 def set_csrf_cookie(request: Request, response: Response, value: str) -> None:
     """Remember `value` as the browser's CSRF token (for the browser session)."""
-    _cookie(request, response, CSRF_COOKIE, value, None, "strict")
+    # Lax, not Strict: a Strict cookie is not sent when a link from elsewhere opens the
+    # admin, which would then hand out a new token and stale the forms of other tabs
+    _cookie(request, response, CSRF_COOKIE, value, None, "lax")
 
 
 def _cookie(request: Request, response: Response, name: str, value: str, max_age: int | None,

@@ -22,14 +22,14 @@ class ListState:
     defaults: tuple[int, str]  # the model's page size and sort, left out of URLs
 
     def query(self, **changes: Any) -> str:
-        """This state (with `changes`) as `?page=..&sort=..`; empty for the default list."""
+        """This state (with `changes`) as `?q=..&sort=..`; empty for the default list."""
         state = replace(self, **changes)
         pairs = [("q", state.search) if state.search else None,
                  ("sort", state.sort) if state.sort != self.defaults[1] else None,
                  ("size", str(state.size)) if state.size != self.defaults[0] else None,
                  ("page", str(state.page)) if state.page != 1 else None]
         found = [pair for pair in pairs if pair is not None]
-        return f"?{urlencode(found)}" if found else "?"
+        return f"?{urlencode(found)}" if found else ""
 
     def sorted_by(self, name: str) -> str:
         """The query sorting by `name`: ascending, or descending when it already is."""

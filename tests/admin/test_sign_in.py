@@ -2,8 +2,9 @@
 cookies and CSRF-checked forms."""
 from __future__ import annotations
 
+from modelry.core.graphql.asgi import build_asgi
 from modelry.core.security.throttle import MAX_FAILURES
-from tests.admin.conftest import Site
+from tests.admin.conftest import AdminClient, Site
 
 LOGIN = 'mutation { authMutation { login(login: "root", password: "secret") { token } } }'
 
@@ -88,3 +89,11 @@ def test_login_returns_only_inside_the_admin(site: Site) -> None:
     for target in ("https://evil.example/admin", "//evil.example/admin", "/graphql"):
         answer = site.client().login("root", next=target)
         assert answer.headers["location"] == "/admin", target
+
+
+def test_the_admin_can_be_left_out(site: Site) -> None:
+    """With `server: {admin: false}` nothing answers under /admin; the API still does."""
+    site.app.settings.server = {**(site.app.settings.server or {}), "admin": False}
+    client = AdminClient(build_asgi(site.app), base_url="http://testserver")
+    assert client.get("/admin/login").status_code == 404
+    assert client.get("/health").status_code == 200
