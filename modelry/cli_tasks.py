@@ -59,7 +59,9 @@ def worker_command(config: str | None, database: str | None, modules: tuple[str,
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
+    from modelry.boot.heap import freeze_booted
     with booted(config, database, modules, lifecycle) as app:
+        freeze_booted()  # the collector stops walking the boot's objects (boot/heap.py)
         worker = app.tasks.worker(threads).start()
         err.print(f"modelry worker {worker.name}: {worker.threads} thread(s), "
                   f"{', '.join(app.registry.modules)} on {app.dialect}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from modelry.boot import App, boot
 from modelry.boot.allocator import unmap_large_buffers
+from modelry.boot.heap import freeze_booted
 
 DEMO_DATABASE = "sqlite:///modelry-demo.db"
 ARGUMENTS_VARIABLE = "MODELRY_SERVE_ARGUMENTS"
@@ -44,6 +45,7 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
     if graphql:
         app.settings.server = {**(app.settings.server or {}),
                                "graphql": {**app.settings.server.get("graphql", {}), **graphql}}
+    freeze_booted()  # the collector stops walking the boot's objects (heap.py)
     return app
 
 

@@ -24,15 +24,19 @@ plus, on a local PostgreSQL, of the server processes serving the run (bench/bill
 unlike events/s, a busy machine hardly moves it. On an idle machine, one client's events/s
 is about 10^6 / (client + server), and many clients' at most 10^6 / max(client, server).
 
-Measured on this 2-core machine (PostgreSQL 15, load ~2-5 from other sessions), batches
-of 500 / 2,000 / 8,000 from 1 / 4 / 16 clients: ingest 4,500 - 6,100 events/s (client
-80 - 99 us + server 44 - 53 us of CPU per event), the baseline 10,500 - 16,200 (28 - 30 +
-36 - 41 us): 0.29 - 0.57x. Not yet the 10,000 events/s of issue 16: the client's Python
-is the bottleneck (pricing, building and converting each row twice on the way to its
-arrays, the batch's key lookup), and every batch holds its products' locks from the
-key lookup to its commit, pricing and both inserts included, so concurrent batches
-overlap little; MariaDB's lock wait timeout (50 s) ends some calls of 16 clients
-sending 8,000 events each.
+Measured on this 2-core machine (PostgreSQL 15, idle, load ~2), batches of 500 / 2,000 /
+8,000: ingest 11,100 - 12,000 events/s from 4 and 16 clients, 9,200 - 9,900 from one
+(client 56 - 73 us + server 42 - 54 us of CPU per event); the baseline 14,500 - 24,000
+(26 - 28 + 38 - 43 us): 0.47 - 0.67x. Issue 16's target, 10,000 events/s rated on
+PostgreSQL, is met by every concurrent load. Before this session's work, on the same
+machine idle: 8,400 - 9,100 from one client, 9,700 - 11,300 from several (66 - 85 + 41 -
+54 us), and the session before, loaded: 4,500 - 6,100. What moved it: no product locks
+and no read before the insert (`insert_bulk(..., skip_existing=...)`), pricing before
+the transaction so that concurrent batches overlap, `=in=` lists bound as one array,
+cheaper bulk rows and records, the canonical JSON by orjson, and the boot's objects
+frozen out of the garbage collector's walks (`boot/heap.py`, as `modelry serve` does:
+20 us of CPU per event). What is left is the client's Python: pricing (a fifth), building
+and converting rows (a third).
 """
 from __future__ import annotations
 
@@ -59,6 +63,7 @@ from bench.ledger.autoanalyze import AutoAnalyze  # noqa: E402
 from bench.ledger.run import recreate  # noqa: E402
 from modelry.boot import App, boot  # noqa: E402
 from modelry.boot.engine import create_engine  # noqa: E402
+from modelry.boot.heap import freeze_booted  # noqa: E402
 
 DEFAULT = "postgresql://postgres@127.0.0.1:5432/modelry_rating_bench"
 GROWING = ["billing_usage_event", "billing_rated_line"]
@@ -186,6 +191,7 @@ def main() -> None:
     with bench_database(options.database) as url:
         app = boot(database=url, modules=["billing"], lifecycle="install",
                    pool_size=max(clients) + 4)
+        freeze_booted()  # as `modelry serve` and `modelry worker` do once booted
         try:
             report(app, url, batches, clients, options)
         finally:

@@ -32,13 +32,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import orjson
 
-from modelry import DataError, UniqueViolation, function, transaction
+from modelry import DataError, UniqueViolation, function, in_transaction, transaction
 from modelry.modules.billing.abnormal_checks import (Abnormality, abnormality,
                                                      products_needing_amount, time_bounds)
 from modelry.modules.billing.abnormal_models import AbnormalRecord, AbnormalStatus
@@ -145,13 +146,20 @@ def canonical_json(fields: dict[str, Any]) -> bytes:
 
 def _alike(value: Any) -> bool:
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return True
     if kind is dict:
-        return all(type(key) is str and _alike(item) for key, item in value.items())
+        for key, item in value.items():
+            if type(key) is not str or type(item) not in _SCALARS and not _alike(item):
+                return False
+        return True
     if kind is list:
-        return all(_alike(item) for item in value)
-    return False
+        for item in value:
+            if type(item) not in _SCALARS and not _alike(item):
+                return False
+        return True
+    return kind in _SCALARS
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})   # written alike by both encoders
 
 
 # json.dumps with these options would build an encoder per call
@@ -224,18 +232,21 @@ def ingest(events: list[UsageRecord]) -> list[IngestResult]:
                             Decimal(given["quantity"] or 0),
                             None if amount is None else Decimal(amount), given["properties"],
                             started, _utc(given["ended_at"]), fields))
-    products = {p.code: p.id for p in Product.query_list(
-        code__in=sorted({e.product_code for e in valid}))} if valid else {}
-    known = []
-    for event in valid:
-        if event.product_code in products:
-            known.append(event)
-        else:
-            _answer(results[event.index], PRODUCT_UNKNOWN,
-                    message=f"billing.Product: no product with code {event.product_code!r}")
-    if known:
-        _classify(known, products)
-        _price(known, products)
+    # the reads before the write, in one read-only transaction of their own (on PostgreSQL
+    # no BEGIN or COMMIT at all), or in the caller's
+    with nullcontext() if in_transaction() else transaction(readonly=True):
+        products = {p.code: p.id for p in Product.query_list(
+            code__in=sorted({e.product_code for e in valid}))} if valid else {}
+        known = []
+        for event in valid:
+            if event.product_code in products:
+                known.append(event)
+            else:
+                _answer(results[event.index], PRODUCT_UNKNOWN, message=f"billing.Product: "
+                        f"no product with code {event.product_code!r}")
+        if known:
+            _classify(known, products)
+            _price(known, products)
     # a clash means a concurrent batch committed an abnormal record of one of these keys,
     # which the next attempt reads: at most one attempt per key, however many batches race
     for attempt in range(len(known) + 1):
