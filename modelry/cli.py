@@ -178,8 +178,10 @@ def serve_command(config: str | None, database: str | None, modules: tuple[str, 
         target = app.asgi
     console.print(f"modelry serving {', '.join(app.registry.modules)} on {app.dialect}: "
                   f"http://{host}:{port}/graphql", highlight=False)
-    console.print(f"admin (sign in as a user; modelry user create): http://{host}:{port}/admin",
-                  highlight=False)
+    signing_in = "sign in as a user; modelry user create"
+    if getattr(app, "demo_admin", None):
+        signing_in = "sign in as {} / {}".format(*app.demo_admin)
+    console.print(f"admin ({signing_in}): http://{host}:{port}/admin", highlight=False)
     uvicorn.run(target, host=host, port=port, workers=workers, log_level=log_level.lower(),
                 access_log=False, factory=workers > 1, timeout_graceful_shutdown=10)
 

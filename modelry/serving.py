@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from typing import Any
 
 from modelry.boot import App, boot
@@ -12,6 +13,7 @@ from modelry.boot.heap import freeze_booted
 DEMO_DATABASE = "sqlite:///modelry-demo.db"
 ARGUMENTS_VARIABLE = "MODELRY_SERVE_ARGUMENTS"
 DEMO_MODULES = ("demo", "account", "billing", "order", "channel")
+DEMO_ADMIN = "admin"
 
 
 def boot_for_serving(demo: bool = False, database: str | None = None,
@@ -38,6 +40,7 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
             load_channel()
         for module in DEMO_MODULES:
             grant_module(app, module)  # the quick start needs no login
+        app.demo_admin = demo_admin(app)  # type: ignore[attr-defined]
     else:
         app = boot(database=database, modules=modules or None, config=config,
                    lifecycle=lifecycle or _configured_lifecycle(config))
@@ -47,6 +50,20 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
                                "graphql": {**app.settings.server.get("graphql", {}), **graphql}}
     freeze_booted()  # the collector stops walking the boot's objects (heap.py)
     return app
+
+
+def demo_admin(app: App) -> tuple[str, str]:
+    """The demo's administrator, `admin`, made (or given a new password) with a random
+    password at each start: (login, password), for the quick start to print. Only a demo
+    does this; a real database gets its users from `modelry user create`."""
+    from modelry.cli_user import create_user, set_password
+    password = secrets.token_urlsafe(9)
+    with app.activate(), app.transaction():
+        if app.data.query_one("base.User", filters={"login": DEMO_ADMIN}) is None:
+            create_user(app, DEMO_ADMIN, password, admin=True, name="Demo administrator")
+        else:
+            set_password(app, DEMO_ADMIN, password)
+    return DEMO_ADMIN, password
 
 
 def _configured_lifecycle(config: str | None) -> str:

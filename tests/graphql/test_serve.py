@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from modelry.core.security.passwords import verify_password
 from tests.graphql.conftest import no_stack_trace
 
 PAGE = {"query": "{ petShopQuery { queryPage(page: {size: 3, sort: {orders: [{field: \"code\"}]}})"
@@ -117,6 +119,14 @@ def test_serve_demo_answers_health_and_graphql(serve_demo: Served, tmp_path: Pat
 
     stdout, stderr = finish(serve_demo.process)
     assert f"{serve_demo.url}/graphql" in stdout
+    # the demo's administrator, with a password made at this start and printed
+    signing_in = re.search(r"sign in as admin / (\S+)\): " + re.escape(serve_demo.url)
+                           + "/admin", stdout)
+    assert signing_in is not None, stdout
+    with sqlite3.connect(tmp_path / "modelry-demo.db") as database:
+        stored, is_admin = database.execute(
+            "SELECT password, is_admin FROM base_user WHERE login = 'admin'").fetchone()
+    assert verify_password(signing_in.group(1), stored) and is_admin
     access = [json.loads(line) for line in stderr.splitlines()
               if line.startswith('{"method"')]
     assert {"method": "POST", "path": "/graphql", "status": 200} in [
