@@ -11,6 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from modelry.admin import auth, calls, pages
+from modelry.admin.edit_routes import edit_routes
+from modelry.admin.editing import DONE, Outcome
 from modelry.admin.hints import ModelHints, hints_for
 from modelry.admin.lists import list_state
 from modelry.admin.views import detail_view, list_view
@@ -41,6 +43,7 @@ def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
         Route(f"{PREFIX}/logout", admin.logout, methods=["POST"]),
         Route(f"{PREFIX}/m/{{model}}", admin.listing, methods=["GET"]),
         Route(f"{PREFIX}/m/{{model}}/{{id:int}}", admin.detail, methods=["GET"]),
+        *edit_routes(admin, PREFIX),
         Route(f"{PREFIX}/static/{{version}}/{{name:path}}", static_file, methods=["GET"]),
     ]
 
@@ -68,7 +71,7 @@ class Admin:
         try:
             form = await auth.read_form(request)
         except auth.FormRefused as refused:
-            return refusal(request, refused)
+            return pages.refusal(request, refused)
         name, target = form.get("login", ""), form.get("next", "")
         try:
             token, expires_at = await self._thread(tokens.login, self.app, name,
@@ -86,7 +89,7 @@ class Admin:
         try:
             await auth.read_form(request)
         except auth.FormRefused as refused:
-            return refusal(request, refused)
+            return pages.refusal(request, refused)
         token = request.cookies.get(auth.SESSION_COOKIE)
         if token:
             await self._thread(tokens.revoke, self.app, token)
@@ -117,20 +120,26 @@ class Admin:
                                   "detail.html")
 
     async def _screen(self, request: Request, code: str | None,
-                      read: Callable[[Any], Any], template: str = "home.html") -> Response:
-        """Sign the caller in from the cookie, then `read` as them and render."""
-        def work() -> tuple[Identity | None, list[Any], Any, Any]:
+                      read: Callable[[Any], Any], template: str = "home.html",
+                      readonly: bool = True) -> Response:
+        """Sign the caller in from the cookie, then `read` as them (in a transaction that may
+        write unless `readonly`) and render; `read` may answer an Outcome (a redirect, or a
+        view with its status)."""
+        def work() -> tuple[Identity | None, list[Any], Any, Any, frozenset[str]]:
             identity = auth.signed_in(self.app, request)
             if identity is None:
-                return None, [], None, None
-            with calls.as_client(self.app, identity):
+                return None, [], None, None, frozenset()
+            with calls.as_client(self.app, identity, readonly):
                 readable = calls.readable_models(self.app, identity)
                 meta = next((m for m in readable if m.code == code), None)
                 if code is None or meta is None:
-                    return identity, readable, meta, None
-                return identity, readable, meta, read(meta)
+                    return identity, readable, meta, None, frozenset()
+                return identity, readable, meta, read(meta), calls.rights_of(self.app,
+                                                                             identity, meta)
         try:
-            identity, readable, meta, found = await self._thread(work)
+            identity, readable, meta, found, rights = await self._thread(work)
+        except auth.FormRefused as refused:
+            return pages.refusal(request, refused)
         except AccessDenied as error:
             return pages.render(request, "error.html", 403, message=error.message,
                                 heading="Not allowed")
@@ -145,20 +154,20 @@ class Admin:
             if request.cookies.get(auth.SESSION_COOKIE):
                 auth.end_session(request, response)
             return response
+        status = 200
+        if isinstance(found, Outcome):
+            if found.redirect is not None:  # POST/redirect/GET
+                return RedirectResponse(f"{auth.cookie_path(request)}/m/{found.redirect}", 303)
+            found, status = found.view, found.status
         shown = {"user": identity.login, "menu": pages.menu(self.app, readable),
                  "current": code}
         if code is not None and (meta is None or found is None):
             # the same answer for a model that does not exist and one the caller may not read
             return pages.render(request, "error.html", 404, **shown, heading="Not found",
                                 message=f"nothing to show at {request.url.path}")
-        return pages.render(request, template, **shown, meta=meta,
+        return pages.render(request, template, status, **shown, meta=meta, rights=rights,
+                            done=DONE.get(request.query_params.get("done", "")),
                             title=pages.model_label(meta) if meta else "Home", view=found)
-
-
-def refusal(request: Request, refused: auth.FormRefused) -> Response:
-    """The page of a refused form (nothing was changed)."""
-    return pages.render(request, "error.html", refused.status, message=refused.message,
-                        heading="Form refused")
 
 
 async def static_file(request: Request) -> Response:

@@ -17,12 +17,15 @@ from modelry.core.functions.pipeline import invoke
 from modelry.core.security.identity import Identity, acting
 from modelry.directives import Directive
 
+ALL_RIGHTS = frozenset({"read", "create", "update", "delete"})
+
 
 @contextlib.contextmanager
-def as_client(app: Any, identity: Identity) -> Iterator[None]:
-    """Act as `identity` in a client request's read-only transaction (as /graphql does)."""
+def as_client(app: Any, identity: Identity, readonly: bool = True) -> Iterator[None]:
+    """Act as `identity` in a client request's transaction (read-only unless a form writes),
+    as /graphql does."""
     with app.activate(), acting(identity), requesting(), directives.client_scope(), \
-            app.transaction(readonly=True):
+            app.transaction(readonly=readonly):
         yield
 
 
@@ -57,8 +60,13 @@ def invisible_fields(meta: Any) -> frozenset[str]:
 
 def readable_models(app: Any, identity: Identity) -> list[Any]:
     """The stored models `identity`'s roles may read (every one for an admin)."""
-    stored = [meta for meta in app.registry.models.values() if meta.stored]
+    return [meta for meta in app.registry.models.values()
+            if meta.stored and "read" in rights_of(app, identity, meta)]
+
+
+def rights_of(app: Any, identity: Identity, meta: Any) -> frozenset[str]:
+    """What `identity`'s roles may do with `meta`'s records: read, create, update, delete
+    (all four for an admin). Record rules may still leave a record out."""
     if identity.is_admin:
-        return stored
-    rights = app.data.rights_cache.rights(identity.roles)
-    return [meta for meta in stored if "read" in rights.models.get(meta.code, ())]
+        return ALL_RIGHTS
+    return frozenset(app.data.rights_cache.rights(identity.roles).models.get(meta.code, ()))

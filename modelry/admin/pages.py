@@ -79,3 +79,9 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
     if fresh:
         auth.set_csrf_cookie(request, response, csrf)
     return response
+
+
+def refusal(request: Request, refused: auth.FormRefused) -> HTMLResponse:
+    """The page of a refused form (nothing was changed)."""
+    return render(request, "error.html", refused.status, message=refused.message,
+                  heading="Form refused")

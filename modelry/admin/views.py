@@ -53,8 +53,9 @@ class ListView:
 
 @dataclass(frozen=True)
 class DetailView:
-    """One record: its title and each visible field's label and value."""
+    """One record: its id, title and each visible field's label and value."""
 
+    record_id: int
     title: str
     fields: list[tuple[str, list[Cell]]]
 
@@ -81,7 +82,7 @@ def detail_view(meta: Any, hints: dict[str, ModelHints], identifier: int) -> Det
     invisible = calls.invisible_fields(meta)
     shown = [(field_label(field), _cells(field, _value(record, name), hints, None))
              for name, field in meta.fields.items() if name not in invisible]
-    return DetailView(title_of(record, meta, hints), shown)
+    return DetailView(record.id, title_of(record, meta, hints), shown)
 
 
 def title_of(record: Any, meta: Any, hints: dict[str, ModelHints]) -> str:

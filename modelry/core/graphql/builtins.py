@@ -160,55 +160,74 @@ class Builtins:
 
     def mutation_fields(self) -> dict[str, Any]:
         """`<name>Mutation` fields."""
-        meta, registry, name = self.meta, self.registry, self.name
+        meta, name = self.meta, self.name
 
         def create(info: Any, data: Any) -> Any:
-            record = to_record(registry, meta, data, "create")
-            with _bits(add=Directive.BUILT_ACTION):
-                return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
-                              builtin=True)
+            return create_builtin(info.context.app, meta, data)
 
         def update(info: Any, data: Any) -> Any:
-            record = to_record(registry, meta, data, "update")
-            if record.id is None:
-                raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
-                                model=meta.code, field="id")
-            with _bits(add=Directive.BUILT_ACTION):
-                if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
-                          {}, builtin=True):
-                    return meta.cls.query_by_id(record.id)
-                rule = info.context.app.data.row_rule(meta, "update")
-                if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
-                        rule is not None and meta.cls.count(id=record.id) and not
-                        _updatable(info.context.app, meta, record.id)):
-                    raise DataError(f"{meta.code}: no record with id {record.id}",
-                                    code="RECORD_NOT_FOUND", model=meta.code, field="id")
-                raise OptimisticLockError(
-                    f"{meta.code}: record {record.id} was changed by someone else since you "
-                    f"read it (your optVersion {record.opt_version} is stale); reload and retry",
-                    model=meta.code, stale_ids=[record.id])
+            return update_builtin(info.context.app, meta, data)
 
         def delete(info: Any, data_list: Any) -> Any:
-            records = [to_record(registry, meta, item) for item in data_list]
-            missing = [index for index, r in enumerate(records) if r.id is None]
-            if missing:
-                raise DataError(f"{meta.code}: delete needs an id in every item "
-                                f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
-                                field="id")
-            records = list(distinct_by_id(meta, records).values())
-            with _bits(add=Directive.BUILT_ACTION):
-                deleted = invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch,
-                                 (records,), {}, builtin=True)
-            if deleted != len(records):
-                raise DataError(f"{meta.code}: some of the records to delete do not exist; "
-                                "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
-            return records
+            return delete_builtin(info.context.app, meta, data_list)
 
         return {
             "create": self._fn(create, name, data=f"{name}Input"),
             "update": self._fn(update, name, data=f"{name}Input"),
             "delete": self._fn(delete, f"List[{name}]", data_list=f"List[{name}Input]"),
         }
+
+
+def create_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
+    """The `create` built-in: a new record of `meta` from `data` (the values a client sent,
+    read by attribute), refused values checked first. GraphQL and the admin call it."""
+    record = to_record(app.registry, meta, data, "create")
+    with _bits(add=Directive.BUILT_ACTION):
+        return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
+                      builtin=True)
+
+
+def update_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
+    """The `update` built-in: write the values `data` sends to the record it names by id;
+    RECORD_NOT_FOUND when it is gone or outside the caller's rules, OptimisticLockError
+    when the version it carries is stale. Returns the record as stored."""
+    record = to_record(app.registry, meta, data, "update")
+    if record.id is None:
+        raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
+                        model=meta.code, field="id")
+    with _bits(add=Directive.BUILT_ACTION):
+        if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
+                  {}, builtin=True):
+            return meta.cls.query_by_id(record.id)
+        rule = app.data.row_rule(meta, "update")
+        if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
+                rule is not None and meta.cls.count(id=record.id) and not
+                _updatable(app, meta, record.id)):
+            raise DataError(f"{meta.code}: no record with id {record.id}",
+                            code="RECORD_NOT_FOUND", model=meta.code, field="id")
+        raise OptimisticLockError(
+            f"{meta.code}: record {record.id} was changed by someone else since you "
+            f"read it (your optVersion {record.opt_version} is stale); reload and retry",
+            model=meta.code, stale_ids=[record.id])
+
+
+def delete_builtin(app: Any, meta: ModelMeta, data_list: Any) -> list[Any]:
+    """The `delete` built-in: delete every record `data_list` names by id, or none
+    (RECORD_NOT_FOUND when one is missing). Returns the records named."""
+    records = [to_record(app.registry, meta, item) for item in data_list]
+    missing = [index for index, r in enumerate(records) if r.id is None]
+    if missing:
+        raise DataError(f"{meta.code}: delete needs an id in every item "
+                        f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
+                        field="id")
+    records = list(distinct_by_id(meta, records).values())
+    with _bits(add=Directive.BUILT_ACTION):
+        deleted = invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch,
+                         (records,), {}, builtin=True)
+    if deleted != len(records):
+        raise DataError(f"{meta.code}: some of the records to delete do not exist; "
+                        "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
+    return records
 
 
 def _updatable(app: Any, meta: ModelMeta, identifier: Any) -> bool:
@@ -243,4 +262,5 @@ def relation_resolver(namespace: Namespace, field: Any, target: str) -> Callable
                                         "return": f"Optional[List[{target}]]"})
 
 
-__all__ = ["Builtins", "relation_resolver", "page_arguments", "List"]
+__all__ = ["Builtins", "relation_resolver", "page_arguments", "create_builtin", "update_builtin",
+           "delete_builtin", "List"]

@@ -1,0 +1,217 @@
+"""What the create, edit and delete screens show and do, as the caller (inside
+`calls.as_client`): the form of a record, and a posted form turned into a write.
+
+A refused write shows the form again with what the user typed: each error on its field
+(the error's `field`), others above the form, a stale version as a conflict message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from modelry.admin import calls, writes
+from modelry.admin.auth import FormRefused
+from modelry.admin.forms import VERSION, Input, edited_fields, make_input, read_values, text_of
+from modelry.admin.hints import ModelHints
+from modelry.admin.pages import model_label
+from modelry.admin.views import title_of
+from modelry.core import context
+from modelry.core.security.authorization import AccessDenied
+from modelry.core.security.identity import current_identity
+from modelry.errors import DataError, OptimisticLockError, ValidationFailed
+
+MAX_CHOICES = 50   # a many-to-one offers a list of at most this many records, else an id
+DONE = {"created": "Created.", "saved": "Saved.", "deleted": "Deleted."}
+
+
+@dataclass
+class FormView:
+    """A create or edit form: its inputs, the record and version it edits, its messages."""
+
+    title: str
+    inputs: list[Input]
+    record_id: int | None = None
+    version: str | None = None
+    error: str | None = None
+    conflict: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a posted form led to: the page to go to, or a view to show with a status."""
+
+    redirect: str | None = None
+    view: Any = None
+    status: int = 200
+
+
+def require(app: Any, meta: Any, right: str) -> None:
+    """Raise AccessDenied unless the caller's roles may `right` records of `meta`."""
+    if right not in calls.rights_of(app, current_identity(), meta):
+        raise AccessDenied(f"access denied: you may not {right} {meta.code}", model=meta.code)
+
+
+def form_view(app: Any, meta: Any, hints: dict[str, ModelHints],
+              identifier: int | None) -> FormView | None:
+    """The form creating a record of `meta` (defaults filled in), or editing record
+    `identifier` (None when the caller cannot see it)."""
+    require(app, meta, "create" if identifier is None else "update")
+    if identifier is None:
+        return FormView(f"New {_lower(meta)}", _inputs(meta, hints, None))
+    record = calls.query_one(meta, identifier)
+    if record is None:
+        return None
+    return FormView(f"Edit {title_of(record, meta, hints)}", _inputs(meta, hints, record),
+                    identifier, _version(meta, record))
+
+
+def submit(app: Any, meta: Any, hints: dict[str, ModelHints], posted: Mapping[str, str],
+           identifier: int | None) -> Outcome | None:
+    """Write what a posted form says (create when `identifier` is None); None when the
+    record is not one the caller can see."""
+    form = form_view(app, meta, hints, identifier)
+    if form is None:
+        return None
+    for made in form.inputs:
+        if not made.readonly:
+            made.value = posted.get(made.name, "")
+    creating = identifier is None
+    values, errors = read_values(meta, posted, form.inputs, creating)
+    version = None if creating else _posted_version(meta, posted)
+    if version is not None:
+        form.version = str(version)
+    if errors:
+        return _with_errors(form, errors)
+    try:
+        if creating:
+            record = writes.create(app, meta, values)
+        else:
+            record = writes.update(app, meta, identifier, values, version)
+    except OptimisticLockError:
+        form.conflict = True
+        return Outcome(view=form, status=409)
+    except ValidationFailed as failure:
+        return _with_errors(form, {e["field"]: e["message"] for e in failure.errors})
+    except DataError as error:
+        if error.code == "RECORD_NOT_FOUND":
+            return None
+        named = error.field or next(iter(getattr(error, "fields", ())), None)
+        return _with_errors(form, {named: error.message} if named else {}, error.message)
+    return Outcome(redirect=f"{meta.code}/{record.id}?done={'created' if creating else 'saved'}")
+
+
+def delete(app: Any, meta: Any, hints: dict[str, ModelHints], identifier: int,
+           posted: Mapping[str, str]) -> Outcome | None:
+    """Delete record `identifier` as a confirmed form asks; None when the caller cannot
+    see it, the confirmation page again with the reason when the delete is refused."""
+    require(app, meta, "delete")
+    unknown = sorted(set(posted) - {VERSION})
+    if unknown:
+        raise FormRefused(400, f"{meta.code}: a delete takes no {unknown[0]!r}; "
+                               "nothing was changed")
+    record = calls.query_one(meta, identifier)
+    if record is None:
+        return None
+    try:
+        writes.delete(app, meta, identifier, _posted_version(meta, posted))
+    except OptimisticLockError:
+        return Outcome(view=confirm_view(meta, hints, record,
+                                         "This record was changed by someone else since you "
+                                         "opened it; review it before deleting."), status=409)
+    except DataError as error:
+        if error.code == "RECORD_NOT_FOUND":
+            return None
+        return Outcome(view=confirm_view(meta, hints, record, error.message),
+                       status=422)
+    return Outcome(redirect=f"{meta.code}?done=deleted")
+
+
+@dataclass(frozen=True)
+class ConfirmView:
+    """The page asking to confirm a delete."""
+
+    title: str
+    record_id: int
+    version: str | None
+    error: str | None = None
+
+
+def confirm_page(app: Any, meta: Any, hints: dict[str, ModelHints],
+                 identifier: int) -> ConfirmView | None:
+    """The page confirming the delete of record `identifier` (None when not visible)."""
+    require(app, meta, "delete")
+    record = calls.query_one(meta, identifier)
+    return None if record is None else confirm_view(meta, hints, record)
+
+
+def confirm_view(meta: Any, hints: dict[str, ModelHints], record: Any,
+                 error: str | None = None) -> ConfirmView:
+    """The confirmation of deleting `record`."""
+    return ConfirmView(title_of(record, meta, hints), record.id, _version(meta, record), error)
+
+
+def _posted_version(meta: Any, posted: Mapping[str, str]) -> int | None:
+    """The version a form started from; required (a whole number) on a locked model."""
+    if not meta.optimistic_lock:
+        return None
+    text = posted.get(VERSION, "")
+    if not text.isdigit():
+        raise FormRefused(400, f"{meta.code}: the form lacks the record's version; reload "
+                               "the page (nothing was changed)")
+    return int(text)
+
+
+def _version(meta: Any, record: Any) -> str | None:
+    return str(record.opt_version) if meta.optimistic_lock else None
+
+
+def _with_errors(form: FormView, errors: dict[str, str], general: str | None = None) -> Outcome:
+    shown = {made.name: made for made in form.inputs if not made.readonly}
+    for name, message in errors.items():
+        if name in shown:
+            shown[name].error = message
+        else:
+            general = general or message
+    form.error = general
+    return Outcome(view=form, status=422)
+
+
+def _inputs(meta: Any, hints: dict[str, ModelHints], record: Any) -> list[Input]:
+    """The inputs of `meta`'s form: the record's values, or on create the defaults (fields
+    the caller may not write are left out of a new record's form, shown disabled on edit)."""
+    locked = context.readonly_fields(meta.code)
+    inputs = []
+    for field in edited_fields(meta, calls.invisible_fields(meta)):
+        readonly = field.readonly or field.name in locked
+        if record is None and readonly:
+            continue
+        made = make_input(field, readonly)
+        if field.kind == "many2one":
+            _offer_choices(made, field, hints)
+        value = getattr(record, field.name) if record is not None else \
+            (field.default_value() if field.has_default() else None)
+        made.value = str(value.id) if field.kind == "many2one" and value is not None and \
+            hasattr(value, "id") else text_of(field, value)
+        inputs.append(made)
+    return inputs
+
+
+def _offer_choices(made: Input, field: Any, hints: dict[str, ModelHints]) -> None:
+    """A select of the target's records when the caller can read at most MAX_CHOICES of
+    them (read through queryPage as the caller), else an id input."""
+    target = context.active_registry().model(field.target)
+    sort = hints[target.code].sort if target.code in hints else "id"
+    try:
+        page = calls.query_page(target, None, 1, MAX_CHOICES,
+                                sort if sort.lstrip("-") == "id" else f"{sort},id")
+    except AccessDenied:
+        page = None
+    if page is None or (page.total_elements or 0) > MAX_CHOICES:
+        made.widget, made.step = "number", "1"
+        return
+    made.options = [(str(r.id), title_of(r, target, hints)) for r in page.content]
+
+
+def _lower(meta: Any) -> str:
+    label = model_label(meta)
+    return label[:1].lower() + label[1:]
