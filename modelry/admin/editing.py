@@ -37,6 +37,16 @@ class FormView:
 
 
 @dataclass(frozen=True)
+class ConfirmView:
+    """The page asking to confirm a delete."""
+
+    title: str
+    record_id: int
+    version: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a posted form led to: the page to go to, or a view to show with a status."""
 
@@ -96,7 +106,8 @@ def submit(app: Any, meta: Any, hints: dict[str, ModelHints], posted: Mapping[st
         if error.code == "RECORD_NOT_FOUND":
             return None
         named = error.field or next(iter(getattr(error, "fields", ())), None)
-        return _with_errors(form, {named: error.message} if named else {}, error.message)
+        return _with_errors(form, {named: error.message} if named else {},
+                            None if named else error.message)
     return Outcome(redirect=f"{meta.code}/{record.id}?done={'created' if creating else 'saved'}")
 
 
@@ -124,16 +135,6 @@ def delete(app: Any, meta: Any, hints: dict[str, ModelHints], identifier: int,
         return Outcome(view=confirm_view(meta, hints, record, error.message),
                        status=422)
     return Outcome(redirect=f"{meta.code}?done=deleted")
-
-
-@dataclass(frozen=True)
-class ConfirmView:
-    """The page asking to confirm a delete."""
-
-    title: str
-    record_id: int
-    version: str | None
-    error: str | None = None
 
 
 def confirm_page(app: Any, meta: Any, hints: dict[str, ModelHints],

@@ -120,3 +120,23 @@ def test_a_many_to_one_beyond_fifty_records_is_an_id_input(site: Site) -> None:
     page = root.text("/admin/m/demo.PetItem/new")
     assert '<input type="number" id="f-shop" name="shop"' in page
     assert "<option" not in page.split('id="f-shop"', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_delete_confirmed_on_a_stale_page_deletes_nothing(site: Site) -> None:
+    """The shop changed after its confirmation page was opened: the delete is refused with a
+    message, the page shows the current version, and confirming again deletes it."""
+    first, second = site.client(), site.client()
+    first.login("root")
+    second.login("root")
+    identifier = shop(site, "S007").id
+    confirm = form_values(second.text(f"/admin/m/demo.PetShop/{identifier}/delete"))
+    edit = f"/admin/m/demo.PetShop/{identifier}/edit"
+    assert first.post(edit, data={**form_values(first.text(edit)), "name": "Changed"},
+                      follow_redirects=False).status_code == 303
+    stale = second.post(f"/admin/m/demo.PetShop/{identifier}/delete", data=confirm,
+                        follow_redirects=False)
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
+    assert shop(site, "S007").name == "Changed"
+    again = second.post(f"/admin/m/demo.PetShop/{identifier}/delete",
+                        data=form_values(stale.text), follow_redirects=False)
+    assert again.status_code == 303 and shop(site, "S007") is None
