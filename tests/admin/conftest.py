@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from modelry import directives
 from modelry.boot import App
+from modelry.modules.account.sample import load_sample_data as load_ledger
 from modelry.modules.demo.sample import load_sample_data
 from tests.browser.conftest import chromium, visit  # noqa: F401  (test_browser's)
 from tests.security.conftest import _no_unexpected_errors  # noqa: F401  (autouse here too)
@@ -85,6 +86,19 @@ def site(make_app: Callable[..., App]) -> Site:
     grant(app, clerks, "demo.PetItem")
     return Site(app, make_user(app, "root", admin=True), make_user(app, "clerk",
                                                                     roles=(clerks,)))
+
+
+def every_model_client(make_app: Callable[..., App]) -> tuple[AdminClient, list[str]]:
+    """root signed in to the demo and account modules with their sample data, and the model
+    codes of its menu."""
+    app = make_app(["demo", "account"], grant_anonymous=False)
+    with app.transaction():
+        load_sample_data(shops=3, items_per_shop=2)
+        load_ledger()
+    make_user(app, "root", admin=True)
+    client = AdminClient(app.asgi, base_url="http://testserver")
+    client.login("root")
+    return client, re.findall(r'href="/admin/m/([\w.]+)"', client.text("/admin"))
 
 
 def cells(page: str) -> list[list[str]]:

@@ -7,25 +7,15 @@ import re
 from collections.abc import Callable
 
 from modelry.boot import App
-from modelry.modules.account.sample import load_sample_data as load_ledger
-from modelry.modules.demo.sample import load_sample_data
-from tests.admin.conftest import AdminClient
+from tests.admin.conftest import every_model_client
 from tests.admin.form_pages import form_values
-from tests.security.conftest import make_user
 
 
 def test_every_model_opens_its_forms(make_app: Callable[..., App]) -> None:
     """Each menu entry's new form and first record's edit form answer 200 with a label for
     every input; posting the edit form unchanged saves the record, or shows the refusal of
     the ledger's hook above the form."""
-    app = make_app(["demo", "account"], grant_anonymous=False)
-    with app.transaction():
-        load_sample_data(shops=3, items_per_shop=2)
-        load_ledger()
-    make_user(app, "root", admin=True)
-    client = AdminClient(app.asgi, base_url="http://testserver")
-    client.login("root")
-    menu = re.findall(r'href="/admin/m/([\w.]+)"', client.text("/admin"))
+    client, menu = every_model_client(make_app)
     edited, saved = 0, []
     for code in menu:
         blank = client.text(f"/admin/m/{code}/new")

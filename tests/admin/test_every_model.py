@@ -6,23 +6,15 @@ import re
 from collections.abc import Callable
 
 from modelry.boot import App
-from modelry.modules.account.sample import load_sample_data as load_ledger
 from modelry.modules.demo.sample import load_sample_data
 from tests import sql_capture
-from tests.admin.conftest import AdminClient, cells
+from tests.admin.conftest import AdminClient, cells, every_model_client
 from tests.security.conftest import make_user
 
 
 def test_every_model_lists_and_shows_its_records(make_app: Callable[..., App]) -> None:
     """Each menu entry's list answers 200 with a table, and its first record's detail 200."""
-    app = make_app(["demo", "account"], grant_anonymous=False)
-    with app.transaction():
-        load_sample_data(shops=3, items_per_shop=2)
-        load_ledger()
-    make_user(app, "root", admin=True)
-    client = AdminClient(app.asgi, base_url="http://testserver")
-    client.login("root")
-    menu = re.findall(r'href="/admin/m/([\w.]+)"', client.text("/admin"))
+    client, menu = every_model_client(make_app)
     assert {"account.Account", "account.Transfer", "demo.PetShop", "base.User"} <= set(menu)
     shown = 0
     for code in menu:
