@@ -85,6 +85,7 @@ def submit(app: Any, meta: Any, hints: dict[str, ModelHints], posted: Mapping[st
     for made in form.inputs:
         if not made.readonly:
             made.value = posted.get(made.name, "")
+            _offer_value(made, meta.fields[made.name])
     creating = identifier is None
     values, errors = read_values(meta, posted, form.inputs, creating)
     version = None if creating else _posted_version(meta, posted)
@@ -189,10 +190,12 @@ def _inputs(meta: Any, hints: dict[str, ModelHints], record: Any) -> list[Input]
         made = make_input(field, readonly)
         if field.kind == "many2one":
             _offer_choices(made, field, hints)
-        value = getattr(record, field.name) if record is not None else \
+        # a many-to-one by its stored id: its record may be one the caller cannot read
+        name = field.column if field.kind == "many2one" else field.name
+        value = getattr(record, name) if record is not None else \
             (field.default_value() if field.has_default() else None)
-        made.value = str(value.id) if field.kind == "many2one" and value is not None and \
-            hasattr(value, "id") else text_of(field, value)
+        made.value = text_of(field, value)
+        _offer_value(made, field)
         inputs.append(made)
     return inputs
 
@@ -211,6 +214,14 @@ def _offer_choices(made: Input, field: Any, hints: dict[str, ModelHints]) -> Non
         made.widget, made.step = "number", "1"
         return
     made.options = [(str(r.id), title_of(r, target, hints)) for r in page.content]
+
+
+def _offer_value(made: Input, field: Any) -> None:
+    """A many-to-one select keeps a value it does not list (a record the caller cannot
+    read), named by its id: saving the form must not clear it."""
+    if field.kind == "many2one" and made.widget == "select" and made.value and \
+            all(value != made.value for value, _ in made.options):
+        made.options.append((made.value, f"#{made.value}"))
 
 
 def _lower(meta: Any) -> str:

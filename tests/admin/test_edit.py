@@ -7,8 +7,9 @@ import re
 
 from modelry import directives
 
-from tests.admin.conftest import Site
+from tests.admin.conftest import Site, grant
 from tests.admin.form_pages import field_error, form_values, shop
+from tests.security.conftest import make_role, make_user
 
 
 def test_create_with_a_validation_error_then_corrected(site: Site) -> None:
@@ -140,3 +141,30 @@ def test_a_delete_confirmed_on_a_stale_page_deletes_nothing(site: Site) -> None:
     again = second.post(f"/admin/m/demo.PetShop/{identifier}/delete",
                         data=form_values(stale.text), follow_redirects=False)
     assert again.status_code == 303 and shop(site, "S007") is None
+
+
+def test_a_related_record_the_caller_cannot_read_is_kept(site: Site) -> None:
+    """A stocker may edit items but read only the shops coded S00..: an item of shop S020
+    offers that shop by id, and saving the item leaves its shop as it was."""
+    role = make_role(site.app, "stocker")
+    grant(site.app, role, "demo.PetShop", rsql="code=starts=S00")
+    grant(site.app, role, "demo.PetItem")
+    with directives.scope(), site.app.transaction():
+        access = site.app.registry.model("base.ModelAccess").cls
+        right = access.query_one(role=role, model="demo.PetItem")
+        access(id=right.id, perm_update=True).update_by_id()
+        far = shop(site, "S020").id
+        item = site.app.data.query_list("demo.PetItem", filters={"shop": far})[0]
+    make_user(site.app, "stocker", roles=(role,))
+    stocker = site.client()
+    stocker.login("stocker")
+    url = f"/admin/m/demo.PetItem/{item.id}/edit"
+    page = stocker.text(url)
+    assert f'<option value="{far}" selected>#{far}</option>' in page
+    assert "Pet shop 20" not in page
+    form = form_values(page)
+    saved = stocker.post(url, data={**form, "item_name": "Renamed"}, follow_redirects=False)
+    assert saved.status_code == 303
+    with directives.scope(), site.app.transaction(readonly=True):
+        kept = site.app.data.query_by_id("demo.PetItem", item.id)
+    assert (kept.item_name, kept.shop_id) == ("Renamed", far)
