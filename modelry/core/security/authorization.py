@@ -13,7 +13,7 @@ from modelry import directives
 from modelry.core import context
 from modelry.core.functions import Call, hook
 from modelry.core.security.identity import current_identity
-from modelry.core.security.rights import RIGHT_MODELS, Rights, RightsCache
+from modelry.core.security.rights import Rights, RightsCache
 from modelry.directives import Directive
 from modelry.errors import ModelryError
 
@@ -157,7 +157,7 @@ def install(app: Any) -> None:
     app.data.rights_cache = cache
     app.data.row_policy = lambda meta, operation: row_policy(app, meta, operation)
     app.data.rights_policy = rights_in_force
-    app.data.on_write.append(lambda code: cache.invalidate() if code in RIGHT_MODELS else None)
+    app.data.on_write.append(cache.written)
     context.set_hidden_fields_provider(hidden_fields)
     context.set_readonly_fields_provider(readonly_fields)
     context.set_call_guard(lambda namespace, fun: authorize(

@@ -2,13 +2,16 @@
 FieldAccess (cached per application; the cache drops when those models are written)."""
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from modelry import directives
+from modelry.core.data import transaction
 
 RIGHT_MODELS = ("base.ModelAccess", "base.FunctionAccess", "base.RecordRule",
                 "base.FieldAccess", "base.Role", "base.User")
@@ -28,26 +31,50 @@ class Rights:
 
 
 class RightsCache:
-    """Rights per role set for one application."""
+    """Rights per role set for one application.
+
+    A write of a rights model forgets every entry, at once and again when its transaction
+    commits: a load between the write and the commit read the rows as they were. A load
+    that began before a forget is not kept, nor one made inside a transaction that wrote
+    rights (it read rows that may yet roll back)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self._cache: dict[frozenset[str], tuple[float, int, Rights]] = {}
         self.generation = 0
+        self._lock = threading.Lock()
+        # the transactions that wrote rights, by id (a Transaction is not hashable)
+        self._writers: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
     def invalidate(self) -> None:
         """Forget everything (rights were written)."""
-        self.generation += 1
-        self._cache.clear()
+        with self._lock:
+            self.generation += 1
+            self._cache.clear()
+
+    def written(self, code: str) -> None:
+        """Hear that records of model `code` were written (a data-manager listener)."""
+        if code not in RIGHT_MODELS:
+            return
+        self.invalidate()
+        active = transaction.current()
+        if active is not None:
+            self._writers[id(active)] = active
+        transaction.after_commit(self.invalidate)
 
     def rights(self, roles: frozenset[str]) -> Rights:
         """The rights of `roles` (from cache when fresh)."""
         found = self._cache.get(roles)
         now = time.monotonic()
-        if found is not None and found[1] == self.generation and now - found[0] < CACHE_SECONDS:
+        generation = self.generation
+        if found is not None and found[1] == generation and now - found[0] < CACHE_SECONDS:
             return found[2]
         rights = self._load(roles)
-        self._cache[roles] = (now, self.generation, rights)
+        active = transaction.current()
+        if active is None or self._writers.get(id(active)) is not active:
+            with self._lock:
+                if generation == self.generation:  # no write came in while it loaded
+                    self._cache[roles] = (now, generation, rights)
         return rights
 
     def _table(self, code: str) -> sa.Table:
