@@ -35,13 +35,13 @@ def run_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 def counting_groups(commit: Any, run: Callable[[list[list[Any]]], Any],
                     sizes: list[int]) -> Callable[[list[list[Any]]], Any]:
-    """`run` recording each group's size in `sizes`; the first group waits (up to 10 s)
+    """`run` recording each group's size in `sizes`; the first group waits (up to 3 s)
     until another call is queued behind it, so a loaded machine cannot run every call
     alone before the next arrives and the merge is what the test sees, not luck."""
 
     def counting(groups: list[list[Any]]) -> Any:
         if not sizes:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 3
             while commit.waiting() == 0 and time.monotonic() < deadline:
                 time.sleep(0.005)
         sizes.append(len(groups))
