@@ -83,7 +83,13 @@ class RightsCache:
     def _load(self, roles: frozenset[str]) -> Rights:
         rights = Rights()
         role_table = self._table("base.Role")
-        with directives.scope(), self.app.data.connection() as connection:
+        active = transaction.current()
+        data = self.app.data
+        # the caller's transaction, else a read-only one: on SQLite it does not wait for a
+        # writer (WAL), on PostgreSQL it sends no BEGIN or COMMIT
+        reading = data.connection() if active is not None and active.owner is data \
+            else data.transaction(readonly=True)
+        with directives.scope(), reading as connection:
             role_ids = {row.id: row.code for row in connection.execute(
                 sa.select(role_table.c.id, role_table.c.code).where(
                     role_table.c.code.in_(sorted(roles))))}
