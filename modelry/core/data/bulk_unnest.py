@@ -18,7 +18,6 @@ sends the rows the multi-row way, whose bind reports it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import json
 from collections.abc import Callable
@@ -28,13 +27,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from modelry.core.lru import LRU
+from modelry.core.schema.pg_arrays import NUMBERS, array_text
 
 STATEMENTS = 64  # column sets kept per table
-NUMBERS = frozenset({int, float, decimal.Decimal})
-INTEGERS = frozenset({int, type(None)})
-TEXTS = frozenset({str, type(None)})
-BOOLEANS = frozenset({bool, type(None)})
-PLAIN_TEXT = frozenset({dt.datetime, dt.date, dt.time, type(None)})  # isoformat()
 _POSTGRESQL = postgresql.base.PGDialect()
 
 
@@ -101,26 +96,6 @@ def unnest_insert(table: sa.Table, columns: tuple[str, ...], as_text: bool = Tru
         statement = _build(table, columns, as_text, constants)
         built.put(key, statement)
     return statement  # type: ignore[no-any-return]
-
-
-def array_text(values: list[Any]) -> str | None:
-    """`values` in PostgreSQL's array syntax (texts quoted, NULL bare), or None when one
-    has no plain text form here."""
-    kinds = {type(value) for value in values}
-    if kinds <= INTEGERS:
-        return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
-    if kinds <= TEXTS:
-        return "{" + ",".join(["NULL" if v is None else '"' + v.replace(
-            "\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
-    if kinds <= BOOLEANS:
-        return "{" + ",".join(["NULL" if v is None else "t" if v else "f"
-                               for v in values]) + "}"
-    if kinds <= NUMBERS | {type(None)}:
-        return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
-    if kinds <= PLAIN_TEXT and not any(getattr(v, "tzinfo", None) for v in values):
-        return "{" + ",".join(["NULL" if v is None else '"' + v.isoformat() + '"'
-                               for v in values]) + "}"
-    return None
 
 
 def json_array_text(values: list[Any], serializer: Callable[[Any], str]) -> str | None:

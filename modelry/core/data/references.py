@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from modelry.core.data import transaction
 from modelry.core.fields import ManyToOne
 from modelry.core.registry import ModelMeta
+from modelry.core.schema.among import among
 from modelry.errors import ForeignKeyViolation, RecordReferenced
 
 
@@ -85,13 +85,8 @@ def check_unreferenced(manager: Any, connection: sa.Connection, meta: ModelMeta,
 
 def id_among(column: sa.ColumnElement[Any], ids: list[int], connection: sa.Connection
              ) -> sa.ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL `column = ANY(:ids)` with one array parameter, so
-    that the statement is the same whatever the number of ids (cached and prepared once)."""
-    if connection.dialect.name != "postgresql":
-        return column.in_(ids)
-    array = "{" + ",".join(map(str, ids)) + "}"
-    return column == sa.any_(sa.cast(sa.literal(array, sa.Text()),
-                                     postgresql.ARRAY(sa.BigInteger())))
+    """`column IN ids`, as `schema.among` writes it for the connection's database."""
+    return among(column, ids, connection.dialect.name)
 
 
 def _locking(query: sa.Select[Any], connection: sa.Connection,
