@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -102,15 +103,24 @@ class Admin:
         return await self._screen(request, None, lambda meta: None)
 
     async def listing(self, request: Request) -> Response:
-        """A model's list: page, sort and search from the URL; htmx asks for the table only."""
+        """A model's list: page, sort, search and filters from the URL; htmx asks for the
+        table only. The filter form's blank inputs are dropped from the URL shown."""
         def read(meta: Any) -> Any:
             hints = self.hints[meta.code]
-            state = list_state(request.query_params, hints, calls.invisible_fields(meta))
-            return list_view(meta, self.hints, state)
-        fragment = request.headers.get("hx-request") == "true" and \
-            request.headers.get("hx-target") == "list"
-        return await self._screen(request, request.path_params["model"], read,
-                                  "_list.html" if fragment else "list.html")
+            state = list_state(request.query_params, meta, hints, calls.invisible_fields(meta))
+            view = list_view(meta, self.hints, state)
+            return Outcome(view=view, status=400) if view.refused else view
+        htmx = request.headers.get("hx-request") == "true"
+        kept = [(k, v) for k, v in request.query_params.multi_items() if v.strip()]
+        bare = request.url.path + (f"?{urlencode(kept)}" if kept else "")
+        if not htmx and len(kept) < len(request.query_params.multi_items()):
+            return RedirectResponse(bare, 303)
+        response = await self._screen(request, request.path_params["model"], read,
+                                      "_list.html" if htmx and request.headers.get(
+                                          "hx-target") == "list" else "list.html")
+        if htmx:
+            response.headers["HX-Push-Url"] = bare
+        return response
 
     async def detail(self, request: Request) -> Response:
         """One record of a model."""

@@ -14,7 +14,7 @@ from modelry.admin.auth import FormRefused
 from modelry.admin.forms import VERSION, Input, edited_fields, make_input, read_values, text_of
 from modelry.admin.hints import ModelHints
 from modelry.admin.pages import model_label
-from modelry.admin.views import title_of
+from modelry.admin.titles import title_of
 from modelry.core import context
 from modelry.core.security.authorization import AccessDenied
 from modelry.core.security.identity import current_identity

@@ -1,6 +1,9 @@
 """UI hints: how the admin shows a model, declared beside it (`@hints(...)`), with defaults
 derived from its fields when a module declares none.
 
+Hints shape screens only: `read_only` disables inputs of a form, it grants and refuses
+nothing that the field rules do not (the server refuses a posted read-only input anyway).
+
 `@hints` only tags the class; `hints_for(meta)` reads the tag against the registry's fields
 and refuses a name that is no field of the model (DeclarationError naming both).
 """
@@ -16,6 +19,8 @@ TITLE_NAMES = ("name", "title", "display_name", "login", "code")
 LISTED_KINDS = ("string", "integer", "biginteger", "float", "decimal", "money", "boolean",
                 "date", "datetime", "time", "enum")
 TEXT_KINDS = ("string", "text")
+FILTER_KINDS = ("string", "text", "integer", "biginteger", "float", "decimal", "money",
+                "boolean", "date", "datetime", "time", "enum", "many2one")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
 MAX_DEFAULT_COLUMNS = 6
@@ -32,6 +37,9 @@ class Hints:
     sort: str | None = None               # default sort: "name" or "-income"
     sortable: tuple[str, ...] = ()        # sortable besides id, indexed and unique fields
     page_size: int = DEFAULT_PAGE_SIZE
+    filters: tuple[str, ...] = ()         # typed list filters, in order
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # form sections: (legend, fields)
+    read_only: tuple[str, ...] = ()       # shown but not editable in forms
 
 
 @dataclass(frozen=True)
@@ -44,14 +52,25 @@ class ModelHints:
     sort: str
     sortable: frozenset[str] = field(default_factory=frozenset)
     page_size: int = DEFAULT_PAGE_SIZE
+    filters: tuple[str, ...] = ()
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    read_only: frozenset[str] = field(default_factory=frozenset)
 
 
 def hints(*, title: str | None = None, columns: tuple[str, ...] | list[str] = (),
           search: tuple[str, ...] | list[str] = (), sort: str | None = None,
           sortable: tuple[str, ...] | list[str] = (),
-          page_size: int = DEFAULT_PAGE_SIZE) -> Callable[[T], T]:
-    """Class decorator tagging a model with its admin hints (checked when the admin starts)."""
-    tag = Hints(title, tuple(columns), tuple(search), sort, tuple(sortable), page_size)
+          page_size: int = DEFAULT_PAGE_SIZE, filter_fields: tuple[str, ...] | list[str] = (),
+          form_sections: Any = (), read_only: tuple[str, ...] | list[str] = ()
+          ) -> Callable[[T], T]:
+    """Class decorator tagging a model with its admin hints (checked when the admin starts).
+
+    `form_sections` is `[(legend, [field, ...]), ...]`: forms group their inputs under each
+    legend in that order, the fields no section names last under "More".
+    """
+    sections = tuple((legend, tuple(names)) for legend, names in form_sections)
+    tag = Hints(title, tuple(columns), tuple(search), sort, tuple(sortable), page_size,
+                tuple(filter_fields), sections, tuple(read_only))
 
     def decorate(cls: T) -> T:
         setattr(cls, ATTRIBUTE, tag)
@@ -63,8 +82,10 @@ def hints(*, title: str | None = None, columns: tuple[str, ...] | list[str] = ()
 def hints_for(meta: Any) -> ModelHints:
     """`meta`'s declared hints checked against its fields, defaults filled in."""
     declared: Hints = getattr(meta.cls, ATTRIBUTE, None) or Hints()
+    sectioned = [name for _, names in declared.sections for name in names]
     for name in (declared.title, *declared.columns, *declared.search, *declared.sortable,
-                 (declared.sort or "").lstrip("-") or None):
+                 (declared.sort or "").lstrip("-") or None, *declared.filters, *sectioned,
+                 *declared.read_only):
         if name is not None and name not in meta.fields:
             raise DeclarationError(f"{meta.code}: admin hints name {name!r}, which is no field "
                                    "of the model", model=meta.code, field=name)
@@ -79,9 +100,17 @@ def hints_for(meta: Any) -> ModelHints:
     sort = declared.sort or "id"
     sortable = {"id", "create_date", "write_date", title, sort.lstrip("-"),
                 *declared.sortable, *(f.name for f in meta.columns if f.index or f.unique)}
+    unfit = [name for name in declared.filters if meta.fields[name].kind not in FILTER_KINDS]
+    if unfit:
+        raise DeclarationError(f"{meta.code}: the admin cannot filter on {unfit[0]!r} (a "
+                               f"{meta.fields[unfit[0]].kind} field)", model=meta.code,
+                               field=unfit[0])
+    filters = declared.filters or tuple(
+        name for name in columns if name != "id" and meta.fields[name].kind in FILTER_KINDS)
     return ModelHints(title, columns, search, sort,
                       frozenset(name for name in sortable if _sortable(meta.fields[name])),
-                      declared.page_size)
+                      declared.page_size, filters, declared.sections,
+                      frozenset(declared.read_only))
 
 
 def _default_title(meta: Any) -> str:

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
 import orjson
 
-from modelry.admin import calls
+from modelry.admin import calls, filters, pickers
 from modelry.admin.hints import ModelHints
 from modelry.admin.lists import ListState, search_filter
 from modelry.admin.pages import field_label
+from modelry.admin.titles import title_of
 from modelry.core import context
 
 MAX_CELL = 80          # characters of a value shown in a list cell
@@ -49,6 +50,12 @@ class ListView:
     pages: int
     state: ListState
     searchable: bool
+    filters: list[Any] = dataclass_field(default_factory=list)  # filters.Filter
+
+    @property
+    def refused(self) -> bool:
+        """True when a filter's value is wrong (the list was not read)."""
+        return any(made.error for made in self.filters)
 
 
 @dataclass(frozen=True)
@@ -61,17 +68,27 @@ class DetailView:
 
 
 def list_view(meta: Any, hints: dict[str, ModelHints], state: ListState) -> ListView:
-    """The page of `meta`'s list that `state` asks for."""
+    """The page of `meta`'s list that `state` asks for: the quick search and each typed
+    filter set are one RSQL filter, read through `queryPage` as the caller."""
     own = hints[meta.code]
     invisible = calls.invisible_fields(meta)
-    rsql = search_filter(state.search, own.search, invisible)
-    page = calls.query_page(meta, rsql, state.page, state.size, state.order)
+    shown, clauses = filters.build(meta, own.filters, invisible, state.filters)
+    for made in shown:
+        if made.kind == "relation":
+            found = pickers.choices(meta.fields[made.name], hints, made.values)
+            made.options = found.options if found is not None else []
     columns = [Column(name, field_label(meta.fields[name]), name in own.sortable)
                for name in own.columns if name not in invisible]
+    searchable = any(name not in invisible for name in own.search)
+    if any(made.error for made in shown):
+        return ListView(columns, [], 0, 0, state, searchable, shown)
+    searched = search_filter(state.search, own.search, invisible)
+    rsql = ";".join(f"({clause})" for clause in ([searched] if searched else []) + clauses)
+    page = calls.query_page(meta, rsql or None, state.page, state.size, state.order)
     rows = [(record.id, [_cells(meta.fields[c.name], _value(record, c.name), hints,
                                 MAX_CELL)[0] for c in columns]) for record in page.content]
     return ListView(columns, rows, page.total_elements or 0, page.total_pages or 0, state,
-                    any(name not in invisible for name in own.search))
+                    searchable, shown)
 
 
 def detail_view(meta: Any, hints: dict[str, ModelHints], identifier: int) -> DetailView | None:
@@ -83,13 +100,6 @@ def detail_view(meta: Any, hints: dict[str, ModelHints], identifier: int) -> Det
     shown = [(field_label(field), _cells(field, _value(record, name), hints, None))
              for name, field in meta.fields.items() if name not in invisible]
     return DetailView(record.id, title_of(record, meta, hints), shown)
-
-
-def title_of(record: Any, meta: Any, hints: dict[str, ModelHints]) -> str:
-    """What names `record`: its title field's value, or `#id` (title empty or hidden)."""
-    name = hints[meta.code].title
-    value = None if name in calls.invisible_fields(meta) else getattr(record, name)
-    return f"#{record.id}" if value in (None, "") or name == "id" else str(value)
 
 
 def _value(record: Any, name: str) -> Any:
