@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-downloads the GraphiQL console's browser assets from the npm registry (`npm pack`, no
-# CDN) into modelry/core/graphql/static/graphiql/, each package's licence next to its files,
+# CDN) into modelry/core/graphql/http/static/graphiql/, each package's licence next to its files,
 # and rewrites VERSIONS there (sizes and sha256, checked by tests/browser).
 # To upgrade: change a pin below, run this script, then `./dev test tests/browser -n 0`.
 set -euo pipefail
@@ -11,7 +11,7 @@ GRAPHIQL_EXPLORER=0.9.0 # bundled inside the plugin's UMD build: its licence onl
 REACT=18.3.1            # React 19 ships no UMD builds; GraphiQL 3 takes React 16.8 to 18
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-target="$root/modelry/core/graphql/static/graphiql"
+target="$root/modelry/core/graphql/http/static/graphiql"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from modelry.admin import auth
-from modelry.core.graphql.static_assets import StaticAssets
+from modelry.core.graphql.http.static_assets import StaticAssets
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from modelry.core import context
-from modelry.core.graphql.builtins import create_builtin, delete_builtin, update_builtin
+from modelry.core.graphql.calls.writes import create_builtin, delete_builtin, update_builtin
 
 
 def sent(meta: Any, values: dict[str, Any], **system: Any) -> SimpleNamespace:

@@ -60,7 +60,7 @@ class App:
                 from modelry.errors import ConfigError
                 raise ConfigError(f"lifecycle {self.options.lifecycle} builds no HTTP API "
                                   "(open_api is off)")
-            from modelry.core.graphql.asgi import build_asgi
+            from modelry.core.graphql.http.asgi import build_asgi
             from modelry.core.graphql.context import GraphQLSettings
             server = dict(getattr(self.settings, "server", None) or {})
             known = GraphQLSettings.__dataclass_fields__

@@ -2,7 +2,7 @@
 cookies and CSRF-checked forms."""
 from __future__ import annotations
 
-from modelry.core.graphql.asgi import build_asgi
+from modelry.core.graphql.http.asgi import build_asgi
 from modelry.core.security.throttle import MAX_FAILURES
 from tests.admin.conftest import AdminClient, Site
 

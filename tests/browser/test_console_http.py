@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from modelry.core.graphql.asgi import build_asgi
-from modelry.core.graphql.console import ASSETS_FOLDER, console_assets
+from modelry.core.graphql.http.asgi import build_asgi
+from modelry.core.graphql.http.console import ASSETS_FOLDER, console_assets
 from modelry.core.graphql.context import GraphQLSettings
 from tests.browser.conftest import ConsoleServer
 

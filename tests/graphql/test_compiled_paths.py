@@ -1,7 +1,7 @@
 """The compiled path answers exactly as general execution, on every field kind and shape.
 
 Three servers share one database: general execution, the compiled path reading rows into
-Python, and the compiled path where PostgreSQL builds the JSON (compiled_json.py; on the
+Python, and the compiled path where PostgreSQL builds the JSON (compiled/database_json.py; on the
 other databases it is the row path again). Awkward values are stored on purpose: NULLs,
 microseconds and none, zero and negative decimals, quotes, backslashes, control
 characters and non-ASCII text, nested JSON, bytes.

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from modelry import directives
-from modelry.core.graphql.compiled_plan import NotCompilable
-from modelry.core.graphql.types import type_name
+from modelry.core.graphql.compiled.plan import NotCompilable
+from modelry.core.graphql.calls.naming import type_name
 from modelry.core.security.grants import grant_module
 from modelry.errors import ModelryError
 from tests.graphql.conftest import Server, boot_demo, compiled_outcomes, load_sample

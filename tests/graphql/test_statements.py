@@ -35,7 +35,7 @@ def servers(database_url: str) -> Iterator[dict[str, Server]]:
 
 
 def in_database(backend: str, path: str) -> bool:
-    """Whether the database builds the JSON (compiled_json.py)."""
+    """Whether the database builds the JSON (compiled/database_json.py)."""
     return backend == "postgresql" and path == "compiled"
 
 

@@ -16,10 +16,10 @@ from strawberry.schema.config import StrawberryConfig
 
 from modelry.boot import App
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
-from modelry.core.graphql.namespace import Namespace
+from modelry.core.graphql.schema.namespace import Namespace
 from modelry.core.graphql.scalars import SCALAR_MAP
-from modelry.core.graphql.schema import GeneratedSchema
-from modelry.core.graphql.types import TypeFactory
+from modelry.core.graphql.schema.generated import GeneratedSchema
+from modelry.core.graphql.schema.types import TypeFactory
 from modelry.core.rsql.errors import RsqlUnknownField
 from modelry.core.security import tokens
 from modelry.core.security.auth_graphql import auth_root_fields

@@ -208,7 +208,7 @@ def test_a_rule_on_updates_only_refuses_updates_with_an_honest_error(
     answer = client.gql('mutation($id: Long) { memoMutation { update(data: {id: $id, '
                         'title: "x"}) { id } } }', {"id": str(world.memos["ann's memo"])}, bob)
     assert world.memo("ann's memo").title == "ann's memo"
-    # refused as for an id that does not exist (builtins.py: a record outside the rule)
+    # refused as for an id that does not exist (graphql/calls/writes.py: a record outside the rule)
     assert answer.codes == ["RECORD_NOT_FOUND"]
     assert answer.error["message"] == f"{MEMO}: no record with id {world.memos[ANNS]}"
 

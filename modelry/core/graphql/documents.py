@@ -6,13 +6,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
-    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
-    InlineFragmentNode, OperationDefinitionNode, parse, specified_rules, validate)
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    parse,
+    specified_rules,
+    validate,
+)
 from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 
 from modelry.core.graphql.context import GraphQLSettings
-from modelry.core.graphql.shapes import (
-    Shape, Template, literal_variables, shape_of, template_of)
+from modelry.core.graphql.shapes import Shape, Template, literal_variables, shape_of, template_of
 from modelry.core.lru import LRU
 
 

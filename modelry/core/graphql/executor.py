@@ -8,14 +8,20 @@ from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, Operati
 
 from modelry import directives
 from modelry.core.context import requesting
-from modelry.core.messages import collecting as collecting_messages
 from modelry.core.graphql import statements
-from modelry.core.graphql.compiled_run import CompiledPath
+from modelry.core.graphql.compiled.run import CompiledPath
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
 from modelry.core.graphql.documents import Checked, DocumentCache
 from modelry.core.graphql.protocol import (
-    GraphQLRequest, ProtocolError, envelope, error_messages, parse_request, protocol_error_body)
-from modelry.core.graphql.schema import GeneratedSchema
+    GraphQLRequest,
+    ProtocolError,
+    envelope,
+    error_messages,
+    parse_request,
+    protocol_error_body,
+)
+from modelry.core.graphql.schema.generated import GeneratedSchema
+from modelry.core.messages import collecting as collecting_messages
 from modelry.core.security import tokens
 from modelry.core.security.identity import acting, current_identity
 

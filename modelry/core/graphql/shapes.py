@@ -14,9 +14,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    DocumentNode, FloatValueNode, GraphQLError, IntValueNode, NameNode,
-    OperationDefinitionNode, StringValueNode, TypeInfo, TypeInfoVisitor, VariableDefinitionNode,
-    VariableNode, Visitor, parse_type, visit)
+    DocumentNode,
+    FloatValueNode,
+    GraphQLError,
+    IntValueNode,
+    NameNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    parse_type,
+    visit,
+)
 from graphql.execution.values import get_variable_values
 from graphql.language import Lexer, Source, TokenKind
 

@@ -12,8 +12,13 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from graphql import (
-    FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode,
-    OperationDefinitionNode, OperationType)
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+)
 from strawberry.utils.str_converters import to_camel_case
 
 from modelry.core.fields import Field, ManyToOne, Relation
@@ -69,7 +74,7 @@ class BuiltinPlan:
     meta: ModelMeta
     node: FieldNode
     records: RecordPlan | None = None
-    in_database: bool = False  # PostgreSQL builds the records' JSON (compiled_json.py)
+    in_database: bool = False  # PostgreSQL builds the records' JSON (compiled/database_json.py)
     statements: dict[Any, Any] = field(default_factory=dict)  # built SQL, by shape
     page_keys: list[tuple[str, str]] = field(default_factory=list)  # (response key, name)
 

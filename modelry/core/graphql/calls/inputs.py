@@ -9,9 +9,9 @@ from modelry import directives
 from modelry.core import context
 from modelry.core.data.client_writes import Intent, refuse_client_values
 from modelry.core.fields import ManyToOne, Relation
+from modelry.core.registry import ModelMeta, Registry
 from modelry.directives import Directive
 from modelry.errors import DataError
-from modelry.core.registry import ModelMeta, Registry
 
 UNSET = strawberry.UNSET
 

@@ -14,15 +14,17 @@ import strawberry
 from strawberry.types.nodes import SelectedField
 
 from modelry import directives
-from modelry.core.data.deletes import distinct_by_id
 from modelry.core.functions.pipeline import invoke
-from modelry.core.graphql.inputs import UNSET, equality_filters, sent, to_record
+from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent, to_record
+from modelry.core.graphql.calls.naming import type_name
+from modelry.core.graphql.calls.pages import page_arguments
+from modelry.core.graphql.calls.writes import create_builtin, delete_builtin, update_builtin
 from modelry.core.graphql.list_limits import check_nested, nested_window
-from modelry.core.graphql.namespace import Namespace
-from modelry.core.graphql.types import Pagination, QueryWrapper, type_name
+from modelry.core.graphql.schema.namespace import Namespace
+from modelry.core.graphql.schema.types import Pagination, QueryWrapper
 from modelry.core.registry import ModelMeta, Registry
 from modelry.directives import Directive
-from modelry.errors import DataError, OptimisticLockError
+from modelry.errors import DataError
 
 QUERY_BUILTINS = ("queryPage", "queryOne", "queryOneByWrapper", "queryListByWrapper",
                   "countByWrapper", "construct")
@@ -44,24 +46,6 @@ def asks_totals(info: Any) -> bool:
                     selection.name in ("totalElements", "totalPages"):
                 return True
     return False
-
-
-def page_arguments(meta: ModelMeta, page: Any, settings: Any) -> tuple[int, int, Any]:
-    """(current page, size, sort) from a `Pagination` input, checked against the limits."""
-    # 0 is a page the client asked for (refused below), not a missing one
-    current = page.current_page if page is not None and page.current_page is not None else 1
-    size = page.size if page is not None and page.size is not None \
-        else min(settings.default_page_size, settings.max_page_size)
-    if size > settings.max_page_size:
-        raise DataError(f"{meta.code}: page size {size} is over the maximum "
-                        f"{settings.max_page_size}", code="PAGE_TOO_LARGE", model=meta.code)
-    if current < 1 or size < 1:
-        raise DataError(f"{meta.code}: currentPage and size must be at least 1",
-                        code="BAD_PAGE", model=meta.code)
-    orders = page.sort.orders if page is not None and page.sort and page.sort.orders else None
-    sort = [{"field": o.field, "direction": getattr(o.direction, "value", o.direction) or "ASC"}
-            for o in orders] if orders else None
-    return current, size, sort
 
 
 def _rsql(wrapper: Any) -> Any:
@@ -178,65 +162,6 @@ class Builtins:
         }
 
 
-def create_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
-    """The `create` built-in: a new record of `meta` from `data` (the values a client sent,
-    read by attribute), refused values checked first. GraphQL and the admin call it."""
-    record = to_record(app.registry, meta, data, "create")
-    with _bits(add=Directive.BUILT_ACTION):
-        return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
-                      builtin=True)
-
-
-def update_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
-    """The `update` built-in: write the values `data` sends to the record it names by id;
-    RECORD_NOT_FOUND when it is gone or outside the caller's rules, OptimisticLockError
-    when the version it carries is stale. Returns the record as stored."""
-    record = to_record(app.registry, meta, data, "update")
-    if record.id is None:
-        raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
-                        model=meta.code, field="id")
-    with _bits(add=Directive.BUILT_ACTION):
-        if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
-                  {}, builtin=True):
-            return meta.cls.query_by_id(record.id)
-        rule = app.data.row_rule(meta, "update")
-        if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
-                rule is not None and meta.cls.count(id=record.id) and not
-                _updatable(app, meta, record.id)):
-            raise DataError(f"{meta.code}: no record with id {record.id}",
-                            code="RECORD_NOT_FOUND", model=meta.code, field="id")
-        raise OptimisticLockError(
-            f"{meta.code}: record {record.id} was changed by someone else since you "
-            f"read it (your optVersion {record.opt_version} is stale); reload and retry",
-            model=meta.code, stale_ids=[record.id])
-
-
-def delete_builtin(app: Any, meta: ModelMeta, data_list: Any) -> list[Any]:
-    """The `delete` built-in: delete every record `data_list` names by id, or none
-    (RECORD_NOT_FOUND when one is missing). Returns the records named."""
-    records = [to_record(app.registry, meta, item) for item in data_list]
-    missing = [index for index, r in enumerate(records) if r.id is None]
-    if missing:
-        raise DataError(f"{meta.code}: delete needs an id in every item "
-                        f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
-                        field="id")
-    records = list(distinct_by_id(meta, records).values())
-    with _bits(add=Directive.BUILT_ACTION):
-        deleted = invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch,
-                         (records,), {}, builtin=True)
-    if deleted != len(records):
-        raise DataError(f"{meta.code}: some of the records to delete do not exist; "
-                        "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
-    return records
-
-
-def _updatable(app: Any, meta: ModelMeta, identifier: Any) -> bool:
-    """True when the caller's update rule admits the record."""
-    from modelry.core.data.write import permitted_ids
-    with app.data.connection() as connection:
-        return bool(permitted_ids(app.data, connection, meta, "update", [int(identifier)]))
-
-
 def relation_resolver(namespace: Namespace, field: Any, target: str) -> Callable[..., Any]:
     """Resolver of a to-many field; `rsql` and `size` narrow it (still batched per level),
     and the page-size maximum bounds it (list_limits.py)."""
@@ -262,5 +187,4 @@ def relation_resolver(namespace: Namespace, field: Any, target: str) -> Callable
                                         "return": f"Optional[List[{target}]]"})
 
 
-__all__ = ["Builtins", "relation_resolver", "page_arguments", "create_builtin", "update_builtin",
-           "delete_builtin", "List"]
+__all__ = ["Builtins", "relation_resolver", "List"]

@@ -9,20 +9,20 @@ import logging
 import time
 from typing import Any, AsyncIterator
 
+import anyio.to_thread
 import orjson
 import sqlalchemy as sa
 from starlette.applications import Starlette
-import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from modelry.admin.app import admin_routes
-from modelry.core.graphql.console import ASSET_ROUTE, asset_endpoint, console_page
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
-from modelry.core.graphql.media_types import check_request_type
+from modelry.core.graphql.http.console import ASSET_ROUTE, asset_endpoint, console_page
+from modelry.core.graphql.http.media_types import check_request_type
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
 from modelry.core.http.serve import endpoint_routes
 

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from modelry.core.graphql.context import GraphQLSettings
+from modelry.core.graphql.http.static_assets import StaticAssets
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
-from modelry.core.graphql.static_assets import StaticAssets
 
 ASSETS_FOLDER = Path(__file__).parent / "static" / "graphiql"
 ASSET_ROUTE = "/graphql/static/{version}/{name:path}"

@@ -16,9 +16,9 @@ from graphql.execution.values import get_argument_values
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.util import ClauseAdapter
 
-from modelry.core.fields import Field, ManyToMany, OneToMany
 from modelry.core import context
-from modelry.core.graphql.compiled_plan import BuiltinPlan, RecordPlan, Selected
+from modelry.core.fields import Field, ManyToMany, OneToMany
+from modelry.core.graphql.compiled.plan import BuiltinPlan, RecordPlan, Selected
 from modelry.core.graphql.list_limits import nested_window
 from modelry.core.rsql import compile_filter
 from modelry.core.rsql.relations import read_rules

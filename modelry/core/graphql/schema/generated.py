@@ -7,11 +7,12 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from modelry.core import context
-from modelry.core.graphql.builtins import Builtins, relation_resolver
-from modelry.core.graphql.functions import FunctionFields
-from modelry.core.graphql.namespace import Namespace
+from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.scalars import SCALAR_MAP, finite_or_none
-from modelry.core.graphql.types import TypeFactory, type_name
+from modelry.core.graphql.schema.builtins import Builtins, relation_resolver
+from modelry.core.graphql.schema.functions import FunctionFields
+from modelry.core.graphql.schema.namespace import Namespace
+from modelry.core.graphql.schema.types import TypeFactory
 from modelry.core.registry import Registry
 from modelry.core.security.auth_graphql import auth_root_fields
 

@@ -3,7 +3,7 @@
 Per level of the selection one statement loads every record of that level (plus one
 for totals), and rows become response dicts in one pass, with the same wire values as
 the general executor. On PostgreSQL a call whose values SQL can render is one statement
-that returns its JSON (compiled_json.py), spliced into the response as it is. Any
+that returns its JSON (compiled/database_json.py), spliced into the response as it is. Any
 exception makes the caller fall back to the general executor, which then reports errors
 exactly as usual.
 """
@@ -17,23 +17,28 @@ import orjson
 import sqlalchemy as sa
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry.utils.str_converters import to_camel_case
 
 from modelry import directives
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.relations import CHUNK, Narrowing, ids_in
 from modelry.core.fields import ManyToMany, OneToMany
-from strawberry.utils.str_converters import to_camel_case
-
-from modelry.core.graphql.builtins import page_arguments
-from modelry.core.graphql.compiled_json import DatabaseJson, renders
-from modelry.core.graphql.compiled_plan import (
-    BuiltinPlan, NotCompilable, OperationPlan, Planner, RecordPlan, record_plans)
+from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
+from modelry.core.graphql.calls.naming import type_name
+from modelry.core.graphql.calls.pages import page_arguments
+from modelry.core.graphql.compiled.database_json import DatabaseJson, renders
+from modelry.core.graphql.compiled.plan import (
+    BuiltinPlan,
+    NotCompilable,
+    OperationPlan,
+    Planner,
+    RecordPlan,
+    record_plans,
+)
 from modelry.core.graphql.documents import weight_of
+from modelry.core.graphql.list_limits import check_nested, nested_window
 from modelry.core.lru import LRU, MISSING
 from modelry.core.rsql.relations import read_rules
-from modelry.core.graphql.inputs import UNSET, equality_filters, sent
-from modelry.core.graphql.list_limits import check_nested, nested_window
-from modelry.core.graphql.types import type_name
 from modelry.core.security import authorization
 from modelry.core.security.identity import current_identity
 from modelry.directives import Directive

@@ -15,11 +15,12 @@ from typing import Any, Callable, List, Optional
 
 import strawberry
 
-from modelry.core.graphql.inputs import to_record
+from modelry.core.graphql.calls.inputs import to_record
+from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.list_limits import check_result
-from modelry.core.graphql.namespace import Namespace
 from modelry.core.graphql.scalars import JSON, BigDecimal, Date, DateTime, Long, Time
-from modelry.core.graphql.types import TypeFactory, type_name
+from modelry.core.graphql.schema.namespace import Namespace
+from modelry.core.graphql.schema.types import TypeFactory
 from modelry.core.registry import Registry
 from modelry.core.registry.functions import FunctionMeta
 from modelry.errors import DeclarationError

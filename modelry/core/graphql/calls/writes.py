@@ -1,0 +1,83 @@
+"""The write built-ins (`create`, `update`, `delete`) over the data manager: the one
+place their rules run, for the general executor, the compiled path and the admin.
+
+They run with BUILT_ACTION set, as Oinone's gateway does; `data` is what a client sent,
+read by attribute (a strawberry input, or the compiled path's coerced arguments).
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+from modelry import directives
+from modelry.core.data.deletes import distinct_by_id
+from modelry.core.functions.pipeline import invoke
+from modelry.core.graphql.calls.inputs import to_record
+from modelry.core.registry import ModelMeta
+from modelry.directives import Directive
+from modelry.errors import DataError, OptimisticLockError
+
+
+@contextlib.contextmanager
+def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> Iterator[None]:
+    with directives.scope((directives.current() | add) & ~remove):
+        yield
+
+
+def create_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
+    """The `create` built-in: a new record of `meta` from `data` (the values a client sent,
+    read by attribute), refused values checked first. GraphQL and the admin call it."""
+    record = to_record(app.registry, meta, data, "create")
+    with _bits(add=Directive.BUILT_ACTION):
+        return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
+                      builtin=True)
+
+
+def update_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
+    """The `update` built-in: write the values `data` sends to the record it names by id;
+    RECORD_NOT_FOUND when it is gone or outside the caller's rules, OptimisticLockError
+    when the version it carries is stale. Returns the record as stored."""
+    record = to_record(app.registry, meta, data, "update")
+    if record.id is None:
+        raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
+                        model=meta.code, field="id")
+    with _bits(add=Directive.BUILT_ACTION):
+        if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
+                  {}, builtin=True):
+            return meta.cls.query_by_id(record.id)
+        rule = app.data.row_rule(meta, "update")
+        if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
+                rule is not None and meta.cls.count(id=record.id) and not
+                _updatable(app, meta, record.id)):
+            raise DataError(f"{meta.code}: no record with id {record.id}",
+                            code="RECORD_NOT_FOUND", model=meta.code, field="id")
+        raise OptimisticLockError(
+            f"{meta.code}: record {record.id} was changed by someone else since you "
+            f"read it (your optVersion {record.opt_version} is stale); reload and retry",
+            model=meta.code, stale_ids=[record.id])
+
+
+def delete_builtin(app: Any, meta: ModelMeta, data_list: Any) -> list[Any]:
+    """The `delete` built-in: delete every record `data_list` names by id, or none
+    (RECORD_NOT_FOUND when one is missing). Returns the records named."""
+    records = [to_record(app.registry, meta, item) for item in data_list]
+    missing = [index for index, r in enumerate(records) if r.id is None]
+    if missing:
+        raise DataError(f"{meta.code}: delete needs an id in every item "
+                        f"(missing at {missing})", code="ID_REQUIRED", model=meta.code,
+                        field="id")
+    records = list(distinct_by_id(meta, records).values())
+    with _bits(add=Directive.BUILT_ACTION):
+        deleted = invoke(meta.code, "delete", "DELETE", meta.cls.delete_batch,
+                         (records,), {}, builtin=True)
+    if deleted != len(records):
+        raise DataError(f"{meta.code}: some of the records to delete do not exist; "
+                        "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
+    return records
+
+
+def _updatable(app: Any, meta: ModelMeta, identifier: Any) -> bool:
+    """True when the caller's update rule admits the record."""
+    from modelry.core.data.write import permitted_ids
+    with app.data.connection() as connection:
+        return bool(permitted_ids(app.data, connection, meta, "update", [int(identifier)]))
