@@ -6,12 +6,16 @@
 GraphQL, and answers byte for byte what modelry answers for the matching document:
 ids as strings, money as the database's decimal text, the `{data, extensions}`
 envelope. Each request is one transaction with at most one statement per relation
-level; `X-SQL-Statements` tells how many ran. `GET /health` answers "ok".
+level; `X-SQL-Statements` tells how many ran. `Authorization: Bearer <token>` takes a
+token of modelry's login (base_auth_token), checked with one more statement per request;
+a bad token is answered 401. `GET /health` answers "ok".
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
+import hashlib
 import math
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
@@ -42,6 +46,10 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _postgres(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
 def _page(body: dict) -> dict:
     size = int(body["size"])
     return {"limit": size, "offset": (int(body["currentPage"]) - 1) * size}
@@ -65,20 +73,22 @@ def item_page(connection: sa.Connection, body: dict) -> dict:
         {"id": str(item_id), "itemName": name, "price": _text(price), "stock": stock,
          "shop": None if shop_id is None else {"id": str(shop_id), "name": shop_name}}
         for item_id, name, price, stock, shop_id, shop_name
-        in connection.execute(sql.ITEM_PAGE, _page(body)).all()]
+        in connection.execute(sql.item_page(body.get("sort"), _postgres(connection)),
+                              _page(body)).all()]
     return {"petItemQuery": {"queryPage": {"content": content}}}
 
 
 def shop_page(connection: sa.Connection, body: dict) -> dict:
     """Q3: a page of shops with owner, first items and tags: three statements."""
-    content = [_shop(row) for row in connection.execute(sql.SHOP_PAGE, _page(body)).all()]
+    page = sql.shop_page(body.get("sort"), _postgres(connection))
+    content = [_shop(row) for row in connection.execute(page, _page(body)).all()]
     by_id = {}
     for shop in content:
         shop["items"], shop["tags"] = [], []
         by_id[int(shop["id"])] = shop
     if by_id:
         ids = list(by_id)
-        if connection.dialect.name == "postgresql":
+        if _postgres(connection):
             first_items, shop_tags = sql.FIRST_ITEMS_ARRAY, sql.SHOP_TAGS_ARRAY
         else:
             first_items, shop_tags = sql.FIRST_ITEMS_IN, sql.SHOP_TAGS_IN
@@ -123,6 +133,28 @@ def update_stock(connection: sa.Connection, body: dict) -> dict:
     return {"petItemMutation": {"update": {"id": str(item_id), "stock": stock}}}
 
 
+class Unauthenticated(Exception):
+    """The bearer token is malformed, unknown, expired or revoked, or its user inactive."""
+
+
+def signed_in(connection: sa.Connection, authorization: str | None) -> int | None:
+    """The user a request's bearer token signs in, None when it carries no token.
+
+    One statement per request: the token's hash and its user, as a real app checks it.
+    """
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must read 'Bearer <token>'")
+    digest = hashlib.sha256(token.strip().encode()).hexdigest()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # naive UTC, as modelry stores it
+    user_id = connection.execute(sql.TOKEN_USER, {"token_hash": digest, "now": now}).scalar()
+    if user_id is None:
+        raise Unauthenticated("the bearer token is invalid, expired or revoked")
+    return int(user_id)
+
+
 HANDLERS: dict[str, Handler] = {
     "Q1": fetch_shop, "Q2": item_page, "Q3": shop_page, "Q4": filtered_items,
     "M1": create_tag, "M2": update_stock}
@@ -139,9 +171,10 @@ def create_app(database: str) -> Starlette:
         # .get: SQLite's BEGIN runs before `run` resets the count (it is not counted)
         connection.info["statements"] = connection.info.get("statements", 0) + 1
 
-    def run(body: dict) -> tuple[dict, int]:
+    def run(body: dict, authorization: str | None) -> tuple[dict, int]:
         with engine.begin() as connection:
             connection.info["statements"] = 0
+            signed_in(connection, authorization)
             data = HANDLERS[body["q"]](connection, body)
             return data, connection.info["statements"]
 
@@ -150,7 +183,11 @@ def create_app(database: str) -> Starlette:
         # one request waits on the database, others run. Blocking the event loop instead
         # serialises the database work (measured: slower on Q2-Q4 and M2, by 3x on Q4).
         try:
-            data, statements = await run_in_threadpool(run, orjson.loads(await request.body()))
+            data, statements = await run_in_threadpool(
+                run, orjson.loads(await request.body()), request.headers.get("authorization"))
+        except Unauthenticated as error:
+            return Response(orjson.dumps({"data": None, "errors": [{"message": str(error)}]}),
+                            401, media_type="application/json")
         except Exception as error:  # noqa: BLE001 - the client gets the message
             error_body = {"data": None, "errors": [{"message": repr(error)}],
                           "extensions": {"success": False, "messages": []}}

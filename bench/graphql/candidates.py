@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from auth import JWT_SECRET
+
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -125,13 +127,16 @@ def baseline(database: str, port: int = 8078) -> Candidate:
 
 
 def postgraphile(database: str, port: int = 5055) -> Candidate:
-    """PostGraphile v4 from bench/graphql/node_modules, with the connection-filter plugin."""
+    """PostGraphile v4 from bench/graphql/node_modules, with the connection-filter plugin,
+    the sorts of postgraphile_sorts.js and JWT authentication (auth.py)."""
     url = make_url(database).set(drivername="postgres")
     return Candidate("postgraphile", port, [
         str(HERE / "node_modules" / ".bin" / "postgraphile"),
         "-c", url.render_as_string(hide_password=False), "-s", "public", "--host", HOST,
         "--port", str(port), "--disable-query-log", "--disable-graphiql",
-        "--append-plugins", "postgraphile-plugin-connection-filter"],
+        "--append-plugins",
+        f"postgraphile-plugin-connection-filter,{HERE / 'postgraphile_sorts.js'}",
+        "--jwt-secret", JWT_SECRET],
         env={"NODE_ENV": "production"})
 
 

@@ -19,8 +19,7 @@ import seed
 LUA_HEADER = """wrk.method = "POST"
 wrk.path = "/graphql"
 wrk.headers["Content-Type"] = "application/json"
-local template = [==[%s]==]
--- GraphQL answers errors with 200: count the answers with a non-empty "errors" list
+%s-- GraphQL answers errors with 200: count the answers with a non-empty "errors" list
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 errors = 0
@@ -33,17 +32,28 @@ function done(summary, latency, requests)
   io.write(string.format("GraphQL errors: %%d\\n", total))
 end
 """
+LUA_TEMPLATE = "local template = [==[%s]==]\n"
+LUA_AUTHORIZATION = 'wrk.headers["Authorization"] = [==[%s]==]\n'
 LUA_FIXED = "wrk.body = template\n"
 LUA_DYNAMIC = """math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 local prefix = tostring(math.random(100000, 999999))
 local counter = 0
-request = function()
+local function filled(text)
   counter = counter + 1
   local id = math.random(1, %(items)d)
   local stock = %(stock)s
-  local body = template:gsub("%%$ID", tostring(id)):gsub("%%$STOCK", tostring(stock))
-  body = body:gsub("%%$NAME", "t-" .. prefix .. "-" .. counter)
-  return wrk.format(nil, nil, nil, body)
+  local body = text:gsub("%%$ID", tostring(id)):gsub("%%$STOCK", tostring(stock))
+  return (body:gsub("%%$NAME", "t-" .. prefix .. "-" .. counter))
+end
+"""
+LUA_ONE = """request = function()
+  return wrk.format(nil, nil, nil, filled(template))
+end
+"""
+# A mix: every request picks one of `mix` (a body and its headers) at random.
+LUA_MIX = """request = function()
+  local pick = mix[math.random(1, #mix)]
+  return wrk.format(nil, nil, pick[2], filled(pick[1]))
 end
 """
 PLACEHOLDERS = ("$ID", "$STOCK", "$NAME")
@@ -62,12 +72,29 @@ class LoadResult:
     server_cpu_ms: float = float("nan")  # the server's own CPU time per request (run.py)
 
 
-def lua_script(template: str) -> str:
-    """The wrk script posting `template` (filled per request when it has placeholders)."""
-    script = LUA_HEADER % template
+def lua_script(template: str, authorization: str | None = None) -> str:
+    """The wrk script posting `template` (filled per request when it has placeholders),
+    with an `Authorization` header when given."""
+    script = LUA_HEADER % (LUA_TEMPLATE % template)
+    if authorization:
+        script += LUA_AUTHORIZATION % authorization
     if not any(placeholder in template for placeholder in PLACEHOLDERS):
         return script + LUA_FIXED
-    return script + LUA_DYNAMIC % {"items": seed.ITEMS, "stock": seed.STOCK_LUA}
+    return script + LUA_DYNAMIC % {"items": seed.ITEMS, "stock": seed.STOCK_LUA} + LUA_ONE
+
+
+def lua_mix_script(mix: list[tuple[str, str | None]]) -> str:
+    """The wrk script posting, per request, one of `mix` (template, Authorization header
+    or None) picked at random, filled as lua_script fills one template."""
+    entries = []
+    for template, authorization in mix:
+        headers = '{["Content-Type"] = "application/json"'
+        if authorization:
+            headers += f', ["Authorization"] = [==[{authorization}]==]'
+        entries.append(f"  {{[==[{template}]==], {headers}}}}},")
+    table = "local mix = {\n" + "\n".join(entries) + "\n}\n"
+    return (LUA_HEADER % table + LUA_DYNAMIC % {"items": seed.ITEMS, "stock": seed.STOCK_LUA}
+            + LUA_MIX)
 
 
 def fill(template: str, item_id: int, name: str) -> str:
@@ -85,11 +112,17 @@ def wrk_command(url: str, script: Path, duration: float, connections: int,
 
 
 def run_wrk(url: str, template: str, duration: float, connections: int = 16,
-            pin: str | None = None) -> LoadResult:
+            pin: str | None = None, authorization: str | None = None) -> LoadResult:
     """Post `template` to `url` for `duration` seconds and parse wrk's summary."""
+    return run_wrk_script(url, lua_script(template, authorization), duration, connections, pin)
+
+
+def run_wrk_script(url: str, lua: str, duration: float, connections: int = 16,
+                   pin: str | None = None) -> LoadResult:
+    """Run wrk with the script `lua` against `url` for `duration` seconds; its summary."""
     with tempfile.TemporaryDirectory(prefix="modelry-bench-") as directory:
         script = Path(directory) / "post.lua"
-        script.write_text(lua_script(template))
+        script.write_text(lua)
         completed = subprocess.run(wrk_command(url, script, duration, connections, pin),
                                    capture_output=True, text=True,
                                    timeout=duration + TIMEOUT + 30, check=False)

@@ -1,88 +1,139 @@
-"""Soak: one modelry worker under the benchmark's load for minutes; does its memory grow?
+"""Soak: one modelry worker under mixed load for minutes, on each database; does its memory grow?
 
-    .venv/bin/python bench/graphql/soak.py --database postgresql://postgres@127.0.0.1:5432/bench
-        [--minutes 5] [--slice 15] [--candidate modelry]
+    .venv/bin/python bench/graphql/soak.py \
+        --database postgresql://postgres@127.0.0.1:5432/bench \
+        --database mysql://root@127.0.0.1:3306/bench \
+        [--minutes 5] [--sample 30] [--connections 16] [--candidate modelry]
 
-Starts the candidate (pinned like run.py), then loads the operations of queries.py in
-turns, `--slice` seconds each, with wrk (16 connections) until `--minutes` have passed,
-and prints after every slice the requests/s and the server's resident memory. The
-verdict compares the memory after the first round of every operation (caches warm)
-with the peak of the rest: the target is below 150 MB and no growth beyond noise.
-Exit status 1 when the server died or the memory target is missed.
+For each `--database` in turn: seeds it when needed (seed.py), starts the candidate
+(pinned like run.py), signs the bench user in (auth.py), then runs wrk with 16
+connections on a mix: every request picks at random one of the operations of queries.py
+(reads, sorted reads and writes), anonymous or with the bearer token. wrk runs in slices
+of `--sample` seconds back to back until `--minutes` have passed; after each slice it
+prints the requests/s, failed requests and the server's resident memory (VmRSS of its
+process tree). The verdict: the peak stays within 150 MB, and the memory stops growing:
+the last sample is at most 5 MB above the sample at half time. Exit status 1 when the
+server died or the verdict fails on any database.
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import signal
 import sys
 import time
+from dataclasses import dataclass
 
+import auth
 import candidates as servers
 import load
 import seed
+from modelry.boot.engine import create_engine
 from queries import OPERATIONS
 
 TARGET_MB = 150.0
 NOISE_MB = 5.0  # allocator noise: what counts as "no growth"
 
 
-def main() -> int:
-    """Run the soak; the process exit status."""
+@dataclass
+class Sample:
+    """One slice of load: when it ended, its rate, failures, and the RSS after it."""
+
+    minute: float
+    requests_per_second: float
+    failures: int
+    rss_mb: float
+
+
+def parse_arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", required=True)
+    parser.add_argument("--database", required=True, action="append",
+                        help="database URL; repeat it to soak each in turn")
     parser.add_argument("--minutes", type=float, default=5)
-    parser.add_argument("--slice", type=float, default=15, help="seconds per wrk run")
+    parser.add_argument("--sample", type=float, default=30,
+                        help="seconds of load between two memory samples")
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--candidate", default="modelry", choices=["modelry", "baseline"])
-    arguments = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    load.ensure_wrk()
-    seed.prepare(arguments.database)
-    pins = ("1", "0") if (os.cpu_count() or 1) >= 2 else (None, None)
-    candidate = getattr(servers, arguments.candidate)(arguments.database)
-    operations = list(OPERATIONS.values())
-    samples: list[tuple[float, str, float, float]] = []  # (minute, op, req/s, RSS MB)
+    return parser.parse_args()
+
+
+def mix(candidate: str, authorization: str) -> list[tuple[str, str | None]]:
+    """Every operation's body for `candidate`, anonymous and with `authorization`."""
+    bodies = [operation.body(candidate) for operation in OPERATIONS.values()]
+    return [(body, header) for body in bodies if body is not None
+            for header in (None, authorization)]
+
+
+def soak(url: str, arguments: argparse.Namespace, pins: tuple[str | None, str | None]
+         ) -> int:
+    """Soak one database; the exit status of its verdict."""
+    seed.prepare(url)
+    user_id, baseline_token = auth.prepare(url)
+    candidate = getattr(servers, arguments.candidate)(url)
+    samples: list[Sample] = []
     try:
         candidate.start(pins[0])
-        print(f"{candidate.name}: RSS at start {candidate.rss_mb():.1f} MB")
+        header = auth.authorizations({candidate.name: candidate.url}, user_id,
+                                     baseline_token)[candidate.name]
+        script = load.lua_mix_script(mix(candidate.name, header))
+        print(f"\n=== {candidate.name} on {url}: {len(OPERATIONS)} operations × "
+              f"(anonymous, token), {arguments.connections} connections; "
+              f"load average {_load_average()} ===")
+        print(f"  0.0 min  RSS {candidate.rss_mb():.1f} MB (started)", flush=True)
         began = time.monotonic()
-        for operation in itertools.cycle(operations):
-            elapsed = time.monotonic() - began
-            if elapsed >= arguments.minutes * 60:
-                break
-            result = load.run_wrk(candidate.url, operation.body(candidate.name) or "",
-                                  arguments.slice, 16, pins[1])
+        while time.monotonic() - began < arguments.minutes * 60:
+            result = load.run_wrk_script(candidate.url, script, arguments.sample,
+                                         arguments.connections, pins[1])
             if not candidate.alive():
                 print("*** the server died ***\n" + candidate.log_tail())
                 return 1
-            samples.append((elapsed / 60, operation.name, result.requests_per_second,
-                            candidate.rss_mb()))
-            print(f"{elapsed / 60:5.1f} min  {operation.name}  {result.requests_per_second:8.1f}"
-                  f" req/s  failed {result.failures}  RSS {samples[-1][3]:.1f} MB", flush=True)
+            samples.append(Sample((time.monotonic() - began) / 60, result.requests_per_second,
+                                  result.failures, candidate.rss_mb()))
+            last = samples[-1]
+            print(f"{last.minute:5.1f} min  {last.requests_per_second:8.1f} req/s  "
+                  f"failed {last.failures}  RSS {last.rss_mb:.1f} MB", flush=True)
     finally:
         candidate.stop()
-        from modelry.boot.engine import create_engine
-        engine = create_engine(arguments.database)
-        seed.reset_writes(engine)
-        engine.dispose()
-    return verdict(samples, len(operations))
+        engine = create_engine(url)
+        try:
+            seed.reset_writes(engine)
+        finally:
+            engine.dispose()
+    print(f"load average after: {_load_average()}")
+    return verdict(samples)
 
 
-def verdict(samples: list[tuple[float, str, float, float]], warm_after: int) -> int:
-    """Print the memory verdict; 1 when over the target or growing."""
-    if len(samples) <= warm_after:
-        print("too short to judge: run more than one round of the operations")
+def verdict(samples: list[Sample]) -> int:
+    """Print the memory verdict; 1 when over the target or still growing."""
+    if len(samples) < 3:
+        print("too short to judge: at least three samples are needed")
         return 1
-    warm = samples[warm_after - 1][3]
-    later = [sample[3] for sample in samples[warm_after:]]
-    peak, last = max(later), later[-1]
-    growing = last - warm > NOISE_MB
-    print(f"\nRSS warm {warm:.1f} MB, peak {peak:.1f} MB, last {last:.1f} MB "
-          f"(target < {TARGET_MB:.0f} MB, growth ≤ {NOISE_MB:.0f} MB): "
+    half = samples[len(samples) // 2]
+    first, last = samples[0], samples[-1]
+    peak = max(sample.rss_mb for sample in samples)
+    growing = last.rss_mb - half.rss_mb > NOISE_MB
+    failures = sum(sample.failures for sample in samples)
+    print(f"RSS first {first.rss_mb:.1f} MB, at half time {half.rss_mb:.1f} MB, "
+          f"peak {peak:.1f} MB, last {last.rss_mb:.1f} MB (target ≤ {TARGET_MB:.0f} MB, "
+          f"growth in the second half ≤ {NOISE_MB:.0f} MB): "
           f"{'GROWING' if growing else 'flat'}, "
-          f"{'over target' if peak >= TARGET_MB else 'under target'}")
-    return 1 if growing or peak >= TARGET_MB else 0
+          f"{'OVER TARGET' if peak > TARGET_MB else 'within target'}; "
+          f"{failures} failed requests")
+    return 1 if growing or peak > TARGET_MB else 0
+
+
+def _load_average() -> str:
+    return "/".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def main() -> int:
+    """Soak every database in turn; the process exit status."""
+    arguments = parse_arguments()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    load.ensure_wrk()
+    pins = ("1", "0") if (os.cpu_count() or 1) >= 2 else (None, None)
+    return max(soak(url, arguments, pins) for url in arguments.database)
 
 
 if __name__ == "__main__":

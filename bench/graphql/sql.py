@@ -7,6 +7,9 @@ processing.
 """
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -27,16 +30,40 @@ _shop_with_owner = (
 # Q1: a shop and its owner.
 SHOP_BY_ID = _shop_with_owner.where(shop.c.id == sa.bindparam("id"))
 
-# Q2: a page of items with their shops.
-ITEM_PAGE = (
-    sa.select(item.c.id, item.c.item_name, item.c.price, item.c.stock,
-              shop.c.id.label("shop_id"), shop.c.name.label("shop_name"))
-    .select_from(item.outerjoin(shop, shop.c.id == item.c.shop_id))
-    .order_by(item.c.id).limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+# Q2 and Q3 sort by id, or descending by `sort` (queries.py): a foreign key, then id.
+SORT_COLUMNS = {"Q2": {"id": item.c.id, "shop": item.c.shop_id},
+                "Q3": {"id": shop.c.id, "owner": shop.c.owner_id}}
 
-# Q3: a page of shops with owners; then the first items of each; then their tags.
-SHOP_PAGE = (_shop_with_owner.order_by(shop.c.id)
-             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+def _order(query: str, sort: str | None, postgres: bool) -> list[Any]:
+    """modelry's order: NULL is the smallest value, so last descending. MariaDB sorts so
+    natively; PostgreSQL is told, and its NULLS FIRST index on the key is walked backward."""
+    key_id = shop.c.id if query == "Q3" else item.c.id
+    if sort is None:
+        return [key_id]
+    if sort == "id":
+        return [key_id.desc()]
+    key = SORT_COLUMNS[query][sort].desc()
+    return [key.nulls_last() if postgres else key, key_id.desc()]
+
+
+@functools.cache
+def item_page(sort: str | None, postgres: bool) -> sa.Select:
+    """Q2: a page of items with their shops (one statement object per sort and dialect)."""
+    return (sa.select(item.c.id, item.c.item_name, item.c.price, item.c.stock,
+                      shop.c.id.label("shop_id"), shop.c.name.label("shop_name"))
+            .select_from(item.outerjoin(shop, shop.c.id == item.c.shop_id))
+            .order_by(*_order("Q2", sort, postgres))
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+@functools.cache
+def shop_page(sort: str | None, postgres: bool) -> sa.Select:
+    """Q3: a page of shops with owners; then the first items of each; then their tags."""
+    return (_shop_with_owner.order_by(*_order("Q3", sort, postgres))
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
 _ranked = (  # portable: rank each shop's items, keep the first few
     sa.select(item.c.shop_id, item.c.id, item.c.item_name, item.c.price,
               sa.func.row_number().over(partition_by=item.c.shop_id, order_by=item.c.id)
@@ -84,3 +111,14 @@ CREATE_TAG_RETURNING = CREATE_TAG.returning(tag.c.id)
 # M2: set an item's stock.
 UPDATE_STOCK = (sa.update(item).where(item.c.id == sa.bindparam("item_id"))
                 .values(stock=sa.bindparam("new_stock")))
+
+# A bearer token, checked as a real app would on every request: its hash is looked up
+# with its user in one statement (modelry's own token table, so the tokens are alike).
+_token = sa.table("base_auth_token", sa.column("user_id"), sa.column("token_hash"),
+                  sa.column("expires_at"), sa.column("revoked"))
+_user = sa.table("base_user", sa.column("id"), sa.column("active"))
+TOKEN_USER = (sa.select(_token.c.user_id)
+              .select_from(_token.join(_user, _user.c.id == _token.c.user_id))
+              .where(_token.c.token_hash == sa.bindparam("token_hash"),
+                     _token.c.expires_at > sa.bindparam("now"),
+                     sa.not_(_token.c.revoked), _user.c.active))
