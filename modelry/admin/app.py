@@ -8,14 +8,14 @@ from urllib.parse import urlencode
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from modelry.admin import auth, calls, pages
+from modelry.admin import auth, calls, pages, pickers
 from modelry.admin.edit_routes import edit_routes
 from modelry.admin.editing import DONE, Outcome
 from modelry.admin.hints import ModelHints, hints_for
-from modelry.admin.lists import list_state
+from modelry.admin.lists import MAX_SEARCH, list_state
 from modelry.admin.views import detail_view, list_view
 from modelry.core.security import tokens
 from modelry.core.security.authorization import AccessDenied
@@ -44,6 +44,7 @@ def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
         Route(f"{PREFIX}/logout", admin.logout, methods=["POST"]),
         Route(f"{PREFIX}/m/{{model}}", admin.listing, methods=["GET"]),
         Route(f"{PREFIX}/m/{{model}}/{{id:int}}", admin.detail, methods=["GET"]),
+        Route(f"{PREFIX}/m/{{model}}/pick/{{field}}", admin.pick, methods=["GET"]),
         *edit_routes(admin, PREFIX),
         Route(f"{PREFIX}/static/{{version}}/{{name:path}}", static_file, methods=["GET"]),
     ]
@@ -122,6 +123,21 @@ class Admin:
             response.headers["HX-Push-Url"] = bare
         return response
 
+    async def pick(self, request: Request) -> Response:
+        """The typeahead of a relation of a model: `{"options": [{"id", "title"}]}` of the
+        target's records matching `?q=`, read through queryPage as the caller."""
+        name, text = request.path_params["field"], request.query_params.get("q", "")
+
+        def read(meta: Any) -> Any:
+            field = meta.fields.get(name)
+            if field is None or field.kind not in ("many2one", "many2many") or \
+                    name in calls.invisible_fields(meta):
+                return None
+            found = pickers.matches(field, self.hints, text[:MAX_SEARCH])
+            return Outcome(data={"options": [{"id": value, "title": title}
+                                             for value, title in found]})
+        return await self._screen(request, request.path_params["model"], read)
+
     async def detail(self, request: Request) -> Response:
         """One record of a model."""
         identifier = request.path_params["id"]
@@ -166,6 +182,8 @@ class Admin:
             return response
         status = 200
         if isinstance(found, Outcome):
+            if found.data is not None:
+                return JSONResponse(found.data, headers={"Cache-Control": "no-store"})
             if found.redirect is not None:  # POST/redirect/GET
                 return RedirectResponse(f"{auth.cookie_path(request)}/m/{found.redirect}", 303)
             found, status = found.view, found.status

@@ -26,6 +26,21 @@ MAX_FORM_BYTES = 16 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
+class PostedForm(dict):
+    """A posted form's fields by name (a repeated name holds its last value); `every(name)`
+    gives all the values of a repeated one (a many-to-many's chosen records)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self.repeated: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self.repeated.setdefault(name, []).append(value)
+
+    def every(self, name: str) -> list[str]:
+        """Every value posted under `name`, in order."""
+        return list(self.repeated.get(name, ()))
+
+
 class FormRefused(Exception):
     """A form that is not processed: forged or stale CSRF token, foreign origin, bad body."""
 
@@ -41,7 +56,7 @@ def csrf_token(request: Request) -> tuple[str, bool]:
     return (known, False) if len(known) >= 32 else (secrets.token_urlsafe(32), True)
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> PostedForm:
     """The fields of a POSTed urlencoded form, after the CSRF and origin checks."""
     if (request.headers.get("content-type") or "").split(";")[0].strip() != FORM_TYPE:
         raise FormRefused(415, f"forms must be sent as {FORM_TYPE}")
@@ -55,11 +70,13 @@ async def read_form(request: Request) -> dict[str, str]:
             raise FormRefused(413, f"the form is over {MAX_FORM_BYTES} bytes")
         chunks.append(chunk)
     try:
-        fields = dict(parse_qsl(b"".join(chunks).decode("utf-8"), keep_blank_values=True))
+        fields = PostedForm(parse_qsl(b"".join(chunks).decode("utf-8"),
+                                      keep_blank_values=True))
     except UnicodeDecodeError:
         raise FormRefused(400, "the form is not UTF-8") from None
     expected = request.cookies.get(CSRF_COOKIE, "")
     sent = fields.pop(CSRF_FIELD, "")
+    fields.repeated.pop(CSRF_FIELD, None)
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise FormRefused(403, "the form's CSRF token is missing or stale; reload the page "
                                "and send it again (nothing was changed)")

@@ -6,10 +6,10 @@ A refused write shows the form again with what the user typed: each error on its
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from typing import Any, Mapping
 
-from modelry.admin import calls, writes
+from modelry.admin import calls, pickers, writes
 from modelry.admin.auth import FormRefused
 from modelry.admin.forms import VERSION, Input, edited_fields, make_input, read_values, text_of
 from modelry.admin.hints import ModelHints
@@ -20,7 +20,6 @@ from modelry.core.security.authorization import AccessDenied
 from modelry.core.security.identity import current_identity
 from modelry.errors import DataError, OptimisticLockError, ValidationFailed
 
-MAX_CHOICES = 50   # a many-to-one offers a list of at most this many records, else an id
 DONE = {"created": "Created.", "saved": "Saved.", "deleted": "Deleted."}
 
 
@@ -34,6 +33,7 @@ class FormView:
     version: str | None = None
     error: str | None = None
     conflict: bool = False
+    sections: list[tuple[str | None, list[Input]]] = dataclass_field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Outcome:
     redirect: str | None = None
     view: Any = None
     status: int = 200
+    data: Any = None        # answered as JSON (the typeahead's matches)
 
 
 def require(app: Any, meta: Any, right: str) -> None:
@@ -65,34 +66,71 @@ def form_view(app: Any, meta: Any, hints: dict[str, ModelHints],
               identifier: int | None) -> FormView | None:
     """The form creating a record of `meta` (defaults filled in), or editing record
     `identifier` (None when the caller cannot see it)."""
+    form = _blank_form(app, meta, hints, identifier)
+    if form is not None:
+        _offer_choices(form, meta, hints)
+    return form
+
+
+def _blank_form(app: Any, meta: Any, hints: dict[str, ModelHints],
+                identifier: int | None) -> FormView | None:
+    """The form with its values but no relation choices read yet."""
     require(app, meta, "create" if identifier is None else "update")
     if identifier is None:
-        return FormView(f"New {_lower(meta)}", _inputs(meta, hints, None))
+        return _sectioned(FormView(f"New {_lower(meta)}", _inputs(meta, hints, None)),
+                          hints[meta.code])
     record = calls.query_one(meta, identifier)
     if record is None:
         return None
-    return FormView(f"Edit {title_of(record, meta, hints)}", _inputs(meta, hints, record),
-                    identifier, _version(meta, record))
+    return _sectioned(FormView(f"Edit {title_of(record, meta, hints)}",
+                               _inputs(meta, hints, record), identifier,
+                               _version(meta, record)), hints[meta.code])
+
+
+def _sectioned(form: FormView, own: ModelHints) -> FormView:
+    """Group the form's inputs as the model's `form_sections` hint says (the rest last,
+    under "More"); one untitled group without the hint."""
+    if not own.sections:
+        form.sections = [(None, form.inputs)]
+        return form
+    by_name = {made.name: made for made in form.inputs}
+    placed: set[str] = set()
+    for legend, names in own.sections:
+        group = [by_name[name] for name in names if name in by_name and name not in placed]
+        placed.update(made.name for made in group)
+        if group:
+            form.sections.append((legend, group))
+    rest = [made for made in form.inputs if made.name not in placed]
+    if rest:
+        form.sections.append(("More", rest))
+    return form
 
 
 def submit(app: Any, meta: Any, hints: dict[str, ModelHints], posted: Mapping[str, str],
            identifier: int | None) -> Outcome | None:
     """Write what a posted form says (create when `identifier` is None); None when the
     record is not one the caller can see."""
-    form = form_view(app, meta, hints, identifier)
+    form = _blank_form(app, meta, hints, identifier)
     if form is None:
         return None
-    for made in form.inputs:
-        if not made.readonly:
-            made.value = posted.get(made.name, "")
-            _offer_value(made, meta.fields[made.name])
     creating = identifier is None
     values, errors = read_values(meta, posted, form.inputs, creating)
+    for made in form.inputs:
+        if made.readonly:
+            continue
+        if made.multiple:
+            if made.name in values and {str(i) for i in values[made.name]} == set(made.values):
+                del values[made.name]  # unchanged: links the caller cannot read stay
+            if made.name in posted:
+                made.values = [text for text in getattr(posted, "every", lambda n: [])(
+                    made.name) if text.strip()]
+        else:
+            made.value = posted.get(made.name, "")
     version = None if creating else _posted_version(meta, posted)
     if version is not None:
         form.version = str(version)
     if errors:
-        return _with_errors(form, errors)
+        return _with_errors(form, meta, hints, errors)
     try:
         if creating:
             record = writes.create(app, meta, values)
@@ -100,14 +138,16 @@ def submit(app: Any, meta: Any, hints: dict[str, ModelHints], posted: Mapping[st
             record = writes.update(app, meta, identifier, values, version)
     except OptimisticLockError:
         form.conflict = True
+        _offer_choices(form, meta, hints)
         return Outcome(view=form, status=409)
     except ValidationFailed as failure:
-        return _with_errors(form, {e["field"]: e["message"] for e in failure.errors})
+        return _with_errors(form, meta, hints,
+                            {e["field"]: e["message"] for e in failure.errors})
     except DataError as error:
         if error.code == "RECORD_NOT_FOUND":
             return None
         named = error.field or next(iter(getattr(error, "fields", ())), None)
-        return _with_errors(form, {named: error.message} if named else {},
+        return _with_errors(form, meta, hints, {named: error.message} if named else {},
                             None if named else error.message)
     return Outcome(redirect=f"{meta.code}/{record.id}?done={'created' if creating else 'saved'}")
 
@@ -167,7 +207,9 @@ def _version(meta: Any, record: Any) -> str | None:
     return str(record.opt_version) if meta.optimistic_lock else None
 
 
-def _with_errors(form: FormView, errors: dict[str, str], general: str | None = None) -> Outcome:
+def _with_errors(form: FormView, meta: Any, hints: dict[str, ModelHints],
+                 errors: dict[str, str], general: str | None = None) -> Outcome:
+    _offer_choices(form, meta, hints)
     shown = {made.name: made for made in form.inputs if not made.readonly}
     for name, message in errors.items():
         if name in shown:
@@ -180,48 +222,52 @@ def _with_errors(form: FormView, errors: dict[str, str], general: str | None = N
 
 def _inputs(meta: Any, hints: dict[str, ModelHints], record: Any) -> list[Input]:
     """The inputs of `meta`'s form: the record's values, or on create the defaults (fields
-    the caller may not write are left out of a new record's form, shown disabled on edit)."""
-    locked = context.readonly_fields(meta.code)
+    the caller may not write, by field rule or `read_only` hint, are left out of a new
+    record's form, shown disabled on edit)."""
+    locked = context.readonly_fields(meta.code) | hints[meta.code].read_only
     inputs = []
     for field in edited_fields(meta, calls.invisible_fields(meta)):
         readonly = field.readonly or field.name in locked
         if record is None and readonly:
             continue
         made = make_input(field, readonly)
-        if field.kind == "many2one":
-            _offer_choices(made, field, hints)
+        if field.kind == "many2many":
+            made.values = _linked_ids(record, field.name) if record is not None else []
+            if len(made.values) > pickers.MAX_CHOICES:
+                made.readonly, made.help = True, (
+                    f"more than {pickers.MAX_CHOICES} linked records: change them through "
+                    "the API")
+            inputs.append(made)
+            continue
         # a many-to-one by its stored id: its record may be one the caller cannot read
         name = field.column if field.kind == "many2one" else field.name
         value = getattr(record, name) if record is not None else \
             (field.default_value() if field.has_default() else None)
         made.value = text_of(field, value)
-        _offer_value(made, field)
         inputs.append(made)
     return inputs
 
 
-def _offer_choices(made: Input, field: Any, hints: dict[str, ModelHints]) -> None:
-    """A select of the target's records when the caller can read at most MAX_CHOICES of
-    them (read through queryPage as the caller), else an id input."""
-    target = context.active_registry().model(field.target)
-    sort = hints[target.code].sort if target.code in hints else "id"
-    try:
-        page = calls.query_page(target, None, 1, MAX_CHOICES,
-                                sort if sort.lstrip("-") == "id" else f"{sort},id")
-    except AccessDenied:
-        page = None
-    if page is None or (page.total_elements or 0) > MAX_CHOICES:
-        made.widget, made.step = "number", "1"
-        return
-    made.options = [(str(r.id), title_of(r, target, hints)) for r in page.content]
+def _linked_ids(record: Any, name: str) -> list[str]:
+    """The ids a many-to-many of `record` links to (up to one more than a form edits)."""
+    linked = context.gateway(type(record)._meta().code).load_relation(
+        record, name, size=pickers.MAX_CHOICES + 1)
+    return [str(item.id) for item in linked or ()]
 
 
-def _offer_value(made: Input, field: Any) -> None:
-    """A many-to-one select keeps a value it does not list (a record the caller cannot
-    read), named by its id: saving the form must not clear it."""
-    if field.kind == "many2one" and made.widget == "select" and made.value and \
-            all(value != made.value for value, _ in made.options):
-        made.options.append((made.value, f"#{made.value}"))
+def _offer_choices(form: FormView, meta: Any, hints: dict[str, ModelHints]) -> None:
+    """Each relation's select: the target's first records and the chosen ones, read as the
+    caller; an id input when the caller may not read the target at all."""
+    for made in form.inputs:
+        if not made.pick:
+            continue
+        found = pickers.choices(meta.fields[made.name], hints,
+                                made.values if made.multiple else [made.value])
+        if found is None:
+            made.widget, made.step, made.pick = "number", "1", False
+            made.readonly = made.readonly or made.multiple
+        else:
+            made.options = found.options
 
 
 def _lower(meta: Any) -> str:

@@ -20,11 +20,12 @@ from modelry.admin.pages import field_label
 
 VERSION = "opt_version"   # the hidden input carrying the version an edit started from
 EDITED_KINDS = ("string", "text", "integer", "biginteger", "float", "decimal", "money",
-                "boolean", "date", "datetime", "time", "enum", "json", "many2one")
+                "boolean", "date", "datetime", "time", "enum", "json", "many2one", "many2many")
 WIDGETS = {"text": "textarea", "json": "textarea", "integer": "number",
            "biginteger": "number", "float": "number", "decimal": "number", "money": "number",
            "boolean": "checkbox", "date": "date", "datetime": "datetime-local",
-           "time": "time", "enum": "select", "many2one": "select"}
+           "time": "time", "enum": "select", "many2one": "select",
+           "many2many": "select"}
 CHECKED = ("true", "on")
 
 
@@ -43,11 +44,15 @@ class Input:
     value: str = ""
     error: str | None = None
     help: str | None = None
+    pick: bool = False          # a relation: admin.js adds a typeahead (chips when multiple)
+    multiple: bool = False      # a many-to-many: the chosen ids are `values`
+    values: list[str] = dataclass_field(default_factory=list)
 
 
 def edited_fields(meta: Any, invisible: frozenset[str]) -> list[Any]:
-    """The fields of `meta` a form shows: stored values and many-to-ones the caller may see,
-    neither system nor write-only (to-many relations and binaries are not edited here)."""
+    """The fields of `meta` a form shows: stored values and relations to records (many-to-one,
+    many-to-many) the caller may see, neither system nor write-only (one-to-many relations
+    and binaries are not edited here; a write-only secret has its own screen)."""
     return [f for f in meta.fields.values()
             if f.kind in EDITED_KINDS and not f.system and not f.write_only
             and f.name not in invisible]
@@ -70,6 +75,11 @@ def make_input(field: Any, readonly: bool) -> Input:
         made.step = "1"
     elif field.kind == "enum":
         made.options = [(str(m.value), str(m.value)) for m in field.enum_class]
+    elif field.kind == "many2many":
+        made.multiple = made.pick = True
+        made.required = False
+    elif field.kind == "many2one":
+        made.pick = True
     return made
 
 
@@ -108,6 +118,10 @@ def read_values(meta: Any, posted: Mapping[str, str], inputs: list[Input],
     for name in writable:
         field = meta.fields[name]
         text = posted.get(name, "")
+        if field.kind == "many2many":
+            if name in posted:  # a form without it (forged, or from an old page) keeps them
+                _read_records(name, posted, creating, values, errors)
+            continue
         if field.kind == "boolean":
             if text and text not in CHECKED:
                 errors[name] = "tick the box or leave it empty"
@@ -125,6 +139,17 @@ def read_values(meta: Any, posted: Mapping[str, str], inputs: list[Input],
         except ValueError as error:
             errors[name] = str(error)
     return values, errors
+
+
+def _read_records(name: str, posted: Mapping[str, str], creating: bool,
+                  values: dict[str, Any], errors: dict[str, str]) -> None:
+    """A many-to-many's chosen ids: every value posted under `name` (blanks ignored)."""
+    every = getattr(posted, "every", lambda key: [posted[key]])
+    chosen = [text.strip() for text in every(name) if text.strip()]
+    if any(not text.isdigit() for text in chosen):
+        errors[name] = "choose records (or enter their ids, whole numbers)"
+    elif chosen or not creating:
+        values[name] = list(dict.fromkeys(int(text) for text in chosen))
 
 
 def _as_is(field: Any, text: str) -> str:

@@ -16,9 +16,11 @@ from modelry.core.graphql.calls.writes import create_builtin, delete_builtin, up
 
 def sent(meta: Any, values: dict[str, Any], **system: Any) -> SimpleNamespace:
     """`values` (by field name) as the built-ins read a client's input: a many-to-one by its
-    `<name>_id`, plus the system values given (`id`, `opt_version`)."""
-    named = {f"{name}_id" if meta.fields[name].kind == "many2one" else name: value
-             for name, value in values.items()}
+    `<name>_id`, a many-to-many as the records it links (by id, replacing the links), plus
+    the system values given (`id`, `opt_version`)."""
+    named = {f"{name}_id" if meta.fields[name].kind == "many2one" else name:
+             [SimpleNamespace(id=i) for i in value] if meta.fields[name].kind == "many2many"
+             else value for name, value in values.items()}
     return SimpleNamespace(**named, **system)
 
 

@@ -110,19 +110,6 @@ def test_delete_asks_for_confirmation_then_deletes(site: Site) -> None:
     assert root.get(f"/admin/m/demo.PetShop/{identifier}").status_code == 404
 
 
-def test_a_many_to_one_beyond_fifty_records_is_an_id_input(site: Site) -> None:
-    """An item's shop is picked from a list of the 25 shops' names; past 50 shops, by id."""
-    root = site.client()
-    root.login("root")
-    assert '<select id="f-shop" name="shop"' in root.text("/admin/m/demo.PetItem/new")
-    with directives.scope(), site.app.transaction():
-        shops = site.app.registry.model("demo.PetShop").cls
-        shops.create_batch([shops(name=f"More {n}", code=f"M{n:02}") for n in range(26)])
-    page = root.text("/admin/m/demo.PetItem/new")
-    assert '<input type="number" id="f-shop" name="shop"' in page
-    assert "<option" not in page.split('id="f-shop"', 1)[1].split("</div>", 1)[0]
-
-
 def test_a_delete_confirmed_on_a_stale_page_deletes_nothing(site: Site) -> None:
     """The shop changed after its confirmation page was opened: the delete is refused with a
     message, the page shows the current version, and confirming again deletes it."""

@@ -111,7 +111,7 @@ def test_pages_load_only_their_own_origin(site: Site) -> None:
     assert "script-src 'self'" in policy and "unsafe" not in policy
     urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     assets = [url for url in urls if "/static/" in url]
-    assert len(assets) == 2 and all(url.startswith("/admin/static/") for url in assets)
+    assert len(assets) == 3 and all(url.startswith("/admin/static/") for url in assets)
     for url in assets:
         answer = root.get(url)
         assert answer.status_code == 200 and "immutable" in answer.headers["cache-control"]
