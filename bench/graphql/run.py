@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -198,6 +199,29 @@ def undo_writes(database: str) -> None:
         engine.dispose()
 
 
+def modelry_source() -> str:
+    """Where modelry is imported from, and its commit and uncommitted files when in git."""
+    import modelry
+
+    root = Path(modelry.__file__).resolve().parent.parent
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *arguments], capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
+            raise ValueError("not the repository's root")
+        commit, changed = git("rev-parse", "--short", "HEAD"), git(
+            "status", "--porcelain", "--", "modelry")
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return f"modelry imported from {root} (not a git work tree)"
+    if not changed:
+        return f"modelry imported from {root}: commit {commit}, clean"
+    return (f"modelry imported from {root}: commit {commit} plus "
+            f"{len(changed.splitlines())} uncommitted files under modelry/ (not reproducible)")
+
+
 def _load_average() -> tuple[float, float, float]:
     return os.getloadavg()
 
@@ -296,6 +320,7 @@ def benchmark(arguments: argparse.Namespace) -> int:
     print(f"bench/graphql/run.py {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} CPUs, servers on CPU {pins[0]}, wrk on CPU {pins[1]}")
     print("command: " + " ".join(sys.argv))
+    print(modelry_source())
     if pins[0] is None:
         print("one CPU only: servers and wrk are not pinned")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally clauses
