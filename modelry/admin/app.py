@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from modelry.admin import auth, calls, pages, pickers
+from modelry.admin import auth, buttons, calls, pages, pickers
+from modelry.admin.call_screens import call_routes
 from modelry.admin.edit_routes import edit_routes
 from modelry.admin.editing import DONE, Outcome
 from modelry.admin.hints import ModelHints, hints_for
@@ -19,7 +20,7 @@ from modelry.admin.lists import MAX_SEARCH, list_state
 from modelry.admin.views import detail_view, list_view
 from modelry.core.security import tokens
 from modelry.core.security.authorization import AccessDenied
-from modelry.core.security.identity import Identity
+from modelry.core.security.identity import Identity, current_identity
 from modelry.core.security.throttle import LoginThrottled
 from modelry.errors import ModelryError
 
@@ -46,6 +47,7 @@ def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
         Route(f"{PREFIX}/m/{{model}}/{{id:int}}", admin.detail, methods=["GET"]),
         Route(f"{PREFIX}/m/{{model}}/pick/{{field}}", admin.pick, methods=["GET"]),
         *edit_routes(admin, PREFIX),
+        *call_routes(admin, PREFIX),
         Route(f"{PREFIX}/static/{{version}}/{{name:path}}", static_file, methods=["GET"]),
     ]
 
@@ -141,9 +143,13 @@ class Admin:
     async def detail(self, request: Request) -> Response:
         """One record of a model."""
         identifier = request.path_params["id"]
-        return await self._screen(request, request.path_params["model"],
-                                  lambda meta: detail_view(meta, self.hints, identifier),
-                                  "detail.html")
+
+        def read(meta: Any) -> Any:
+            view = detail_view(meta, self.hints, identifier)
+            if view is not None:
+                view.functions = buttons.offered(self.app, current_identity(), meta, identifier)
+            return view
+        return await self._screen(request, request.path_params["model"], read, "detail.html")
 
     async def _screen(self, request: Request, code: str | None,
                       read: Callable[[Any], Any], template: str = "home.html",

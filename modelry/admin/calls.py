@@ -14,6 +14,7 @@ from modelry import directives
 from modelry.core import context
 from modelry.core.context import requesting
 from modelry.core.functions.pipeline import invoke
+from modelry.core.security.authorization import AccessDenied, check_call
 from modelry.core.security.identity import Identity, acting
 from modelry.directives import Directive
 
@@ -70,3 +71,15 @@ def rights_of(app: Any, identity: Identity, meta: Any) -> frozenset[str]:
     if identity.is_admin:
         return ALL_RIGHTS
     return frozenset(app.data.rights_cache.rights(identity.roles).models.get(meta.code, ()))
+
+
+def may_call(app: Any, identity: Identity, namespace: str, fun: str) -> bool:
+    """True when `identity`'s roles may call function `fun` of `namespace` (the permission
+    hook's own check; an admin may call every function)."""
+    if identity.is_admin:
+        return True
+    try:
+        check_call(namespace, fun, builtin=False)
+    except AccessDenied:
+        return False
+    return True

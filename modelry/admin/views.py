@@ -58,13 +58,16 @@ class ListView:
         return any(made.error for made in self.filters)
 
 
-@dataclass(frozen=True)
+@dataclass
 class DetailView:
     """One record: its id, title and each visible field's label and value."""
 
     record_id: int
     title: str
     fields: list[tuple[str, list[Cell]]]
+    version: str | None = None          # what an action's button sends (a locked model)
+    functions: list[Any] = dataclass_field(default_factory=list)  # buttons.Button
+    secrets: list[tuple[str, str]] = dataclass_field(default_factory=list)  # (name, label)
 
 
 def list_view(meta: Any, hints: dict[str, ModelHints], state: ListState) -> ListView:
@@ -99,7 +102,8 @@ def detail_view(meta: Any, hints: dict[str, ModelHints], identifier: int) -> Det
     invisible = calls.invisible_fields(meta)
     shown = [(field_label(field), _cells(field, _value(record, name), hints, None))
              for name, field in meta.fields.items() if name not in invisible]
-    return DetailView(record.id, title_of(record, meta, hints), shown)
+    return DetailView(record.id, title_of(record, meta, hints), shown,
+                      str(record.opt_version) if meta.optimistic_lock else None)
 
 
 def _value(record: Any, name: str) -> Any:
@@ -114,22 +118,24 @@ def _value(record: Any, name: str) -> Any:
 def _cells(field: Any, value: Any, hints: dict[str, ModelHints],
            limit: int | None) -> list[Cell]:
     if field.kind == "many2one":
-        return [_related(field, value, hints)]
+        return [related_cell(value, hints)]
     if field.kind in ("one2many", "many2many"):
         related = list(value or ())
-        cells = [_related(field, item, hints) for item in related[:MAX_RELATED]]
+        cells = [related_cell(item, hints) for item in related[:MAX_RELATED]]
         return cells + ([Cell("… and more")] if len(related) > MAX_RELATED else [])
-    return [Cell(_text(value, limit))]
+    return [Cell(shown_text(value, limit))]
 
 
-def _related(field: Any, record: Any, hints: dict[str, ModelHints]) -> Cell:
+def related_cell(record: Any, hints: dict[str, ModelHints]) -> Cell:
+    """A stored record as a cell: its title, linked to its detail screen."""
     if record is None:
         return Cell("")
     target = type(record)._meta()
     return Cell(title_of(record, target, hints), f"{target.code}/{record.id}")
 
 
-def _text(value: Any, limit: int | None) -> str:
+def shown_text(value: Any, limit: int | None) -> str:
+    """A plain value as a screen shows it (at most `limit` characters)."""
     if value is None:
         text = ""
     elif isinstance(value, bool):

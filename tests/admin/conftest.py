@@ -42,7 +42,10 @@ class Site:
 
 
 class AdminClient(TestClient):
-    """A TestClient that knows the admin's forms."""
+    """A TestClient that knows the admin's forms (`served` is the app it talks to, when a
+    fixture sets it)."""
+
+    served: App | None = None
 
     def csrf(self) -> str:
         """The CSRF token the login page hands out (and sets as a cookie)."""
@@ -97,6 +100,7 @@ def every_model_client(make_app: Callable[..., App]) -> tuple[AdminClient, list[
         load_ledger()
     make_user(app, "root", admin=True)
     client = AdminClient(app.asgi, base_url="http://testserver")
+    client.served = app
     client.login("root")
     return client, re.findall(r'href="/admin/m/([\w.]+)"', client.text("/admin"))
 
