@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from modelry.admin import auth, buttons, calls, pages, pickers
+from modelry.admin import auth, buttons, calls, pages, pickers, secrets
 from modelry.admin.call_screens import call_routes
 from modelry.admin.edit_routes import edit_routes
 from modelry.admin.editing import DONE, Outcome
@@ -148,6 +148,7 @@ class Admin:
             view = detail_view(meta, self.hints, identifier)
             if view is not None:
                 view.functions = buttons.offered(self.app, current_identity(), meta, identifier)
+                view.secrets = secrets.settable(self.app, meta)
             return view
         return await self._screen(request, request.path_params["model"], read, "detail.html")
 

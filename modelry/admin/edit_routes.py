@@ -1,4 +1,5 @@
-"""The admin's routes that write: the create and edit forms, and delete with a confirmation.
+"""The admin's routes that write: the create and edit forms, delete with a confirmation,
+and the screen setting a write-only field (a password).
 
 Every POST is read by `auth.read_form` first (CSRF token and Origin checked, nothing done
 otherwise); the write runs as the signed-in caller through the GraphQL built-ins
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from modelry.admin import auth, editing, pages
+from modelry.admin import auth, editing, pages, secrets
 
 
 def edit_routes(admin: Any, prefix: str) -> list[Route]:
@@ -26,6 +27,8 @@ def edit_routes(admin: Any, prefix: str) -> list[Route]:
         Route(f"{record}/edit", screens.update, methods=["POST"]),
         Route(f"{record}/delete", screens.confirm, methods=["GET"]),
         Route(f"{record}/delete", screens.delete, methods=["POST"]),
+        Route(f"{record}/secret/{{field}}", screens.secret_form, methods=["GET"]),
+        Route(f"{record}/secret/{{field}}", screens.set_secret, methods=["POST"]),
     ]
 
 
@@ -70,6 +73,26 @@ class EditScreens:
             request, request.path_params["model"],
             lambda meta: editing.delete(self.admin.app, meta, self.admin.hints, identifier,
                                         posted), "delete.html", readonly=False)
+
+    async def secret_form(self, request: Request) -> Response:
+        """The screen setting a write-only field (a password) of a record."""
+        identifier, name = request.path_params["id"], request.path_params["field"]
+        return await self.admin._screen(
+            request, request.path_params["model"],
+            lambda meta: secrets.secret_view(self.admin.app, meta, self.admin.hints,
+                                             identifier, name), "secret.html")
+
+    async def set_secret(self, request: Request) -> Response:
+        """Set a write-only field to the posted value."""
+        try:
+            posted = await auth.read_form(request)
+        except auth.FormRefused as refused:
+            return pages.refusal(request, refused)
+        identifier, name = request.path_params["id"], request.path_params["field"]
+        return await self.admin._screen(
+            request, request.path_params["model"],
+            lambda meta: secrets.set_secret(self.admin.app, meta, self.admin.hints, identifier,
+                                            name, posted), "secret.html", readonly=False)
 
     async def _form(self, request: Request, identifier: int | None) -> Response:
         return await self.admin._screen(

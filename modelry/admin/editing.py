@@ -20,7 +20,8 @@ from modelry.core.security.authorization import AccessDenied
 from modelry.core.security.identity import current_identity
 from modelry.errors import DataError, OptimisticLockError, ValidationFailed
 
-DONE = {"created": "Created.", "saved": "Saved.", "deleted": "Deleted."}
+DONE = {"created": "Created.", "saved": "Saved.", "deleted": "Deleted.",
+        "secret": "The new value is set (it is never shown)."}
 
 
 @dataclass
@@ -124,9 +125,9 @@ def submit(app: Any, meta: Any, hints: dict[str, ModelHints], posted: Mapping[st
             if made.name in posted:
                 made.values = [text for text in getattr(posted, "every", lambda n: [])(
                     made.name) if text.strip()]
-        else:
+        elif made.widget != "password":  # a typed secret is never sent back
             made.value = posted.get(made.name, "")
-    version = None if creating else _posted_version(meta, posted)
+    version = None if creating else posted_version(meta, posted)
     if version is not None:
         form.version = str(version)
     if errors:
@@ -165,7 +166,7 @@ def delete(app: Any, meta: Any, hints: dict[str, ModelHints], identifier: int,
     if record is None:
         return None
     try:
-        writes.delete(app, meta, identifier, _posted_version(meta, posted))
+        writes.delete(app, meta, identifier, posted_version(meta, posted))
     except OptimisticLockError:
         return Outcome(view=confirm_view(meta, hints, record,
                                          "This record was changed by someone else since you "
@@ -192,7 +193,7 @@ def confirm_view(meta: Any, hints: dict[str, ModelHints], record: Any,
     return ConfirmView(title_of(record, meta, hints), record.id, _version(meta, record), error)
 
 
-def _posted_version(meta: Any, posted: Mapping[str, str]) -> int | None:
+def posted_version(meta: Any, posted: Mapping[str, str]) -> int | None:
     """The version a form started from; required (a whole number) on a locked model."""
     if not meta.optimistic_lock:
         return None
@@ -245,7 +246,23 @@ def _inputs(meta: Any, hints: dict[str, ModelHints], record: Any) -> list[Input]
             (field.default_value() if field.has_default() else None)
         made.value = text_of(field, value)
         inputs.append(made)
+    if record is None:
+        inputs.extend(_secret_inputs(meta, locked))
     return inputs
+
+
+def _secret_inputs(meta: Any, locked: frozenset[str]) -> list[Input]:
+    """A new record's write-only fields (a password) as password inputs, never filled in:
+    a record's own screen sets them later (`secrets.py`)."""
+    hidden = context.hidden_fields(meta.code)
+    made = []
+    for field in meta.fields.values():
+        if field.write_only and field.kind in ("string", "text") and not field.system and \
+                not field.readonly and field.name not in locked | hidden:
+            secret = make_input(field, False)
+            secret.widget, secret.maxlength = "password", None
+            made.append(secret)
+    return made
 
 
 def _linked_ids(record: Any, name: str) -> list[str]:

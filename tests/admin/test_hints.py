@@ -3,13 +3,17 @@ fields when a module declares none; the vendored htmx is the pinned npm copy."""
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 
 import pytest
 
-from modelry.admin.hints import ATTRIBUTE, Hints, hints_for
+from modelry.admin.hints import ATTRIBUTE, Hints, hints, hints_for
 from modelry.admin.pages import STATIC
 from modelry.boot import App
 from modelry.errors import DeclarationError
+from tests.admin.conftest import Site
+from tests.admin.form_pages import form_values, shop
 
 
 def test_declared_hints_are_used(app: App) -> None:
@@ -20,6 +24,7 @@ def test_declared_hints_are_used(app: App) -> None:
     assert shop.columns == ("name", "code", "status", "income", "owner", "opened_on")
     assert shop.sortable == {"id", "create_date", "write_date", "name", "code", "status",
                              "income", "opened_on"}
+    assert shop.filters == ("name", "code", "status", "income", "owner", "opened_on")
 
 
 def test_defaults_come_from_the_fields(app: App) -> None:
@@ -36,7 +41,9 @@ def test_defaults_come_from_the_fields(app: App) -> None:
 
 
 @pytest.mark.parametrize("declared", [Hints(columns=("name", "nothing")),
-                                      Hints(sort="-nothing"), Hints(page_size=0)])
+                                      Hints(sort="-nothing"), Hints(page_size=0),
+                                      Hints(filters=("shops",)),
+                                      Hints(sections=(("Main", ("nothing",)),))])
 def test_a_wrong_hint_is_a_declaration_error(app: App, declared: Hints,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A hint naming no field of the model, or an impossible page size, is refused with an
@@ -57,3 +64,31 @@ def test_vendored_htmx_is_the_pinned_npm_copy() -> None:
     assert package == "htmx.org@1.9.12"
     assert (len(body), hashlib.sha256(body).hexdigest()) == (int(size), sha256)
     assert "Zero-Clause BSD" in (STATIC / "LICENSE.htmx").read_text()
+
+
+def test_form_sections_and_read_only_hints_shape_the_forms(site: Site,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """`form_sections` groups a shop's inputs under their legends (the rest under "More");
+    `read_only` shows the code disabled on edit, leaves it out on create, and a posted code
+    is refused as read-only."""
+    meta = site.app.registry.model("demo.PetShop")
+    monkeypatch.setattr(meta.cls, ATTRIBUTE, hints(
+        title="name", form_sections=[("Shop", ["name", "code"]), ("Money", ["income",
+                                                                            "tax_rate"])],
+        read_only=["code"])(type("Tagged", (), {})).__admin_hints__)
+    root = site.client()
+    root.login("root")
+    url = f"/admin/m/demo.PetShop/{shop(site, 'S002').id}/edit"
+    page = root.text(url)
+    legends = re.findall(r"<legend>([^<]+)</legend>", page)
+    assert legends == ["Shop", "Money", "More"]
+    first = page.split("<legend>Shop</legend>", 1)[1].split("</fieldset>", 1)[0]
+    assert re.findall(r'<label for="f-(\w+)">', first) == ["name", "code"]
+    assert '<input type="text" id="f-code" disabled' in first
+    assert 'id="f-code"' not in root.text("/admin/m/demo.PetShop/new")
+    form = form_values(page)
+    refused = root.post(url, data={**form, "code": "X1"}, follow_redirects=False)
+    assert refused.status_code == 400 and "read-only here" in html.unescape(refused.text)
+    saved = root.post(url, data={**form, "name": "Hinted"}, follow_redirects=False)
+    assert saved.status_code == 303 and shop(site, "S002").name == "Hinted"
