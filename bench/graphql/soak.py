@@ -30,6 +30,7 @@ import load
 import seed
 from modelry.boot.engine import create_engine
 from queries import OPERATIONS
+from run import modelry_source
 
 TARGET_MB = 150.0
 NOISE_MB = 5.0  # allocator noise: what counts as "no growth"
@@ -132,6 +133,7 @@ def main() -> int:
     arguments = parse_arguments()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load.ensure_wrk()
+    print(modelry_source())
     pins = ("1", "0") if (os.cpu_count() or 1) >= 2 else (None, None)
     return max(soak(url, arguments, pins) for url in arguments.database)
 
