@@ -132,9 +132,10 @@ class Server:
 
 
 def compiled_outcomes(paths: list[Any]) -> list[Exception | None]:
-    """What each run of these `CompiledPath`s ends with from now on: None when it answered,
-    else its error. They fall back to general execution silently (also when a query has
-    no plan), so a test comparing paths must check they ran and did not fail."""
+    """What each run of these `CompiledPath`s (or `CompiledWrites`) ends with from now on:
+    None when it answered, else its error. They fall back to general execution silently
+    (also when a query has no plan), so a test comparing paths must check they ran and did
+    not fail."""
     outcomes: list[Exception | None] = []
     for compiled in paths:
         run = compiled.__class__.run.__get__(compiled)

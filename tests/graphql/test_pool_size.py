@@ -1,5 +1,6 @@
 """`pool_size` bounds the database connections a server opens, however many requests come
-at once: the rest wait in the event loop (graphql/http/asgi.py), not for connections above the pool."""
+at once: the rest wait in the event loop (graphql/http/asgi.py), not for connections above
+the pool."""
 from __future__ import annotations
 
 import threading

@@ -49,8 +49,21 @@ def to_records(meta: ModelMeta, rows: Iterable[Any]) -> list[Any]:
 
 
 def refresh(meta: ModelMeta, record: Any, row: Any) -> None:
-    """Copy a row's values (e.g. from RETURNING) into an existing record."""
+    """Copy a row's values (e.g. from RETURNING) into an existing record, which then holds
+    its stored row (see `as_stored`)."""
     mapping = row._mapping
     for field in meta.columns:
         if field.column in mapping:
             record._values[field.column] = field.from_db(mapping[field.column])
+    object.__setattr__(record, "_as_stored", len(mapping) >= len(meta.columns))
+
+
+def as_stored(meta: ModelMeta, record: Any) -> Any:
+    """A new record holding what the write of `record` stored (its RETURNING row), its
+    relations unread; None when `record` does not hold its whole stored row or was changed
+    since (the caller reads it again)."""
+    if not getattr(record, "_as_stored", False) or record._changed:
+        return None
+    stored = meta.cls()
+    stored._values.update(record._values)
+    return stored

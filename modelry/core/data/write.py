@@ -194,7 +194,13 @@ def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     if not permitted_ids(manager, connection, meta, "update", [int(record.id)]):
         return 0
     check_targets(manager, connection, meta, [row])
-    count = connection.execute(statement).rowcount
+    if connection.dialect.update_returning:  # the record learns its stored row at once
+        returned = connection.execute(statement.returning(*manager.table(meta).c)).first()
+        count = 0 if returned is None else 1
+        if returned is not None:
+            refresh(meta, record, returned)
+    else:
+        count = connection.execute(statement).rowcount
     if count:
         if held is not None:
             record._values["opt_version"] = held + 1

@@ -10,6 +10,8 @@ from modelry import directives
 from modelry.core.context import requesting
 from modelry.core.graphql import statements
 from modelry.core.graphql.compiled.run import CompiledPath
+from modelry.core.graphql.compiled.plan import NotCompilable
+from modelry.core.graphql.compiled.writes import WriteFailed
 from modelry.core.graphql.context import GraphQLSettings, RequestContext
 from modelry.core.graphql.documents import Checked, DocumentCache
 from modelry.core.graphql.protocol import (
@@ -87,7 +89,11 @@ class Executor:
         if get and operation.operation is not OperationType.QUERY:
             raise ProtocolError("only queries may be sent with GET", "METHOD_NOT_ALLOWED", 405)
         context = RequestContext(self.app, self.settings, token=token)
-        if self.settings.compiled:
+        if self.settings.compiled and operation.operation is OperationType.MUTATION:
+            answer = self._compiled_write(request, checked, operation)
+            if answer is not None:
+                return answer
+        elif self.settings.compiled:
             data = self._compiled(request, checked, operation)
             if data is not None:
                 return Response(200, envelope(None if request.strategy.only_validate else data,
@@ -117,6 +123,30 @@ class Executor:
                 return self.compiled.run(plan, operation, request.variables, connection)
         except Exception:  # noqa: BLE001 - the general executor reports errors as usual
             return None
+
+    def _compiled_write(self, request: GraphQLRequest, checked: Checked,
+                        operation: OperationDefinitionNode) -> Response | None:
+        """The answer of the compiled path for writes, or None to use the general executor
+        (decided before anything is written). A failed write is answered here, located
+        and worded as the general executor does, after the transaction rolled back."""
+        plan = self.compiled.plan(checked.key, checked.document, operation)
+        if plan is None:
+            return None
+        messages: list[Any] = []
+        try:
+            with directives.client_scope(), collecting_messages(messages), \
+                    self.app.transaction():
+                data = self.compiled.writes.run(plan, operation, request.variables)
+                if request.strategy.only_validate:
+                    raise _Rollback(ExecutionResult(None))
+        except _Rollback:
+            data = None
+        except WriteFailed as failed:
+            entry, more = error_messages(failed.located)
+            return Response(200, envelope(None, [entry], messages + more, request.strategy))
+        except NotCompilable:
+            return None
+        return Response(200, envelope(data, [], messages, request.strategy))
 
     def _own_transaction(self, operation: OperationDefinitionNode) -> bool:
         """Whether a mutation holds only calls of `own_transaction` functions."""

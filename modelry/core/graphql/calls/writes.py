@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from modelry import directives
 from modelry.core.data.deletes import distinct_by_id
+from modelry.core.data.rows import as_stored
 from modelry.core.functions.pipeline import invoke
 from modelry.core.graphql.calls.inputs import to_record
 from modelry.core.registry import ModelMeta
@@ -44,7 +45,7 @@ def update_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
     with _bits(add=Directive.BUILT_ACTION):
         if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
                   {}, builtin=True):
-            return meta.cls.query_by_id(record.id)
+            return _stored(app, meta, record)
         rule = app.data.row_rule(meta, "update")
         if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
                 rule is not None and meta.cls.count(id=record.id) and not
@@ -74,6 +75,13 @@ def delete_builtin(app: Any, meta: ModelMeta, data_list: Any) -> list[Any]:
         raise DataError(f"{meta.code}: some of the records to delete do not exist; "
                         "nothing was deleted", code="RECORD_NOT_FOUND", model=meta.code)
     return records
+
+
+def _stored(app: Any, meta: ModelMeta, record: Any) -> Any:
+    """The updated record as the caller reads it: the row its UPDATE returned (PostgreSQL,
+    SQLite) unless a read rule applies, else read again (MariaDB has no UPDATE RETURNING)."""
+    stored = as_stored(meta, record) if app.data.row_rule(meta, "read") is None else None
+    return stored if stored is not None else meta.cls.query_by_id(record.id)
 
 
 def _updatable(app: Any, meta: ModelMeta, identifier: Any) -> bool:

@@ -1,9 +1,12 @@
-"""The compiled path, part 1: turn a validated query into a plan (cached per document).
+"""The compiled path, part 1: turn a validated operation into a plan (cached per document).
 
-A plan covers operations made only of model built-ins that read (`queryPage`,
+A query plan covers operations made only of model built-ins that read (`queryPage`,
 `queryOne`, `queryOneByWrapper`, `queryListByWrapper`, `countByWrapper`) selecting
-scalar fields, ManyToOne objects and to-many lists (with `rsql`/`size`). Anything else
-— mutations, @include/@skip, unknown shapes — has no plan and runs the normal way.
+scalar fields, ManyToOne objects and to-many lists (with `rsql`/`size`). A mutation plan
+covers operations made only of the write built-ins (`create`, `update`, `delete`)
+selecting scalar fields and keys (writes.py). Anything else — API functions,
+@include/@skip, relations under a write, unknown shapes — has no plan and runs the
+general way.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from modelry.core.registry import ModelMeta, Registry
 
 READ_BUILTINS = ("queryPage", "queryOne", "queryOneByWrapper", "queryListByWrapper",
                  "countByWrapper")
+WRITE_BUILTINS = ("create", "update", "delete")
 PAGE_KEYS = {"content", "totalElements", "totalPages", "currentPage", "size"}
 
 
@@ -55,6 +59,7 @@ class RecordPlan:
     meta: ModelMeta
     type_name: str
     selected: list[Selected] = field(default_factory=list)
+    attributes: list[tuple[str, str, str]] | None = None  # writes.py's, made once
 
     def columns(self) -> list[str]:
         """Columns to SELECT: id, the selected ones and the ManyToOne keys."""
@@ -90,9 +95,10 @@ class RootPlan:
 
 @dataclass
 class OperationPlan:
-    """Everything a compilable query operation reads."""
+    """Everything a compilable operation reads (a query) or writes (a mutation)."""
 
     roots: list[RootPlan]
+    mutation: bool = False
 
 
 def converter(field: Field) -> Callable[[Any], Any]:
@@ -147,20 +153,34 @@ class Planner:
 
     def plan(self, document: Any, operation: OperationDefinitionNode) -> OperationPlan:
         """The plan, or NotCompilable."""
-        if operation.operation is not OperationType.QUERY:
-            raise NotCompilable("not a query")
+        if operation.operation not in (OperationType.QUERY, OperationType.MUTATION):
+            raise NotCompilable("a subscription")
+        mutation = operation.operation is OperationType.MUTATION
+        kind, builtin = ("mutation", self._write) if mutation else ("query", self._builtin)
         fragments = {d.name.value: d for d in document.definitions
                      if isinstance(d, FragmentDefinitionNode)}
         roots = []
         for node in self._fields(operation.selection_set, fragments):
             name = node.name.value
-            if name not in self.roots or self.roots[name][1] != "query":
+            if name not in self.roots or self.roots[name][1] != kind:
                 raise NotCompilable(f"root field {name}")
             meta = self.registry.model(self.roots[name][0])
-            calls = [self._builtin(call, meta, fragments)
+            calls = [builtin(call, meta, fragments)
                      for call in self._fields(node.selection_set, fragments)]
             roots.append(RootPlan(_key(node), name, calls))
-        return OperationPlan(roots)
+        return OperationPlan(roots, mutation)
+
+    def _write(self, node: FieldNode, meta: ModelMeta, fragments: dict[str, Any]
+               ) -> BuiltinPlan:
+        """A write built-in whose selection its own record answers: columns, keys and
+        __typename (relations would need reads: the general way)."""
+        name = node.name.value
+        if name not in WRITE_BUILTINS:
+            raise NotCompilable(f"mutation field {name}")
+        records = self._records(meta, node.selection_set, fragments)
+        if any(item.kind not in ("column", "typename") for item in records.selected):
+            raise NotCompilable("a write selecting relations")
+        return BuiltinPlan(_key(node), name, meta, node, records)
 
     def _fields(self, selection_set: Any, fragments: dict[str, Any]) -> list[FieldNode]:
         found: list[FieldNode] = []

@@ -27,6 +27,7 @@ from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
 from modelry.core.graphql.compiled.database_json import DatabaseJson, renders
+from modelry.core.graphql.compiled.writes import CompiledWrites
 from modelry.core.graphql.compiled.plan import (
     BuiltinPlan,
     NotCompilable,
@@ -81,6 +82,7 @@ class CompiledPath:
         self.capacity = capacity
         self.database_json = DatabaseJson(self.manager, schema.graphql, settings) \
             if self.dialect == "postgresql" and settings.json_in_database else None
+        self.writes = CompiledWrites(app, schema)
         self._plans: LRU[OperationPlan | None] = LRU(
             capacity, settings.document_cache_bytes, settings.max_cached_document_bytes)
 
@@ -94,10 +96,12 @@ class CompiledPath:
             return found
         try:
             plan: OperationPlan | None = self.planner.plan(document, operation)
-            self._refuse_behaviours(plan)
+            if not plan.mutation:  # a write's hooks run in its built-in (writes.py)
+                self._refuse_behaviours(plan)
             for root in plan.roots:
                 for call in root.calls:
-                    call.in_database = self.database_json is not None and renders(call.records)
+                    call.in_database = not plan.mutation and self.database_json is not None \
+                        and renders(call.records)
         except (NotCompilable, KeyError):
             plan = None
         self._plans.put(key, plan, weight_of(document_key))

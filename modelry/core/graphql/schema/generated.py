@@ -6,24 +6,15 @@ from typing import Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from modelry.core import context
 from modelry.core.graphql.calls.naming import type_name
-from modelry.core.graphql.scalars import SCALAR_MAP, finite_or_none
+from modelry.core.graphql.calls.reading import read_field
+from modelry.core.graphql.scalars import SCALAR_MAP
 from modelry.core.graphql.schema.builtins import Builtins, relation_resolver
 from modelry.core.graphql.schema.functions import FunctionFields
 from modelry.core.graphql.schema.namespace import Namespace
 from modelry.core.graphql.schema.types import TypeFactory
 from modelry.core.registry import Registry
 from modelry.core.security.auth_graphql import auth_root_fields
-
-
-def read_field(source: Any, name: str) -> Any:
-    """Default resolver: a record's value, None for fields hidden from the caller (and for
-    a float that is not finite: see scalars.finite_or_none)."""
-    code = getattr(source, "_model_code", None)
-    if code and name in context.hidden_fields(code):
-        return None
-    return finite_or_none(getattr(source, name))
 
 
 class GeneratedSchema:
