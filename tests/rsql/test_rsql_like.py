@@ -27,6 +27,12 @@ CASES = [
     ("description=starts=dogs*happy", [2]),
     ("description=ends=and*cages", [4]),
     ("description=notlike=cat*kit", [2, 3, 4, 5]),
+    # =ilike= contains ignoring case, on every database (=like= follows the collation)
+    ("name=ilike=KITTY", [1]),
+    ("name=ilike='bird/cage_5'", [4]),
+    ("name=ilike=BIRD/CAGE%", []),
+    ("description=ilike=CAT*KIT", [1]),
+    ("name=notilike=DOG", [1, 3, 4, 5]),
     ("description=like=?", [5]),
     ("code=like='\"'", [5]),
     ("code=like=\"'\"", [5]),

@@ -31,7 +31,8 @@ from modelry.core.schema.decimal_type import columns_equal
 
 _ORDERING = {"=lt=": "__lt__", "=le=": "__le__", "=gt=": "__gt__", "=ge=": "__ge__"}
 _PATTERNS: dict[str, Callable[[str, tuple[int, ...]], str]] = {
-    "=like=": like.contains, "=starts=": like.starts, "=ends=": like.ends}
+    "=like=": like.contains, "=ilike=": like.contains, "=starts=": like.starts,
+    "=ends=": like.ends}
 _FAMILIES = {"integer": "number", "biginteger": "number", "float": "number",
              "decimal": "number", "money": "number", "many2one": "number", "string": "text",
              "text": "text"}
@@ -138,6 +139,9 @@ class _Compiler:
             argument = node.arguments[0]
             wildcards = argument.wildcards if isinstance(argument, Value) else ()
             pattern = _PATTERNS[positive](self._one(node, path, to_text), wildcards)
+            if positive == "=ilike=":  # ILIKE on PostgreSQL, lower() LIKE lower() elsewhere
+                return _Test(lambda col: col(leaf).ilike(pattern, escape=like.ESCAPE),
+                             (leaf,), negated)
             return _Test(lambda col: col(leaf).like(pattern, escape=like.ESCAPE), (leaf,),
                          negated)
         if positive == "=in=":

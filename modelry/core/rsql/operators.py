@@ -50,6 +50,8 @@ OPERATORS = _table(
     Operator("=isnull=", "=notnull=", ALL_KINDS),
     Operator("=like=", "=like=", TEXT_LIKE),
     Operator("=notlike=", "=like=", TEXT_LIKE),
+    Operator("=ilike=", "=ilike=", TEXT_LIKE),   # contains, ignoring case on every database
+    Operator("=notilike=", "=ilike=", TEXT_LIKE),
     Operator("=starts=", "=starts=", TEXT_LIKE),
     Operator("=notstarts=", "=starts=", TEXT_LIKE),
     Operator("=ends=", "=ends=", TEXT_LIKE),
