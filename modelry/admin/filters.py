@@ -123,7 +123,7 @@ def _widget(field: Any) -> Filter:
 def _clause(field: Any, made: Filter) -> str | None:
     name = field.name
     if made.kind == "text":
-        return f"{name}=like={quote(made.values[0])}" if made.values[0] else None
+        return f"{name}=ilike={quote(made.values[0])}" if made.values[0] else None
     if made.kind == "relation":
         if not made.values[0]:
             return None

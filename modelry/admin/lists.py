@@ -69,8 +69,9 @@ def _number(text: str | None, default: int, low: int, high: int) -> int:
 
 def search_filter(text: str, fields: tuple[str, ...],
                   invisible: frozenset[str]) -> str | None:
-    """RSQL matching records where any visible search field contains `text`; None for none."""
+    """RSQL matching records where any visible search field contains `text`, ignoring
+    case; None for none."""
     searched = [name for name in fields if name not in invisible]
     if not text or not searched:
         return None
-    return ",".join(f"{name}=like={quote(text)}" for name in searched)
+    return ",".join(f"{name}=ilike={quote(text)}" for name in searched)
