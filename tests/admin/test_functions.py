@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 
 from modelry import directives
-from modelry.boot import App
-from tests.admin.conftest import Site, every_model_client, grant
+from tests.admin.conftest import Site, grant
 from tests.admin.form_pages import shop
 from tests.security.conftest import make_role, make_user
 
@@ -88,29 +86,3 @@ def test_only_functions_the_roles_grant_are_offered(site: Site) -> None:
                          analyst.text(url))
     assert offered == [("richest", "")]
 
-
-def test_the_account_module_s_functions_run_from_an_account(
-        make_app: Callable[..., App]) -> None:
-    """An account offers `balance` and `statement` with the account's id filled in; the
-    balance (a transient record) is shown field by field, as the ledger computes it."""
-    client, _ = every_model_client(make_app)
-    page = client.text("/admin/m/account.Account")
-    identifier = re.search(r'<td><a href="/admin/m/account.Account/(\d+)">', page).group(1)
-    url = f"/admin/m/account.Account/{identifier}"
-    offered = re.findall(r'href="[^"]*/call/(\w+)"', client.text(url))
-    assert {"balance", "statement"} <= set(offered)
-    form = client.text(f"{url}/call/balance")
-    assert re.search(rf'<input type="number" id="a-account" name="account" required '
-                     rf'value="{identifier}"', form)
-    shown = client.post(f"{url}/call/balance", data={"csrf": _csrf(form),
-                                                     "account": identifier})
-    assert shown.status_code == 200
-    rows = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>([^<]*)</dd>", shown.text))
-    with directives.scope(), client.served.transaction(readonly=True):
-        account = client.served.data.query_by_id("account.Account", int(identifier))
-    assert rows["Account"] == identifier
-    assert rows["Posted"] == str(account.credits_posted - account.debits_posted)
-    missing = client.post(f"{url}/call/balance", data={"csrf": _csrf(form),
-                                                       "account": "999999"})
-    assert missing.status_code == 422
-    assert "account.Account: no account with id 999999" in missing.text
