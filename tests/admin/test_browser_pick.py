@@ -35,7 +35,8 @@ def test_pickers_chips_filters_and_a_function_from_the_keyboard(
         server: Server, visit: Visit, site: Site, backend: str) -> None:  # noqa: F811
     """A new item's shop is found by typing and chosen with the arrow keys and Enter; a
     shop's tags are chips, one removed and one added; the list is filtered by an owner
-    found the same way; the shop is closed with its function's button."""
+    found the same way; the shop is closed with its function's button, and another
+    function asks for its arguments; a user's password has its own screen."""
     shots, page = _shots(backend), visit.page
     _sign_in(page, f"{server.url}/admin/m/demo.PetItem/new", "root")
     picker = page.get_by_role("combobox", name="Shop")
@@ -91,6 +92,17 @@ def test_pickers_chips_filters_and_a_function_from_the_keyboard(
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_role("status").first).to_have_text("shop Pet shop 12 is closed")
     shoot(page, shots / "function-called.png")
+    page.get_by_role("link", name="Back to Pet shop 12").click()
+    page.get_by_role("link", name="Richest…").click()
+    page.get_by_label("Status").select_option("CLOSED")
+    page.get_by_label("Limit").fill("2")
+    shoot(page, shots / "function-form.png")
+    page.get_by_role("button", name="Richest").click()
+    expect(page.locator("dl.result dd")).to_have_text(["Pet shop 25", "Pet shop 22"])
+    page.goto(f"{server.url}/admin/m/base.User/{site.clerk_id}")
+    page.get_by_role("link", name="Set password").click()
+    expect(page.get_by_label("New password", exact=True)).to_have_attribute("type", "password")
+    shoot(page, shots / "set-password.png")
     assert visit.foreign_requests(server.url) == []
     assert visit.errors == []
 
