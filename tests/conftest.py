@@ -6,6 +6,7 @@ then a skipped test fails the run.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from typing import Any, Callable, Iterator
@@ -82,20 +83,43 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _private_databases(
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """The URL of this session's private database on a backend, made when first asked for
+    and dropped when the session ends.
+
+    Not parametrized, so it outlives `backend`: with `--dist loadfile` a worker runs each
+    file's MariaDB tests, then its PostgreSQL and SQLite ones, and a database made per
+    switch of backend cost a CREATE DATABASE and an INSTALL per file and backend.
+    """
+    made: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        def url(backend: str) -> str:
+            if backend not in made:
+                made[backend] = _private_database(backend, tmp_path_factory, stack)
+            return made[backend]
+        yield url
+
+
+def _private_database(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                      stack: contextlib.ExitStack) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    base = normalise_url(DATABASES[backend])
+    name = f"{base.database}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    url = stack.enter_context(server_database(DATABASES[backend], name))
+    _installed.pop(url, None)  # a fresh database holds no tables yet
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, _private_databases: Callable[[str], str]) -> str:
     """A private database on `backend` for this test session (dropped at the end).
 
     Each session (and each xdist worker) gets its own database, so concurrent runs
     against one server do not see each other's tables.
     """
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-        return
-    base = normalise_url(DATABASES[backend])
-    name = f"{base.database}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
-    with server_database(DATABASES[backend], name) as url:
-        _installed.pop(url, None)  # a fresh database holds no tables yet
-        yield url
+    return _private_databases(backend)
 
 
 _installed: dict[str, str] = {}  # url → fingerprint of the schema the database holds
