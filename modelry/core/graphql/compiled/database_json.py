@@ -119,6 +119,21 @@ class DatabaseJson:
             key += (context.current_user_id(),)
         return key
 
+    def renders(self, plan: RecordPlan | None) -> bool:
+        """Whether every value `plan` selects (nested plans included) renders in SQL."""
+        return renders(plan)
+
+    def read_page(self, connection: sa.Connection, statement: Any,
+                  parameters: dict[str, Any]) -> tuple[str, int]:
+        """(JSON list of the records in the window, how many)."""
+        listed, count = connection.execute(statement, parameters).one()
+        return listed, count
+
+    def read_one(self, connection: sa.Connection, statement: Any,
+                 parameters: dict[str, Any]) -> list[str]:
+        """The JSON object of each record `statement` selects."""
+        return list(connection.execute(statement, parameters).scalars().all())
+
     def statement(self, call: BuiltinPlan, key: tuple[Any, ...],
                   build: Callable[[], Any]) -> Any:
         """The statement of `call` for `key`, built once per rights object (the key holds
@@ -181,11 +196,21 @@ class DatabaseJson:
         pairs: list[Any] = []
         for item in plan.selected:
             pairs += [_key(item.key), self._value(plan, item, source, variables)]
+        return self._build_object(pairs)
+
+    @staticmethod
+    def _build_object(pairs: list[Any]) -> Any:
+        """The JSON object of (key, value, key, value, ...)."""
         return sa.func.json_build_object(*pairs)
+
+    @staticmethod
+    def _wire_value(field: Field, column: Any) -> Any:
+        """`column` rendered as the general executor writes `field`'s values."""
+        return wire_value(field, column)
 
     def _value(self, plan: RecordPlan, item: Selected, source: Any, variables: Any) -> Any:
         if item.kind == "column":
-            return wire_value(item.field, source.c[item.column])  # type: ignore[arg-type]
+            return self._wire_value(item.field, source.c[item.column])  # type: ignore[arg-type]
         if item.kind == "typename":
             return _key(item.type_name)
         nested: RecordPlan = item.nested  # type: ignore[assignment]
@@ -200,12 +225,22 @@ class DatabaseJson:
                  source: Any, variables: Any) -> Any:
         arguments = self._list_arguments(plan, item, variables)
         size, rsql = arguments.get("size"), arguments.get("rsql")
-        conditions = read_rules(self.manager, nested.meta, target)
-        if rsql:
-            conditions.append(self._adapt(target, compile_filter(
-                rsql, nested.meta, self.manager, self.manager.placeholders())))
-        relation = item.field
-        query = sa.select(*(target.c[c] for c in nested.columns()))
+        window = nested_window(plan.meta.code, item.field.name, size, self.settings)
+        query = self._related(item.field, nested, target, source, rsql,  # type: ignore
+                              *(target.c[c] for c in nested.columns()))
+        records = query.order_by(target.c.id).limit(window).correlate(source) \
+            .lateral("related")
+        listed = sa.func.coalesce(sa.func.json_agg(aggregate_order_by(
+            self._object(nested, records, variables), records.c.id)), EMPTY_LIST)
+        if size is None:  # a list over the maximum fails the statement (see _too_long)
+            listed = sa.case((sa.func.count() >= window, _too_long(records)), else_=listed)
+        return sa.select(listed).select_from(records).scalar_subquery()
+
+    def _related(self, relation: Field, nested: RecordPlan, target: Any, source: Any,
+                 rsql: Any, *columns: Any) -> sa.Select:
+        """SELECT `columns` FROM the records (`target`) of `source`'s to-many `relation`
+        that the caller may read and `rsql` matches."""
+        query = sa.select(*columns).select_from(target)
         if isinstance(relation, OneToMany):
             inverse = nested.meta.field(relation.inverse).column
             query = query.where(target.c[inverse] == source.c.id)
@@ -215,14 +250,11 @@ class DatabaseJson:
                 .where(link.c[relation.source_column] == source.c.id)
         else:  # pragma: no cover - the planner knows no other to-many kind
             raise DataError(f"relation kind of {relation.name}", code="NOT_COMPILABLE")
-        window = nested_window(plan.meta.code, relation.name, size, self.settings)
-        query = query.where(*conditions).order_by(target.c.id).limit(window)
-        records = query.correlate(source).lateral("related")
-        listed = sa.func.coalesce(sa.func.json_agg(aggregate_order_by(
-            self._object(nested, records, variables), records.c.id)), EMPTY_LIST)
-        if size is None:  # a list over the maximum fails the statement (see _too_long)
-            listed = sa.case((sa.func.count() >= window, _too_long(records)), else_=listed)
-        return sa.select(listed).select_from(records).scalar_subquery()
+        query = query.where(*read_rules(self.manager, nested.meta, target))
+        if rsql:
+            query = query.where(self._adapt(target, compile_filter(
+                rsql, nested.meta, self.manager, self.manager.placeholders())))
+        return query
 
     @staticmethod
     def _adapt(alias: Any, clause: Any) -> Any:

@@ -2,10 +2,10 @@
 
 Per level of the selection one statement loads every record of that level (plus one
 for totals), and rows become response dicts in one pass, with the same wire values as
-the general executor. On PostgreSQL a call whose values SQL can render is one statement
-that returns its JSON (compiled/database_json.py), spliced into the response as it is. Any
-exception makes the caller fall back to the general executor, which then reports errors
-exactly as usual.
+the general executor. On PostgreSQL and MariaDB a call whose values SQL can render is one
+statement that returns its JSON (compiled/database_json.py, compiled/mariadb_json.py),
+spliced into the response as it is. Any exception makes the caller fall back to the
+general executor, which then reports errors exactly as usual.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from modelry.core.fields import ManyToMany, OneToMany
 from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
-from modelry.core.graphql.compiled.database_json import DatabaseJson, renders
+from modelry.core.graphql.compiled.database_json import DatabaseJson
+from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
 from modelry.core.graphql.compiled.plan import (
     BuiltinPlan,
@@ -80,8 +81,10 @@ class CompiledPath:
         self.planner = Planner(app.registry, schema.roots,
                                {m.code: type_name(m) for m in schema.types.exposed()})
         self.capacity = capacity
-        self.database_json = DatabaseJson(self.manager, schema.graphql, settings) \
-            if self.dialect == "postgresql" and settings.json_in_database else None
+        builder = DatabaseJson if self.dialect == "postgresql" else MariaDbJson \
+            if getattr(app.engine.dialect, "is_mariadb", False) else None  # MySQL: rows
+        self.database_json = builder(self.manager, schema.graphql, settings) \
+            if builder is not None and settings.json_in_database else None
         self.writes = CompiledWrites(app, schema)
         self._plans: LRU[OperationPlan | None] = LRU(
             capacity, settings.document_cache_bytes, settings.max_cached_document_bytes)
@@ -101,7 +104,7 @@ class CompiledPath:
             for root in plan.roots:
                 for call in root.calls:
                     call.in_database = not plan.mutation and self.database_json is not None \
-                        and renders(call.records)
+                        and self.database_json.renders(call.records)
         except (NotCompilable, KeyError):
             plan = None
         self._plans.put(key, plan, weight_of(document_key))
@@ -213,9 +216,8 @@ class CompiledPath:
             call, json.shape(call, variables, "page", rsql, sort_key),  # type: ignore
             lambda: json.page(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, sort), variables))
-        listed, count = connection.execute(statement, {"window_limit": limit,
-                                                       "window_offset": offset}).one()
-        return listed, count
+        return json.read_page(connection, statement,  # type: ignore[union-attr]
+                              {"window_limit": limit, "window_offset": offset})
 
     def _query_one(self, call: BuiltinPlan, query: Any, variables: Any,
                    connection: sa.Connection) -> Any:
@@ -242,7 +244,7 @@ class CompiledPath:
             statement = json.statement(  # type: ignore[union-attr]
                 call, json.shape(call, variables, *arguments),  # type: ignore[union-attr]
                 lambda: json.one(call.records, where(), variables))  # type: ignore
-            found = connection.execute(statement, parameters).scalars().all()
+            found = json.read_one(connection, statement, parameters)  # type: ignore
         else:
             found = self._rows(call.records, where(), [], 2, None, connection)  # type: ignore
         if len(found) > 1:
