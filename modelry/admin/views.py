@@ -76,9 +76,11 @@ def list_view(meta: Any, hints: dict[str, ModelHints], state: ListState) -> List
     own = hints[meta.code]
     invisible = calls.invisible_fields(meta)
     shown, clauses = filters.build(meta, own.filters, invisible, state.filters)
-    for made in shown:
-        if made.kind == "relation":
-            found = pickers.choices(meta.fields[made.name], hints, made.values)
+    for made in [made for made in shown if made.kind == "relation"]:
+        found = pickers.choices(meta.fields[made.name], hints, made.values)
+        if found is None and not made.values[0]:
+            shown.remove(made)  # no record of its target to choose from
+        else:
             made.options = found.options if found is not None else []
     columns = [Column(name, field_label(meta.fields[name]), name in own.sortable)
                for name in own.columns if name not in invisible]

@@ -89,5 +89,7 @@ def test_a_filter_on_a_hidden_field_is_refused(site: Site) -> None:
         assert answer.status_code == 400, forged
         assert f"demo.PetShop: the list has no filter {named!r}" in html.unescape(answer.text)
         assert "Pet shop" not in answer.text
+    items = clerk.text("/admin/m/demo.PetItem")  # it reads shops, not breeds
+    assert 'name="f.shop"' in items and 'name="f.breed"' not in items
     allowed = clerk.text("/admin/m/demo.PetShop?f.status=OPEN")
     assert _names(allowed) == ["Pet shop 3", "Pet shop 6", "Pet shop 9"]  # its rule: S00..

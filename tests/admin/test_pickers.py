@@ -91,6 +91,11 @@ def test_many_to_many_choices_are_added_and_removed(site: Site) -> None:
     bad = root.post(url, data={**form_values(root.text(url)), "tags": ["", "cats"]},
                     follow_redirects=False)
     assert bad.status_code == 422 and "choose records" in bad.text
+    new = form_values(root.text("/admin/m/demo.PetShop/new"))
+    created = root.post("/admin/m/demo.PetShop/new", data={
+        **new, "name": "Tagged", "code": "T1", "tags": ["", tags["fish"]]},
+        follow_redirects=False)
+    assert created.status_code == 303 and _linked(site, shop(site, "T1").id) == ["fish"]
 
 
 def _linked(site: Site, identifier: int) -> list[str]:
