@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelry import directives
-from modelry.core.data import relations
+from modelry.core.data import relations, update_statements
 from modelry.core.data.rows import refresh
 from modelry.core.data.references import check_targets
 from modelry.core.data.validate import check_values
@@ -189,18 +189,20 @@ def permitted_ids(manager: Any, connection: sa.Connection, meta: ModelMeta,
 
 def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any) -> int:
     """UPDATE the changed fields of one record; 0 when its held version is stale (or when
-    record rules hide it from the caller)."""
-    statement, held, row = _update_statement(manager, meta, record)
+    record rules hide it from the caller). Where the dialect has UPDATE … RETURNING, the
+    record learns its stored row at once."""
+    returning = connection.dialect.update_returning
+    statement, bound, held, row = _update_statement(manager, meta, record, returning)
     if not permitted_ids(manager, connection, meta, "update", [int(record.id)]):
         return 0
     check_targets(manager, connection, meta, [row])
-    if connection.dialect.update_returning:  # the record learns its stored row at once
-        returned = connection.execute(statement.returning(*manager.table(meta).c)).first()
+    if returning:
+        returned = connection.execute(statement, bound).first()
         count = 0 if returned is None else 1
         if returned is not None:
             refresh(meta, record, returned)
     else:
-        count = connection.execute(statement).rowcount
+        count = connection.execute(statement, bound).rowcount
     if count:
         if held is not None:
             record._values["opt_version"] = held + 1
@@ -208,9 +210,10 @@ def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     return count
 
 
-def _update_statement(manager: Any, meta: ModelMeta, record: Any
-                      ) -> tuple[Any, int | None, dict[str, Any]]:
-    """The UPDATE of `record`'s changed fields, the version it holds, and the values set."""
+def _update_statement(manager: Any, meta: ModelMeta, record: Any, returning: bool = False
+                      ) -> tuple[sa.Update, dict[str, Any], int | None, dict[str, Any]]:
+    """The UPDATE of `record`'s changed fields (a statement of its shape), its bound values,
+    the version it holds, and the values set."""
     if record._values.get("id") is None:
         raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
                         model=meta.code, field="id")
@@ -218,20 +221,20 @@ def _update_statement(manager: Any, meta: ModelMeta, record: Any
     values = _checked(meta, _scalar_values(meta, record, record._changed), partial=True)
     row = _columns(meta, values, getattr(manager, "write_transforms", None))
     row.update(write_date=utc_now(), write_uid=manager.user_id())
-    table = manager.table(meta)
-    statement = sa.update(table).where(table.c.id == int(record._values["id"]))
     held = None
-    if meta.optimistic_lock:
-        row["opt_version"] = table.c.opt_version + 1
-        if not directives.is_set(Directive.UNLOCK):
-            held = record._values.get("opt_version")
-            if held is None:
-                raise DataError(f"{meta.code}: update of record {record.id} needs opt_version "
-                                "(the version you read): the model is optimistically locked",
-                                code="OPT_VERSION_REQUIRED", model=meta.code, field="opt_version")
-            held = int(held)
-            statement = statement.where(table.c.opt_version == held)
-    return statement.values(row), held, row
+    if meta.optimistic_lock and not directives.is_set(Directive.UNLOCK):
+        held = record._values.get("opt_version")
+        if held is None:
+            raise DataError(f"{meta.code}: update of record {record.id} needs opt_version "
+                            "(the version you read): the model is optimistically locked",
+                            code="OPT_VERSION_REQUIRED", model=meta.code, field="opt_version")
+        held = int(held)
+    row.pop("opt_version", None)  # the statement counts it up itself
+    statement = update_statements.update_by_id(
+        manager.table(meta), tuple(sorted(row)), meta.optimistic_lock, held is not None,
+        returning)
+    return statement, update_statements.parameters(row, int(record._values["id"]), held), \
+        held, row
 
 
 def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
@@ -241,11 +244,11 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
     allowed = set(permitted_ids(manager, connection, meta, "update",
                                 [int(record.id) for record in records]))
     planned = [plan for plan in planned if int(plan[0].id) in allowed]
-    check_targets(manager, connection, meta, [plan[3] for plan in planned])
+    check_targets(manager, connection, meta, [plan[4] for plan in planned])
     total, stale = 0, []
     with connection.begin_nested() as savepoint:
-        for record, statement, _, _ in planned:
-            count = connection.execute(statement).rowcount
+        for record, statement, bound, _, _ in planned:
+            count = connection.execute(statement, bound).rowcount
             if count == 0 and meta.optimistic_lock:
                 stale.append(record.id)
             total += count
@@ -255,7 +258,7 @@ def update_many(manager: Any, connection: sa.Connection, meta: ModelMeta,
                 f"{meta.code}: records {', '.join(map(str, stale))} were changed or deleted "
                 "since they were read; nothing in the batch was written",
                 model=meta.code, stale_ids=stale)
-        for record, _, held, _ in planned:
+        for record, _, _, held, _ in planned:
             if held is not None:
                 record._values["opt_version"] = held + 1
             _finish_write(manager, connection, meta, record)

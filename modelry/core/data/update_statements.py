@@ -1,0 +1,44 @@
+"""UPDATE statements by shape: one is built per (table, columns set, version check,
+RETURNING) and its values are bound by name, so a write builds neither the statement nor
+its cache key again (SQLAlchemy memoizes the key on the statement object)."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from modelry.core.lru import LRU, MISSING
+
+_SHAPES: LRU[sa.Update] = LRU(4096)
+
+
+def update_by_id(table: sa.Table, columns: tuple[str, ...], versioned: bool, locked: bool,
+                 returning: bool) -> sa.Update:
+    """`UPDATE table SET <columns> = :set_<column> [, opt_version = opt_version + 1]
+    WHERE id = :where_id [AND opt_version = :where_version] [RETURNING *]`."""
+    key = (table, columns, versioned, locked, returning)
+    statement = _SHAPES.get(key)
+    if statement is not MISSING:
+        return statement
+    values: dict[str, Any] = {name: sa.bindparam(f"set_{name}", type_=table.c[name].type)
+                              for name in columns}
+    if versioned:
+        values["opt_version"] = table.c.opt_version + 1
+    statement = sa.update(table).where(
+        table.c.id == sa.bindparam("where_id", type_=table.c.id.type)).values(values)
+    if locked:
+        statement = statement.where(
+            table.c.opt_version == sa.bindparam("where_version", type_=table.c.opt_version.type))
+    if returning:
+        statement = statement.returning(*table.c)
+    _SHAPES.put(key, statement)
+    return statement
+
+
+def parameters(row: dict[str, Any], identifier: int, held: int | None) -> dict[str, Any]:
+    """The bound values of `update_by_id`'s statement for one record."""
+    bound = {f"set_{name}": value for name, value in row.items()}
+    bound["where_id"] = identifier
+    if held is not None:
+        bound["where_version"] = held
+    return bound
