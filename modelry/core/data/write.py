@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelry import directives
-from modelry.core.data import relations, update_statements
+from modelry.core.data import relations, write_statements
 from modelry.core.data.rows import refresh
 from modelry.core.data.references import check_targets
 from modelry.core.data.validate import check_values
@@ -95,11 +95,12 @@ def insert(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     table = manager.table(meta)
     row = prepare_insert(manager, meta, record)
     check_targets(manager, connection, meta, [row])
-    statement = sa.insert(table).values(row)
-    if connection.dialect.insert_returning:
-        refresh(meta, record, connection.execute(statement.returning(*table.c)).one())
+    returning = connection.dialect.insert_returning
+    statement = write_statements.insert(table, returning)
+    if returning:
+        refresh(meta, record, connection.execute(statement, row).one())
     else:
-        key = connection.execute(statement).inserted_primary_key[0]
+        key = connection.execute(statement, row).inserted_primary_key[0]
         refresh(meta, record, connection.execute(
             sa.select(table).where(table.c.id == key)).one())
     if "id" in row:
@@ -230,10 +231,10 @@ def _update_statement(manager: Any, meta: ModelMeta, record: Any, returning: boo
                             code="OPT_VERSION_REQUIRED", model=meta.code, field="opt_version")
         held = int(held)
     row.pop("opt_version", None)  # the statement counts it up itself
-    statement = update_statements.update_by_id(
+    statement = write_statements.update_by_id(
         manager.table(meta), tuple(sorted(row)), meta.optimistic_lock, held is not None,
         returning)
-    return statement, update_statements.parameters(row, int(record._values["id"]), held), \
+    return statement, write_statements.parameters(row, int(record._values["id"]), held), \
         held, row
 
 

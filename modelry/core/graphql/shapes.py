@@ -32,6 +32,8 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from graphql.language import Lexer, Source, TokenKind
 
+from modelry.core.graphql import lexing
+
 PREFIX = "__literal"
 LITERALS = {TokenKind.STRING: str, TokenKind.BLOCK_STRING: str, TokenKind.INT: int,
             TokenKind.FLOAT: float}
@@ -48,6 +50,23 @@ class Template:
 
 def shape_of(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
     """(shape, literal values in order) of `query`; None when it does not lex or is long."""
+    quick = lexing.tokens(query, max_tokens)
+    if quick is not None:
+        key: list[Any] = []
+        values: list[Any] = []
+        for kind, value in quick:
+            convert = LITERALS.get(kind)
+            if convert is None:
+                key.append((kind, value))
+            else:
+                key.append(kind)
+                values.append(convert(value))
+        return tuple(key), values
+    return _lexed_shape(query, max_tokens)
+
+
+def _lexed_shape(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
+    """`shape_of` by graphql-core's Lexer (any text)."""
     lexer = Lexer(Source(query))
     key: list[Any] = []
     values: list[Any] = []

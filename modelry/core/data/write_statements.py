@@ -1,6 +1,7 @@
-"""UPDATE statements by shape: one is built per (table, columns set, version check,
-RETURNING) and its values are bound by name, so a write builds neither the statement nor
-its cache key again (SQLAlchemy memoizes the key on the statement object)."""
+"""Write statements by shape: an INSERT per (table, RETURNING), an UPDATE per (table,
+columns set, version check, RETURNING), their values bound by name, so a write builds
+neither the statement nor its cache key again (SQLAlchemy memoizes the key on the
+statement object)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,20 @@ import sqlalchemy as sa
 
 from modelry.core.lru import LRU, MISSING
 
-_SHAPES: LRU[sa.Update] = LRU(4096)
+_SHAPES: LRU[Any] = LRU(4096)
+
+
+def insert(table: sa.Table, returning: bool) -> sa.Insert:
+    """`INSERT INTO table (<the columns of the bound values>) … [RETURNING *]`."""
+    key = (table, returning)
+    statement = _SHAPES.get(key)
+    if statement is not MISSING:
+        return statement
+    statement = sa.insert(table)
+    if returning:
+        statement = statement.returning(*table.c)
+    _SHAPES.put(key, statement)
+    return statement
 
 
 def update_by_id(table: sa.Table, columns: tuple[str, ...], versioned: bool, locked: bool,
