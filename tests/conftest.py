@@ -46,6 +46,24 @@ def _quick_sqlite_commits(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long_running: the test takes tens of seconds; its file is run first")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with a long_running test first, the others in the order they are collected.
+
+    `--dist loadfile` hands out whole files in this order (pyproject.toml turns off
+    xdist's own order, most tests first, which left the longest files, with a test per
+    database, to the end: one worker ran them alone). Files of one folder stay together,
+    so a worker's next file often boots the modules its database already holds.
+    """
+    long_files = {item.path for item in items if item.get_closest_marker("long_running")}
+    items.sort(key=lambda item: item.path not in long_files)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     missing = REQUIRED - set(DATABASES)
     if missing:

@@ -107,6 +107,7 @@ def test_every_block_is_runnable_or_a_file(project: Path) -> None:
             assert follows_script, f"README line {block.line}: output of what?"
 
 
+@pytest.mark.long_running
 def test_the_readme_runs_as_written(project: Path, demo_server: str) -> None:
     all_blocks = blocks(README)
     ran = 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from modelry import directives
 from modelry.boot import App
 from tests.modules.channel.faults_db import (ChannelFaultScheduler, check_database,
@@ -20,6 +22,7 @@ SEED = 17
 ORDERS = {"sqlite": 1_000, "postgresql": 200, "mysql": 200}
 
 
+@pytest.mark.long_running
 def test_fixed_seed_on_the_database(make_app: Callable[..., App], backend: str) -> None:
     app = make_app(["channel"], **engine_options(backend))
     quick_commits(app)

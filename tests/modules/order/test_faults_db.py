@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from modelry import directives
 from modelry.boot import App
 from modelry.modules.account.models import Account, AccountKind, Ledger
@@ -17,6 +19,7 @@ SEED = 16
 ORDERS = {"sqlite": 1_000, "postgresql": 200, "mysql": 200}
 
 
+@pytest.mark.long_running
 def test_fixed_seed_on_the_database(make_app: Callable[..., App], backend: str) -> None:
     app = make_app(["order", "account"])
     orders = ORDERS[backend]
