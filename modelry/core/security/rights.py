@@ -70,6 +70,10 @@ class RightsCache:
         if found is not None and found[1] == generation and now - found[0] < CACHE_SECONDS:
             return found[2]
         rights = self._load(roles)
+        if found is not None and found[1] == generation and found[2] == rights:
+            # unchanged since the last load: the same object, so what is cached per rights
+            # object (compiled statements, database_json.py) stays in use
+            rights = found[2]
         active = transaction.current()
         if active is None or self._writers.get(id(active)) is not active:
             with self._lock:

@@ -20,6 +20,7 @@ from modelry.core import context
 from modelry.core.fields import Field, ManyToMany, OneToMany
 from modelry.core.graphql.compiled.plan import BuiltinPlan, RecordPlan, Selected
 from modelry.core.graphql.list_limits import nested_window
+from modelry.core.lru import LRU
 from modelry.core.rsql import compile_filter
 from modelry.core.rsql.relations import read_rules
 from modelry.errors import DataError
@@ -93,22 +94,30 @@ def _key(name: str) -> Any:
 # the page window is bound at execution: one statement serves every page
 WINDOW_LIMIT = sa.bindparam("window_limit", type_=sa.Integer)
 WINDOW_OFFSET = sa.bindparam("window_offset", type_=sa.Integer)
-STATEMENTS_PER_CALL = 64  # cached statements per built-in call of a plan
+# Built statements kept, all plans together, weighed by the length of their SQL: a
+# statement's element tree holds 40-120 times its SQL in Python objects (50-160 KB for
+# the benchmark's pages), so 128 KB of SQL is ~10 MB held at most.
+STATEMENTS = 256
+STATEMENT_SQL_BYTES = 128_000
+MAX_STATEMENT_SQL_BYTES = 32_000  # a longer one is built for each request instead
 
 
 class DatabaseJson:
     """Statements whose one value is the JSON of a record plan's records.
 
-    Building one costs more than running it, so each is kept on its plan's call, keyed by
-    its shape: the call's RSQL and other arguments, the to-many arguments, the caller's
-    rights (where every record rule comes from, also those of models a filter crosses)
-    and, when a rule or filter names the current user, the user.
+    Building one costs more than running it, so each is kept, keyed by its plan's call
+    and its shape: the call's RSQL and other arguments, the to-many arguments, the
+    caller's rights (where every record rule comes from, also those of models a filter
+    crosses) and, when a rule or filter names the current user, the user. They are kept
+    in one cache bounded in entries and bytes (`STATEMENTS`, `STATEMENT_SQL_BYTES`).
     """
 
     def __init__(self, manager: Any, graphql_schema: Any, settings: Any) -> None:
         self.manager = manager
         self.graphql = graphql_schema
         self.settings = settings
+        self.statements: LRU[tuple[Any, Any]] = LRU(
+            STATEMENTS, STATEMENT_SQL_BYTES, MAX_STATEMENT_SQL_BYTES)
 
     def shape(self, call: BuiltinPlan, variables: Any, *arguments: Any) -> tuple[Any, ...]:
         """The key of `call`'s statements for this request."""
@@ -139,12 +148,13 @@ class DatabaseJson:
         """The statement of `call` for `key`, built once per rights object (the key holds
         its id; the entry keeps the object, so a new one with a reused id misses)."""
         rights = self.manager.rights_in_force()
-        found = call.statements.get(key)
-        if found is None or found[0] is not rights:
-            if len(call.statements) >= STATEMENTS_PER_CALL:
-                call.statements.clear()
-            found = call.statements[key] = (rights, build())
-        return found[1]
+        found = self.statements.get((call.serial, key), None)
+        if found is not None and found[0] is rights:
+            return found[1]
+        statement = build()
+        sql = str(statement.compile(dialect=self.manager.engine.dialect))
+        self.statements.put((call.serial, key), (rights, statement), len(sql))
+        return statement
 
     def _relation_arguments(self, plan: RecordPlan | None, variables: Any
                             ) -> list[tuple[Any, Any]]:

@@ -10,6 +10,7 @@ general way.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
@@ -80,7 +81,9 @@ class BuiltinPlan:
     node: FieldNode
     records: RecordPlan | None = None
     in_database: bool = False  # PostgreSQL builds the records' JSON (compiled/database_json.py)
-    statements: dict[Any, Any] = field(default_factory=dict)  # built SQL, by shape
+    # names this call in caches of its statements (database_json.py): no id() reused by a
+    # later plan, and no reference from the cache keeping an evicted plan alive
+    serial: int = field(default_factory=itertools.count().__next__)
     page_keys: list[tuple[str, str]] = field(default_factory=list)  # (response key, name)
 
 
