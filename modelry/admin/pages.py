@@ -39,11 +39,12 @@ def assets() -> StaticAssets:
 
 
 def model_label(meta: Any) -> str:
-    """How menus and headings name a model: its display name, else its name in words
-    (`demo.PetItem` → "Pet item")."""
-    if meta.display_name:
+    """How menus and headings name a model: its declared display name, else its name in
+    words (`demo.PetItem` → "Pet item")."""
+    name = meta.code.rsplit(".", 1)[-1]
+    if meta.display_name and meta.display_name != name:  # the registry's default is the name
         return meta.display_name
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", meta.code.rsplit(".", 1)[-1])
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
     return " ".join([words[0], *(w.lower() if not w.isupper() else w for w in words[1:])])
 
 

@@ -114,9 +114,7 @@ def test_a_user_without_rights_sees_no_menu_entry_and_no_data(
     shots, page = _shots(backend), visit.page
     _sign_in(page, f"{server.url}/admin", "clerk")
     menu = page.get_by_role("navigation", name="Models")
-    expect(menu.get_by_role("link")).to_have_count(2)
-    assert sorted(menu.get_by_role("link").evaluate_all("links => links.map(a => a.href)")) \
-        == [f"{server.url}/admin/m/demo.PetItem", f"{server.url}/admin/m/demo.PetShop"]
+    expect(menu.get_by_role("link")).to_have_text(["Pet item", "Pet shop"])
     shoot(page, shots / "clerk-menu.png")
     owner_id = shop(site, "S003").owner_id
     for path in (f"/admin/m/demo.PetOwner/{owner_id}", "/admin/m/demo.PetOwner",

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from modelry.admin.hints import ATTRIBUTE, Hints, hints, hints_for
-from modelry.admin.pages import STATIC
+from modelry.admin.pages import STATIC, model_label
 from modelry.boot import App
 from modelry.errors import DeclarationError
 from tests.admin.conftest import Site
@@ -92,3 +92,11 @@ def test_form_sections_and_read_only_hints_shape_the_forms(site: Site,
     assert refused.status_code == 400 and "read-only here" in html.unescape(refused.text)
     saved = root.post(url, data={**form, "name": "Hinted"}, follow_redirects=False)
     assert saved.status_code == 303 and shop(site, "S002").name == "Hinted"
+
+
+def test_a_model_without_a_display_name_is_named_in_words(app: App) -> None:
+    """The registry names an undeclared model by its class name; screens say it in words,
+    and keep a declared display name as it is."""
+    assert model_label(app.registry.model("demo.PetItem")) == "Pet item"
+    assert model_label(app.registry.model("demo.ShopAward")) == "Shop award"
+    assert model_label(app.registry.model("demo.PetShop")) == "Pet shop"
