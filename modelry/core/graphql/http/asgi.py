@@ -22,6 +22,7 @@ from modelry.admin.app import admin_routes
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
 from modelry.core.graphql.http.console import ASSET_ROUTE, asset_endpoint, console_page
+from modelry.core.graphql.http.fast_post import FastPost
 from modelry.core.graphql.http.media_types import check_request_type
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
 from modelry.core.http.serve import endpoint_routes
@@ -119,7 +120,10 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         *admin_routes(app, concurrency.shared_limiter),
     ])
     starlette.state.executor = executor
-    return _AccessLog(starlette)
+
+    async def answer(body: bytes, authorization: str | None) -> Any:
+        return await concurrency.run(executor.run, body, authorization)
+    return _AccessLog(FastPost(starlette, answer, settings.max_body_bytes))
 
 
 class _Concurrency:
