@@ -1,10 +1,11 @@
 """A sorted page walks an index instead of sorting the table, on every database and path.
 
 100,000 books (analyzed; fewer and MariaDB rightly prefers a scan and a sort) are paged
-through HTTP, 100 a page, sorted by `id`, by `code` (indexed, NOT NULL) and by `rank`
-(indexed, nullable), each ascending and descending, on the general path and on both
-compiled paths (rows; JSON built by PostgreSQL). The statement the server sent is
-captured with its parameters and EXPLAINed on the same database.
+through HTTP, 100 a page, sorted by `id`, by `code` (indexed, NOT NULL), by `rank`
+(indexed, nullable) and by `isbn` (unique, nullable), each ascending and descending, on
+the general path and on both compiled paths (rows; JSON built by PostgreSQL). The
+statement the server sent is captured with its parameters and EXPLAINed on the same
+database.
 """
 from __future__ import annotations
 
@@ -32,15 +33,18 @@ TABLE = "sortidx_book"
 PATHS = {"general": {"compiled": False},
          "compiled rows": {"compiled": True, "json_in_database": False},
          "compiled json": {"compiled": True, "json_in_database": True}}
-SORTS = [(field, direction) for field in ("id", "code", "rank") for direction in ("ASC", "DESC")]
+SORTS = [(field, direction) for field in ("id", "code", "rank", "isbn")
+         for direction in ("ASC", "DESC")]
 PAGE = """query($page: Int!, $orders: [Order!]) { bookQuery { queryPage(
     page: {currentPage: $page, size: %d, sort: {orders: $orders}}) {
     content { id code rank shelf { id name } } } } }""" % SIZE
 
 
 def book(number: int) -> dict[str, Any]:
-    """Row `number`: codes unique but not in id order, every tenth rank NULL."""
+    """Row `number`: codes and isbns unique but not in id order, every tenth rank and isbn
+    NULL."""
     return {"id": number, "code": f"c{number * 7919 % ROWS:05d}", "title": f"t{number}",
+            "isbn": None if number % 10 == 3 else f"i{number * 7901 % ROWS:05d}",
             "rank": None if number % 10 == 0 else number * 7907 % 5000,
             "shelf_id": None if number % 7 == 0 else number % 50 + 1}
 
@@ -51,10 +55,10 @@ BOOKS = [book(number) for number in range(1, ROWS + 1)]
 def expected_order(field: str, direction: str) -> list[int]:
     """Book ids sorted as modelry promises: NULL smallest, ties by id in the same direction."""
     descending = direction == "DESC"
-    if field == "rank":
-        present = sorted((b for b in BOOKS if b["rank"] is not None),
-                         key=lambda b: (b["rank"], b["id"]), reverse=descending)
-        missing = sorted((b for b in BOOKS if b["rank"] is None), key=lambda b: b["id"],
+    if field in ("rank", "isbn"):
+        present = sorted((b for b in BOOKS if b[field] is not None),
+                         key=lambda b: (b[field], b["id"]), reverse=descending)
+        missing = sorted((b for b in BOOKS if b[field] is None), key=lambda b: b["id"],
                          reverse=descending)
         ordered = present + missing if descending else missing + present
     else:
@@ -111,8 +115,12 @@ def page_statement(seen: list[tuple[str, Any]]) -> tuple[str, Any]:
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize(("field", "direction"), SORTS)
 def test_a_sorted_page_walks_an_index(library: App, servers: Any, path: str, field: str,
-                                      direction: str) -> None:
+                                      direction: str, request: pytest.FixtureRequest) -> None:
     app, server = servers(path)
+    if field == "isbn" and app.dialect == "mysql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "MariaDB 10.11 sorts ORDER BY isbn, id (filesort) rather than walk the unique "
+            "index, as it walks rank's non-unique one: a known gap, not yet fixed")))
     orders = [{"field": field, "direction": direction}]
     with captured(app.engine) as seen:
         answer = server.gql(PAGE, {"page": 3, "orders": orders})

@@ -205,25 +205,44 @@ class RenameColumnOp(ops.AlterColumnOp):
 
 class ReplaceIndexOp(ops.MigrateOperation):
     """An index dropped and created again under its name, because its definition changed
-    (such as `NULLS FIRST` on PostgreSQL): one alteration, so EXTEND leaves it out whole
-    and DIFF drops the old index before it creates the new one."""
+    (such as `NULLS FIRST` on PostgreSQL, or a unique constraint there becoming a unique
+    index that keeps NULLs first): one alteration, so EXTEND leaves it out whole and DIFF
+    drops the old index before it creates the new one."""
 
-    def __init__(self, drop: ops.DropIndexOp, create: ops.CreateIndexOp) -> None:
+    def __init__(self, drop: Any, create: Any) -> None:
         self.drop, self.create = drop, create
-        self.index_name, self.table_name = create.index_name, create.table_name
+        self.index_name, self.table_name = _index_name(create), create.table_name
+
+
+REPLACEABLE_DROPS = (ops.DropIndexOp, ops.DropConstraintOp)
+REPLACEABLE_CREATES = (ops.CreateIndexOp, ops.CreateUniqueConstraintOp)
+
+
+def _index_name(op: Any) -> str | None:
+    """The name of the index, or the unique constraint (it has an index), `op` drops or
+    creates; None for other operations (a foreign key's, a check's)."""
+    if isinstance(op, (ops.DropIndexOp, ops.CreateIndexOp)):
+        return op.index_name
+    if isinstance(op, ops.CreateUniqueConstraintOp) or (
+            isinstance(op, ops.DropConstraintOp) and op.constraint_type == "unique"):
+        return op.constraint_name
+    return None
 
 
 def _replaced_indexes(operations: list[Any]) -> list[Any]:
-    """A dropped index that is created again becomes one ReplaceIndexOp."""
-    created = {op.index_name: op for op in operations if isinstance(op, ops.CreateIndexOp)}
-    replaced = {op.index_name: ReplaceIndexOp(op, created[op.index_name]) for op in operations
-                if isinstance(op, ops.DropIndexOp) and op.index_name in created}
+    """A dropped index (or unique constraint) created again under its name becomes one
+    ReplaceIndexOp."""
+    created = {_index_name(op): op for op in operations
+               if isinstance(op, REPLACEABLE_CREATES)}
+    replaced = {_index_name(op): ReplaceIndexOp(op, created[_index_name(op)])
+                for op in operations if isinstance(op, REPLACEABLE_DROPS)
+                and _index_name(op) is not None and _index_name(op) in created}
     kept: list[Any] = []
     for op in operations:
-        name = getattr(op, "index_name", None)
-        if isinstance(op, ops.DropIndexOp) and name in replaced:
+        name = _index_name(op)
+        if isinstance(op, REPLACEABLE_DROPS) and name in replaced:
             kept.append(replaced[name])
-        elif not (isinstance(op, ops.CreateIndexOp) and name in replaced):
+        elif not (isinstance(op, REPLACEABLE_CREATES) and name in replaced):
             kept.append(op)
     return kept
 

@@ -43,13 +43,21 @@ def unique_conflicts(connection: sa.Connection, plan: SchemaPlan,
 
 
 def _unique_columns(operation: Any) -> tuple[str, ...]:
-    """The columns a unique constraint (or unique index: MySQL's spelling) will cover."""
+    """The columns a unique constraint (or unique index: MySQL's spelling, and
+    PostgreSQL's keeping NULLs first, `col ASC NULLS FIRST`) will cover."""
     if isinstance(operation, ops.CreateUniqueConstraintOp):
         return tuple(operation.columns)
     if isinstance(operation, ops.CreateIndexOp) and operation.unique:
-        names = [getattr(column, "name", column) for column in operation.columns]
+        names = [getattr(_ordered(column), "name", column) for column in operation.columns]
         return tuple(names) if all(isinstance(n, str) for n in names) else ()
     return ()
+
+
+def _ordered(key: Any) -> Any:
+    """The column under an index key's ordering (`ASC`, `NULLS FIRST`)."""
+    while isinstance(key, sa.sql.elements.UnaryExpression):
+        key = key.element
+    return key
 
 
 def _duplicates(connection: sa.Connection, table_name: str, columns: tuple[str, ...]

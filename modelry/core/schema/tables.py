@@ -45,6 +45,7 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
     table_name = meta.table
     items: list[Any] = []
     indexed: list[str] = []
+    unique: list[tuple[str, ...]] = []
     for field in meta.columns:
         if field.name == "id":
             items.append(sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True))
@@ -63,16 +64,15 @@ def _model_table(metadata: sa.MetaData, meta: ModelMeta, registry: Registry,
                                    server_default=_server_default(field, dialect),
                                    default=_sqlite_decimal_default(field, dialect), info=info))
         if field.unique:
-            items.append(sa.UniqueConstraint(
-                field.column, name=constraint_name("uq", table_name, field.column)))
+            unique.append((field.column,))
         elif field.index:
             indexed.append(field.column)
     for names in meta.unique:  # declared on the model: unique=[("ledger", "code")]
-        columns = meta.unique_columns(names)
-        items.append(sa.UniqueConstraint(*columns,
-                                         name=constraint_name("uq", table_name, *columns)))
+        unique.append(tuple(meta.unique_columns(names)))
     items.append(sa.PrimaryKeyConstraint("id", name=constraint_name("pk", table_name)))
     table = sa.Table(table_name, metadata, *items)
+    for columns in unique:
+        _unique(table, columns, dialect)
     for column in indexed:
         sa.Index(constraint_name("ix", table_name, column), index_key(table.c[column], dialect))
     for names in meta.indexes:  # declared on the model: indexes=[("merchant", "finished_at")]
@@ -89,6 +89,18 @@ def index_key(column: sa.Column[Any], dialect: str | None) -> Any:
     if dialect == "postgresql" and column.nullable:
         return column.asc().nulls_first()
     return column
+
+
+def _unique(table: sa.Table, columns: tuple[str, ...], dialect: str | None) -> None:
+    """`columns` unique: a constraint, or for one nullable column on PostgreSQL a unique
+    index keeping NULLs first (`index_key`) under the constraint's name, since the index
+    of a constraint there keeps them last and a sort on the column could not walk it (a
+    constraint's index cannot be told otherwise). Sets of columns stay constraints."""
+    name = constraint_name("uq", table.name, *columns)
+    if dialect == "postgresql" and len(columns) == 1 and table.c[columns[0]].nullable:
+        sa.Index(name, index_key(table.c[columns[0]], dialect), unique=True)
+    else:
+        table.append_constraint(sa.UniqueConstraint(*columns, name=name))
 
 
 def _server_default(field: Field, dialect: str | None) -> Any:
