@@ -45,8 +45,9 @@ def create_engine(url: str, pool_size: int = POOL_SIZE, **options: Any) -> sa.En
     # no pre-ping: it costs a round trip per request; dead connections are replaced when a
     # statement fails (SQLAlchemy invalidates them), and the pool recycles hourly
     options.setdefault("pool_recycle", 3600)
-    # a server runs up to pool_size requests at once (graphql/http/asgi.py); connections above the pool
-    # size are opened and closed per checkout, which costs more than most requests
+    # a server runs up to pool_size requests at once (graphql/http/asgi.py); connections
+    # above the pool size are opened and closed per checkout, which costs more than most
+    # requests
     options.setdefault("pool_size", pool_size)
     options.setdefault("max_overflow", 8)
     return sa.create_engine(parsed, **options)
