@@ -107,3 +107,19 @@ def test_a_list_longer_than_mariadb_aggregates_is_read_the_general_way(
         assert len(outcomes) == 1 and "MariaDB warned" in str(outcomes[0])
     else:
         assert outcomes == [None]
+
+
+def test_a_page_longer_than_mariadb_aggregates_is_read_a_record_per_row(
+        servers: dict[str, Server], backend: str) -> None:
+    """A page whose JSON passes group_concat_max_len is read again one record per row: the
+    compiled path still answers, with one more statement."""
+    general, in_database = servers["general"], servers["in database"]
+    query = """{ petShopQuery { queryPage(page: {size: 100}, queryWrapper:
+        {rsql: "name=like=long"}) { content { name description } } } }"""
+    outcomes = compiled_outcomes([in_database.uvicorn.config.app.state.executor.compiled])
+    answer, statements = in_database.gql_counted(query)
+    assert outcomes == [None]
+    assert answer.ok() == general.gql(query).ok()
+    assert [len(shop["description"]) for shop in answer.ok()["petShopQuery"]["queryPage"][
+        "content"]] == [len(LONG)] * 8
+    assert len(statements) == (2 if backend == "mysql" else 1)

@@ -5,10 +5,11 @@ text is spliced into the response unparsed. MariaDB 10.11 has no LATERAL, so eac
 relation is a correlated scalar subquery: a ManyToOne is the `JSON_OBJECT(...)` of its
 record, a to-many list `JSON_ARRAYAGG(JSON_OBJECT(...) ORDER BY id LIMIT n)` (10.11 takes
 ORDER BY and LIMIT there). A nested JSON value stays JSON, not a quoted string, through
-scalar subqueries, COALESCE and CASE as long as every branch is JSON. The top level
-comes back one row per record, joined in Python, so a page never meets
-`group_concat_max_len` (JSON_ARRAYAGG's bound, 1 MB by default); a nested list that does
-warns, and any warning fails the call, which then runs the general way.
+scalar subqueries, COALESCE and CASE as long as every branch is JSON. A page is one
+JSON_ARRAYAGG over a derived table of its window, ordered again by the page's order.
+JSON_ARRAYAGG stops at `group_concat_max_len` (1 MB by default) with a warning: a page
+that long is read again one record per row (one more statement), and a warning there
+(a nested list that long) fails the call, which then runs the general way.
 
 The bytes are the general executor's: ids and decimals as text, booleans true/false,
 enums by name, dates and times as Python's ISO 8601, bytes as base64, JSON_COMPACT drops
@@ -16,21 +17,24 @@ the spaces MariaDB writes after `:` and `,`, and `\\u001B` escapes are written i
 case as orjson writes them. Floats and Json fields keep the row path: MariaDB writes 3.0
 as 3 and 1.5e-07 as 0.00000015, and a Json field's stored text is not orjson's.
 
-Why this rather than a faster row decoder: measured in process (bench/graphql's Q1-Q4,
-the hand-written endpoint on the same engine, CPU per request, MariaDB 10.11, pymysql),
-the row path spent 0.46-0.60x the hand-written endpoint's CPU (it decodes every cell in
-Python, then makes dicts); this path 0.8-1.1x on Q1, Q2 and Q4 and 2.3-2.9x on Q3. A C
-driver (mysqlclient) speeds the hand-written endpoint as much as the row path, whose
-dicts remain, and does not move the ratio.
+Why this rather than a faster row decoder: measured in process (bench/graphql's Q1-Q4 on
+its seeded data, least CPU per request of 5-7 interleaved rounds, MariaDB 10.11, a loaded
+2-CPU machine), as the hand-written endpoint's CPU over ours (above 1: cheaper), Q1..Q4.
+On pymysql the row path is at 0.53 / 0.79 / 0.58 / 0.57, this path at 0.89 / 1.16 / 3.35
+/ 0.89 (0.81 / 1.01 / 2.17 / 2.68 ms). A C driver (mysqlclient) makes every Python row
+cheaper, the hand-written endpoint's as much as the row path's: the row path is then at
+0.48 / 0.47 / 0.48 / 0.49, this path at 0.94 / 0.91 / 2.42 / 0.84. The row path's cost
+is its Python dicts, not the driver.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.visitors import InternalTraversal, iterate
 
 from modelry.core.fields import Field
 from modelry.core.graphql.compiled.database_json import (
@@ -50,7 +54,7 @@ LAST_ID = sa.literal_column(str(2 ** 63 - 1))  # no BIGINT id is above it
 
 
 class ArrayAgg(sa.sql.expression.ColumnElement[Any]):
-    """`JSON_ARRAYAGG(value ORDER BY order LIMIT limit)` (SQLAlchemy has no MariaDB form)."""
+    """`JSON_ARRAYAGG(value ORDER BY order [LIMIT limit])` (SQLAlchemy has no MariaDB form)."""
 
     __visit_name__ = "mariadb_json_arrayagg"
     inherit_cache = True
@@ -58,15 +62,16 @@ class ArrayAgg(sa.sql.expression.ColumnElement[Any]):
                            ("order", InternalTraversal.dp_clauseelement),
                            ("limit", InternalTraversal.dp_plain_obj)]
 
-    def __init__(self, value: Any, order: Any, limit: int) -> None:
-        self.value, self.order, self.limit = value, order, int(limit)
+    def __init__(self, value: Any, order: list[Any], limit: int | None = None) -> None:
+        self.value, self.order, self.limit = value, sa.sql.expression.ClauseList(*order), limit
         self.type = sa.JSON()
 
 
 @compiles(ArrayAgg)
 def _array_agg(element: ArrayAgg, compiler: Any, **kw: Any) -> str:
+    limit = "" if element.limit is None else f" LIMIT {int(element.limit)}"
     return (f"JSON_ARRAYAGG({compiler.process(element.value, **kw)} ORDER BY "
-            f"{compiler.process(element.order, **kw)} LIMIT {element.limit})")
+            f"{compiler.process(element.order, **kw)}{limit})")
 
 
 def _kind(field: Field) -> str:
@@ -125,6 +130,25 @@ def lower_escapes(text: str) -> str:
         f"{m.group(1)}u00{m.group(2).lower()}", text)
 
 
+@dataclass(frozen=True)
+class PageStatements:
+    """A page's statement, and the one reading a record per row for a list too long."""
+
+    whole: sa.Select
+    each: sa.Select
+
+    def compile(self, dialect: Any) -> str:
+        """Both statements' SQL (the built-statement cache weighs entries by it)."""
+        return f"{self.whole.compile(dialect=dialect)};\n{self.each.compile(dialect=dialect)}"
+
+
+def _refuse_warnings(cursor: Any) -> None:
+    """An error when the statement `cursor` ran warned: its JSON may be cut."""
+    if getattr(cursor, "warning_count", 0):
+        raise DataError(f"MariaDB warned while writing JSON ({cursor.warning_count})",
+                        code="NOT_COMPILABLE")
+
+
 class MariaDbJson(DatabaseJson):
     """Statements whose values are the JSON of a record plan's records, on MariaDB."""
 
@@ -142,12 +166,27 @@ class MariaDbJson(DatabaseJson):
         return True
 
     def page(self, plan: RecordPlan, where: list[Any], order: list[Any], variables: Any
-             ) -> sa.Select:
-        """SELECT the JSON object of each record in the window bound at execution
-        (`window_limit`, `window_offset`), in order."""
+             ) -> PageStatements:
+        """SELECT the JSON list of the records in the window bound at execution
+        (`window_limit`, `window_offset`) and how many; SELECT each one's JSON object.
+
+        The window is a derived table of the selected columns and those the order reads;
+        JSON_ARRAYAGG orders its objects again by the same order on that table. The
+        second statement serves a page too long for JSON_ARRAYAGG."""
         table = self.manager.table(plan.meta)
-        return sa.select(self._compact(plan, table, variables)).select_from(table) \
+        each = sa.select(self._compact(plan, table, variables)).select_from(table) \
             .where(*where).order_by(*order).limit(WINDOW_LIMIT).offset(WINDOW_OFFSET)
+        wanted = plan.columns()
+        for clause in order:
+            wanted += [c.name for c in iterate(clause) if isinstance(c, sa.Column)
+                       and c.table is table and c.name not in wanted]
+        records = sa.select(*(table.c[c] for c in wanted)).where(*where).order_by(*order) \
+            .limit(WINDOW_LIMIT).offset(WINDOW_OFFSET).subquery("records")
+        listed = ArrayAgg(self._object(plan, records, variables),
+                          [self._adapt(records, clause) for clause in order])
+        return PageStatements(sa.select(
+            sa.func.json_compact(sa.func.coalesce(listed, sa.func.json_array()),
+                                 type_=sa.String), sa.func.count()).select_from(records), each)
 
     def one(self, plan: RecordPlan, where: list[Any], variables: Any) -> sa.Select:
         """SELECT the JSON object of each matching record (at most two)."""
@@ -155,10 +194,16 @@ class MariaDbJson(DatabaseJson):
         return sa.select(self._compact(plan, table, variables)).select_from(table) \
             .where(*where).limit(2)
 
-    def read_page(self, connection: sa.Connection, statement: Any,
+    def read_page(self, connection: sa.Connection, statements: PageStatements,
                   parameters: dict[str, Any]) -> tuple[str, int]:
-        """(JSON list of the records in the window, how many)."""
-        found = self.read_one(connection, statement, parameters)
+        """(JSON list of the records in the window, how many): one statement, or a second
+        one reading a record per row when the list passed group_concat_max_len."""
+        result = connection.execute(statements.whole, parameters)
+        cursor = result.cursor
+        listed, count = result.one()
+        if not getattr(cursor, "warning_count", 0):
+            return lower_escapes(listed), count
+        found = self.read_one(connection, statements.each, parameters)
         return f"[{','.join(found)}]", len(found)
 
     def read_one(self, connection: sa.Connection, statement: Any,
@@ -168,9 +213,7 @@ class MariaDbJson(DatabaseJson):
         result = connection.execute(statement, parameters)
         cursor = result.cursor
         found = result.scalars().all()
-        if getattr(cursor, "warning_count", 0):
-            raise DataError(f"MariaDB warned while writing JSON ({cursor.warning_count})",
-                            code="NOT_COMPILABLE")
+        _refuse_warnings(cursor)
         return [lower_escapes(text) for text in found]
 
     # ── one record ─────────────────────────────────────────────────────────
@@ -194,7 +237,7 @@ class MariaDbJson(DatabaseJson):
         size, rsql = arguments.get("size"), arguments.get("rsql")
         window = nested_window(plan.meta.code, item.field.name, size, self.settings)
         listed = sa.func.coalesce(ArrayAgg(self._object(nested, target, variables),
-                                           target.c.id, window), sa.func.json_array())
+                                           [target.c.id], window), sa.func.json_array())
         if size is None:  # a list over the maximum fails the statement (see _fails)
             listed = sa.case((sa.func.count() >= window, _fails()), else_=listed)
         # correlated to `source` however deep it sits (auto-correlation looks one level up)
