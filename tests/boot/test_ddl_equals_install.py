@@ -60,6 +60,7 @@ def conversation(url: str) -> list[Any]:
         server.stop()
 
 
+@pytest.mark.long_running
 def test_a_ddl_built_database_serves_what_an_installed_one_serves(
         empty_database: str, installed_twin: str, tmp_path: Path) -> None:
     dba, installed = empty_database, installed_twin
