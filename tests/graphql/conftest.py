@@ -5,6 +5,7 @@ every test fails when the server logged an unexpected error.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -106,12 +107,14 @@ class Server:
 
     def gql_counted(self, query: str, variables: dict[str, Any] | None = None
                     ) -> tuple[Answer, list[str]]:
-        """`gql`, and the SQL statements the served app's engine ran meanwhile, transaction
-        control left out (seen by tests/sql_capture.py, not the X-SQL-Statements header)."""
-        engine = self.uvicorn.config.app.state.executor.app.engine
-        with sql_capture.statements(engine) as seen:
+        """`gql`, and the SQL statements the served app ran meanwhile, transaction control
+        left out: those of its engine (seen by tests/sql_capture.py, not the
+        X-SQL-Statements header) and those of reads answered in the event loop."""
+        state = self.uvicorn.config.app.state
+        engine = state.executor.app.engine
+        with sql_capture.statements(engine) as seen, direct_statements(state) as direct:
             answer = self.gql(query, variables)
-        return answer, list(seen)
+        return answer, list(seen) + direct
 
     def post(self, content: bytes | str, **headers: str) -> Answer:
         """POST a raw body to /graphql."""
@@ -131,24 +134,60 @@ class Server:
         self.socket.close()
 
 
+@contextlib.contextmanager
+def direct_statements(state: Any) -> Iterator[list[str]]:
+    """The SQL of the statements that reads answered in the event loop (http/direct/) run
+    inside the block."""
+    seen: list[str] = []
+    direct = getattr(state, "direct_reads", None)
+    if direct is None:
+        yield seen
+        return
+    compile_once = direct.__class__.driver_statement.__get__(direct)
+
+    def record(statement: Any) -> Any:
+        compiled = compile_once(statement)
+        if compiled is not None:
+            seen.append(compiled.sql)
+        return compiled
+    direct.driver_statement = record
+    try:
+        yield seen
+    finally:
+        del direct.driver_statement
+
+
 def compiled_outcomes(paths: list[Any]) -> list[Exception | None]:
     """What each run of these `CompiledPath`s (or `CompiledWrites`) ends with from now on:
     None when it answered, else its error. They fall back to general execution silently
     (also when a query has no plan), so a test comparing paths must check they ran and did
-    not fail."""
+    not fail. A `CompiledPath`'s reads are seen in its `steps`, which both its `run` (in a
+    worker thread) and a read answered in the event loop (http/direct/) drive; a read that
+    fails in the event loop runs again in a worker thread, and is counted once, there."""
     outcomes: list[Exception | None] = []
     for compiled in paths:
-        run = compiled.__class__.run.__get__(compiled)
+        name = "steps" if hasattr(compiled, "steps") else "run"
+        original = getattr(compiled.__class__, name).__get__(compiled)
 
-        def spy(*args: Any, run: Any = run) -> Any:
+        def spy(*args: Any, original: Any = original) -> Any:
             try:
-                result = run(*args)
+                result = original(*args)
             except Exception as error:
                 outcomes.append(error)
                 raise
             outcomes.append(None)
             return result
-        compiled.run = spy
+
+        def spy_steps(*args: Any, original: Any = original) -> Any:
+            try:
+                result = yield from original(*args)
+            except Exception as error:
+                if args[-1] is not None:  # in the event loop (no connection) a failure
+                    outcomes.append(error)  # sends the request to a worker thread: seen there
+                raise
+            outcomes.append(None)
+            return result
+        setattr(compiled, name, spy_steps if name == "steps" else spy)
     return outcomes
 
 

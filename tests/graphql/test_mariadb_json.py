@@ -122,4 +122,4 @@ def test_a_page_longer_than_mariadb_aggregates_is_read_a_record_per_row(
     assert answer.ok() == general.gql(query).ok()
     assert [len(shop["description"]) for shop in answer.ok()["petShopQuery"]["queryPage"][
         "content"]] == [len(LONG)] * 8
-    assert len(statements) == (2 if backend == "mysql" else 1)
+    assert len(statements) == (2 if backend == "mysql" else 1), statements

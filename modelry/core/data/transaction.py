@@ -47,6 +47,22 @@ class Transaction:
 
 
 _current: ContextVar[Transaction | None] = ContextVar("modelry_transaction", default=None)
+_nonblocking: ContextVar[bool] = ContextVar("modelry_nonblocking", default=False)
+
+
+class WouldBlock(BaseException):
+    """Raised where a blocking database call would start inside `nonblocking()`: the work
+    belongs in a worker thread. A BaseException, so no `except Exception` degrades it."""
+
+
+@contextlib.contextmanager
+def nonblocking() -> Iterator[None]:
+    """Refuse (WouldBlock) every transaction opened inside: code running in an event loop."""
+    token = _nonblocking.set(True)
+    try:
+        yield
+    finally:
+        _nonblocking.reset(token)
 
 
 def current() -> Transaction | None:
@@ -82,6 +98,8 @@ def open_transaction(owner: Any, engine: sa.Engine,
         with active.connection.begin_nested():
             yield active.connection
         return
+    if _nonblocking.get():
+        raise WouldBlock("a transaction in the event loop")
     connection = engine.connect()
     if readonly and engine.dialect.name == "postgresql":
         # READ COMMITTED reads gain nothing from BEGIN/COMMIT: save both round trips

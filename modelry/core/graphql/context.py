@@ -19,6 +19,8 @@ class GraphQLSettings:
     graphiql: bool = True
     compiled: bool = True
     json_in_database: bool = True  # on PostgreSQL, the compiled path's SQL builds the JSON
+    # on PostgreSQL, compiled reads are answered in the event loop (http/direct/)
+    direct_reads: bool = True
     # caches of checked documents, templates and plans: the document text each may hold,
     # and the size above which a document is checked anew every time (lru.py says why)
     document_cache_bytes: int = 64_000

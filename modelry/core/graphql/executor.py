@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, OperationType, execute
 
 from modelry import directives
 from modelry.core.context import requesting
+from modelry.core.data.transaction import WouldBlock, nonblocking
+from modelry.core.graphql.compiled.database_json import Read
 from modelry.core.graphql import statements
 from modelry.core.graphql.compiled.run import CompiledPath
 from modelry.core.graphql.compiled.plan import NotCompilable
@@ -123,6 +125,50 @@ class Executor:
                 return self.compiled.run(plan, operation, request.variables, connection)
         except Exception:  # noqa: BLE001 - the general executor reports errors as usual
             return None
+
+    async def run_direct(self, body: bytes, authorization: str | None,
+                         fetch: Callable[[Read], Awaitable[list[Any]]]) -> Response:
+        """Answer a query on the compiled path in the event loop, `fetch` running its
+        statements; WouldBlock when anything needs a worker thread instead (a write, no
+        plan, a cache that must read the database, any error: `run` answers those)."""
+        with nonblocking(), statements.counting() as counted:
+            try:
+                request = parse_request(body)
+                identity = current_identity() if authorization is None else \
+                    tokens.identity_for(self.app, authorization)
+            except (ProtocolError, tokens.Unauthenticated) as error:
+                raise WouldBlock("run answers protocol errors") from error
+            with acting(identity), requesting(), directives.client_scope():
+                checked = self.documents.check(request.query)
+                if checked.document is None or not self.settings.compiled:
+                    raise WouldBlock("not a compiled read")
+                if checked.variables:
+                    request = replace(request, variables={**request.variables,
+                                                          **checked.variables})
+                operation = _operation(checked.document, request.operation_name)
+                plan = self.compiled.plan(checked.key, checked.document, operation) \
+                    if operation.operation is OperationType.QUERY else None
+                if plan is None or not all(call.in_database for root in plan.roots
+                                           for call in root.calls):
+                    raise WouldBlock("not a compiled read the database answers in JSON")
+                try:
+                    steps = self.compiled.steps(plan, operation, request.variables, None)
+                    read = next(steps)
+                    while True:
+                        counted[0] += 1
+                        try:
+                            rows = await fetch(read)
+                        except Exception as error:  # noqa: BLE001 - raised where asked
+                            read = steps.throw(error)
+                        else:
+                            read = steps.send(rows)
+                except StopIteration as done:
+                    data = done.value
+                except Exception as error:  # the general executor answers, errors included
+                    raise WouldBlock("the general executor answers") from error
+                body = envelope(None if request.strategy.only_validate else data, [], [],
+                                request.strategy)
+        return Response(200, body, counted[0])
 
     def _compiled_write(self, request: GraphQLRequest, checked: Checked,
                         operation: OperationDefinitionNode) -> Response | None:

@@ -9,6 +9,7 @@ field kind or a size this cannot render keep the row-by-row compiled path.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -102,6 +103,14 @@ STATEMENT_SQL_BYTES = 128_000
 MAX_STATEMENT_SQL_BYTES = 32_000  # a longer one is built for each request instead
 
 
+@dataclass(frozen=True)
+class Read:
+    """A statement the compiled path needs the rows of, with its execution parameters."""
+
+    statement: Any
+    parameters: dict[str, Any]
+
+
 class DatabaseJson:
     """Statements whose one value is the JSON of a record plan's records.
 
@@ -132,16 +141,20 @@ class DatabaseJson:
         """Whether every value `plan` selects (nested plans included) renders in SQL."""
         return renders(plan)
 
-    def read_page(self, connection: sa.Connection, statement: Any,
-                  parameters: dict[str, Any]) -> tuple[str, int]:
-        """(JSON list of the records in the window, how many)."""
-        listed, count = connection.execute(statement, parameters).one()
+    # PostgreSQL's statements are one each, run by whoever drives the compiled path (a
+    # `Read`); MariaDB's may read again (mariadb_json.py), on the connection it is given
+    runs_on_its_own = False
+
+    @staticmethod
+    def page_of(rows: list[Any]) -> tuple[str, int]:
+        """(JSON list of the records in the window, how many), from the page's one row."""
+        (listed, count), = rows
         return listed, count
 
-    def read_one(self, connection: sa.Connection, statement: Any,
-                 parameters: dict[str, Any]) -> list[str]:
-        """The JSON object of each record `statement` selects."""
-        return list(connection.execute(statement, parameters).scalars().all())
+    @staticmethod
+    def objects_of(rows: list[Any]) -> list[str]:
+        """The JSON object of each record, from a `one` statement's rows."""
+        return [row[0] for row in rows]
 
     def statement(self, call: BuiltinPlan, key: tuple[Any, ...],
                   build: Callable[[], Any]) -> Any:

@@ -152,6 +152,8 @@ def _refuse_warnings(cursor: Any) -> None:
 class MariaDbJson(DatabaseJson):
     """Statements whose values are the JSON of a record plan's records, on MariaDB."""
 
+    runs_on_its_own = True  # a page past group_concat_max_len is read again
+
     def renders(self, plan: RecordPlan | None) -> bool:
         """Whether every value `plan` selects (nested plans included) renders in SQL."""
         if plan is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Generator
 from typing import Any
 
 import orjson
@@ -26,7 +27,7 @@ from modelry.core.fields import ManyToMany, OneToMany
 from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
-from modelry.core.graphql.compiled.database_json import DatabaseJson
+from modelry.core.graphql.compiled.database_json import DatabaseJson, Read
 from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
 from modelry.core.graphql.compiled.plan import (
@@ -45,6 +46,9 @@ from modelry.core.security import authorization
 from modelry.core.security.identity import current_identity
 from modelry.directives import Directive
 from modelry.errors import DataError
+
+
+Steps = Generator[Read, list[Any], Any]  # yields reads, is sent their rows, returns a value
 
 
 class Arguments:
@@ -137,7 +141,27 @@ class CompiledPath:
 
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
             variables: dict[str, Any], connection: sa.Connection) -> dict[str, Any]:
-        """The `data` of the response."""
+        """The `data` of the response, its statements run on `connection`."""
+        steps = self.steps(plan, operation, variables, connection)
+        try:
+            read = next(steps)
+            while True:
+                try:
+                    rows = connection.execute(read.statement, read.parameters).all()
+                except Exception as error:  # noqa: BLE001 - raised where the read was asked
+                    read = steps.throw(error)
+                else:
+                    read = steps.send(rows)
+        except StopIteration as done:
+            return done.value
+
+    def steps(self, plan: OperationPlan, operation: OperationDefinitionNode,
+              variables: dict[str, Any], connection: sa.Connection | None
+              ) -> Generator[Read, list[Any], dict[str, Any]]:
+        """The `data` of the response, as a generator that yields the PostgreSQL JSON
+        statements it needs (`Read`) and is sent their rows, so the caller may run them on
+        any connection (http/direct/ runs them in the event loop); other statements run on
+        `connection` (None: there is none, and such a plan fails)."""
         if directives.is_set(Directive.AUTHENTICATE) and not current_identity().is_admin:
             self._authorize(plan)
         coerced = get_variable_values(self.schema.graphql, operation.variable_definitions or (),
@@ -148,31 +172,33 @@ class CompiledPath:
         data: dict[str, Any] = {}
         for root in plan.roots:
             root_type = get_named_type(query_type.fields[root.root_field].type)
-            data[root.key] = {
-                call.key: self._call(call, Arguments(get_argument_values(
-                    root_type.fields[call.builtin], call.node, coerced)), coerced, connection)
-                for call in root.calls}
+            values = data[root.key] = {}
+            for call in root.calls:
+                arguments = Arguments(get_argument_values(root_type.fields[call.builtin],
+                                                          call.node, coerced))
+                values[call.key] = yield from self._call(call, arguments, coerced, connection)
         return data
 
     # ── built-ins ──────────────────────────────────────────────────────────
     def _call(self, call: BuiltinPlan, arguments: Arguments, variables: Any,
-              connection: sa.Connection) -> Any:
+              connection: sa.Connection | None) -> Steps:
         meta = call.meta
         wrapper = arguments.get("query_wrapper")
         rsql = wrapper.rsql if wrapper is not None else None
         if call.builtin == "countByWrapper":
-            return self._count(call, rsql, variables, connection)
+            return (yield from self._count(call, rsql, variables, connection))
         if call.builtin == "queryPage":
-            return self._page(call, arguments, rsql, variables, connection)
+            return (yield from self._page(call, arguments, rsql, variables, connection))
         if call.builtin == "queryOne":
-            return self._query_one(call, arguments.query, variables, connection)
+            return (yield from self._query_one(call, arguments.query, variables, connection))
         if call.builtin == "queryOneByWrapper":
-            return self._one(call, (rsql,), lambda: self.manager._where(meta, rsql, None), {},
-                             variables, connection)
+            return (yield from self._one(call, (rsql,),
+                                         lambda: self.manager._where(meta, rsql, None), {},
+                                         variables, connection))
         limit = self.settings.max_page_size
         if call.in_database:
-            listed, count = self._json_page(call, rsql, None, limit + 1, 0, variables,
-                                            connection)
+            listed, count = yield from self._json_page(call, rsql, None, limit + 1, 0,
+                                                       variables, connection)
         else:
             rows = self._rows(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, None), limit + 1, None, connection)
@@ -185,18 +211,19 @@ class CompiledPath:
         return self._emit(call.records, rows, variables, connection)  # type: ignore[arg-type]
 
     def _page(self, call: BuiltinPlan, arguments: Arguments, rsql: Any, variables: Any,
-              connection: sa.Connection) -> dict[str, Any]:
+              connection: sa.Connection | None) -> Steps:
         meta = call.meta
         current, size, sort = page_arguments(meta, arguments.get("page"), self.settings)
         wanted = {name for _, name in call.page_keys}
-        total = self._count(call, rsql, variables, connection) \
+        total = (yield from self._count(call, rsql, variables, connection)) \
             if wanted & {"totalElements", "totalPages"} else None
         if total is None and call.records is None:  # no SQL runs: refuse a bad filter anyway
             self._listed(meta, rsql)
         content: Any = []
         if call.records is not None and total != 0 and call.in_database:
-            content = orjson.Fragment(self._json_page(call, rsql, sort, size, (current - 1) * size,
-                                                      variables, connection)[0])
+            listed, _ = yield from self._json_page(call, rsql, sort, size, (current - 1) * size,
+                                                   variables, connection)
+            content = orjson.Fragment(listed)
         elif call.records is not None and total != 0:
             rows = self._rows(call.records, self._listed(meta, rsql),
                               self.manager._order(meta, sort), size, (current - 1) * size,
@@ -208,43 +235,49 @@ class CompiledPath:
         return {key: values[name] for key, name in call.page_keys}
 
     def _json_page(self, call: BuiltinPlan, rsql: Any, sort: Any, limit: int, offset: int,
-                   variables: Any, connection: sa.Connection) -> tuple[str, int]:
-        """(JSON of the records in the window, how many) from PostgreSQL."""
+                   variables: Any, connection: sa.Connection | None) -> Steps:
+        """(JSON of the records in the window, how many), built by the database."""
         meta, json = call.meta, self.database_json
         sort_key = None if sort is None else tuple(tuple(sorted(o.items())) for o in sort)
         statement = json.statement(  # type: ignore[union-attr]
             call, json.shape(call, variables, "page", rsql, sort_key),  # type: ignore
             lambda: json.page(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, sort), variables))
-        return json.read_page(connection, statement,  # type: ignore[union-attr]
-                              {"window_limit": limit, "window_offset": offset})
+        parameters = {"window_limit": limit, "window_offset": offset}
+        if json.runs_on_its_own:  # type: ignore[union-attr]
+            return json.read_page(connection, statement, parameters)  # type: ignore
+        return json.page_of((yield Read(statement, parameters)))  # type: ignore[union-attr]
 
     def _query_one(self, call: BuiltinPlan, query: Any, variables: Any,
-                   connection: sa.Connection) -> Any:
+                   connection: sa.Connection | None) -> Steps:
         meta, table = call.meta, self.manager.table(call.meta)
         identifier = sent(query, "id")
         if identifier is not UNSET and identifier is not None:  # the id is bound: one shape
             value = int(identifier)
             bound = sa.bindparam("record_id", value if not call.in_database else None,
                                  type_=sa.BigInteger)
-            return self._one(call, ("id",), lambda: [
+            return (yield from self._one(call, ("id",), lambda: [
                 table.c.id == bound, *self.manager._where(meta, None, None)],
-                {"record_id": value}, variables, connection)
+                {"record_id": value}, variables, connection))
         filters = equality_filters(meta, query)
-        return self._one(call, ("filters", repr(sorted(filters.items()))), lambda: [
+        return (yield from self._one(call, ("filters", repr(sorted(filters.items()))), lambda: [
             *keyword_filter(meta, table, filters, self.manager.dialect_name),
             *self.manager._where(meta, None, None)], {},
-            variables, connection)
+            variables, connection))
 
     def _one(self, call: BuiltinPlan, arguments: tuple[Any, ...], where: Any,
-             parameters: dict[str, Any], variables: Any, connection: sa.Connection) -> Any:
+             parameters: dict[str, Any], variables: Any, connection: sa.Connection | None
+             ) -> Steps:
         """The one record matching `where()` (None when none; an error when several)."""
         if call.in_database:
             json = self.database_json
             statement = json.statement(  # type: ignore[union-attr]
                 call, json.shape(call, variables, *arguments),  # type: ignore[union-attr]
                 lambda: json.one(call.records, where(), variables))  # type: ignore
-            found = json.read_one(connection, statement, parameters)  # type: ignore
+            if json.runs_on_its_own:  # type: ignore[union-attr]
+                found = json.read_one(connection, statement, parameters)  # type: ignore
+            else:
+                found = json.objects_of((yield Read(statement, parameters)))  # type: ignore
         else:
             found = self._rows(call.records, where(), [], 2, None, connection)  # type: ignore
         if len(found) > 1:
@@ -265,16 +298,20 @@ class CompiledPath:
         return [] if rule is None else [rule]
 
     def _count(self, call: BuiltinPlan, rsql: Any, variables: Any,
-               connection: sa.Connection) -> int:
+               connection: sa.Connection | None) -> Steps:
         meta, table = call.meta, self.manager.table(call.meta)
 
         def build() -> Any:
             return sa.select(sa.func.count()).select_from(table).where(
                 *self._listed(meta, rsql))
         json = self.database_json
-        query = build() if json is None else json.statement(
-            call, json.shape(call, variables, "count", rsql), build)
-        return int(connection.scalar(query) or 0)
+        if json is None or json.runs_on_its_own:
+            query = build() if json is None else json.statement(
+                call, json.shape(call, variables, "count", rsql), build)
+            return int(connection.scalar(query) or 0)  # type: ignore[union-attr]
+        rows = yield Read(json.statement(call, json.shape(call, variables, "count", rsql),
+                                         build), {})
+        return int(rows[0][0] or 0)
 
     def _rows(self, plan: RecordPlan, where: list[Any], order: list[Any], limit: int | None,
               offset: int | None, connection: sa.Connection) -> list[Any]:

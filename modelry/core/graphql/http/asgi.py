@@ -22,6 +22,7 @@ from modelry.admin.app import admin_routes
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
 from modelry.core.graphql.http.console import ASSET_ROUTE, asset_endpoint, console_page
+from modelry.core.graphql.http.direct.reads import DirectReads
 from modelry.core.graphql.http.fast_post import FastPost
 from modelry.core.graphql.http.media_types import check_request_type
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
@@ -97,9 +98,17 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "modules": list(app.registry.modules)})
 
+    direct = DirectReads(executor, app.engine) if settings.direct_reads and \
+        settings.compiled and settings.json_in_database and \
+        app.engine.dialect.name == "postgresql" else None
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if direct is not None:
+            direct.start()
         yield
+        if direct is not None:
+            await direct.stop()
         app.close()  # graceful shutdown: in-flight requests are done, release connections
 
     async def other_method(request: Request) -> Response:
@@ -120,8 +129,13 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         *admin_routes(app, concurrency.shared_limiter),
     ])
     starlette.state.executor = executor
+    starlette.state.direct_reads = direct
 
     async def answer(body: bytes, authorization: str | None) -> Any:
+        if direct is not None:
+            response = await direct.answer(body, authorization)
+            if response is not None:
+                return response
         return await concurrency.run(executor.run, body, authorization)
     return _AccessLog(FastPost(starlette, answer, settings.max_body_bytes))
 

@@ -1,0 +1,195 @@
+"""Compiled reads answered in the event loop on PostgreSQL (graphql/http/direct/): the same
+answers as a worker thread gives, and every case that needs a worker thread gets one.
+
+On SQLite and MariaDB no read is answered there (`direct_reads` is None) and the server
+answers as before; the tests check that too."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from modelry.boot import App
+from modelry.core.security import tokens
+from modelry.core.security.grants import grant_module
+from modelry.core.security.passwords import hash_password
+from tests.graphql.conftest import Server, boot_demo, load_sample
+
+READS = {
+    "by id": '{ petShopQuery { queryOne(query: {id: "1"}) { id name income owner { id name } '
+             '} } }',
+    "by filter": '{ petShopQuery { queryOne(query: {name: "Pet shop 2"}) { id code } } }',
+    "missing": '{ petShopQuery { queryOne(query: {id: "999999"}) { id } } }',
+    "page": '{ petItemQuery { queryPage(page: {currentPage: 2, size: 3, sort: {orders: '
+            '[{field: "price", direction: DESC}]}}, queryWrapper: {rsql: "stock=ge=0"}) '
+            '{ totalElements totalPages currentPage size content { id itemName price '
+            'shop { name } } } } }',
+    "nested lists": '{ petShopQuery { queryPage(page: {size: 5}) { content { name '
+                    'items(size: 2) { itemName } tags { name } } } } }',
+    "count and list": '{ petShopQuery { countByWrapper(queryWrapper: {rsql: "name=like=shop"}) '
+                      '} petOwnerQuery { queryListByWrapper { name shops { code } } } }',
+    "aliases": '{ a: petShopQuery { one: queryOne(query: {id: "2"}) { name } } '
+               'b: petShopQuery { one: queryOne(query: {id: "3"}) { name } } }',
+    "empty page": '{ petItemQuery { queryPage(queryWrapper: {rsql: "stock=lt=-1"}) '
+                  '{ totalElements content { id } } } }',
+}
+VARIABLES = ("query($id: Long) { petShopQuery { queryOne(query: {id: $id}) { name } } }",
+             {"id": "4"})
+BAD_FILTER = '{ petItemQuery { queryPage(queryWrapper: {rsql: "nope==1"}) { content { id } } } }'
+WRITE = 'mutation { petTagMutation { create(data: {name: "direct"}) { name } } }'
+
+
+@pytest.fixture(scope="module")
+def served(database_url: str) -> Iterator[tuple[App, Server]]:
+    """The demo app with its sample data, served with its lifespan (as uvicorn runs it)."""
+    app = boot_demo(database_url)
+    load_sample(app)
+    grant_module(app, "demo")
+    server = Server(app.asgi)
+    yield app, server
+    server.stop()
+
+
+def direct(app: App) -> Any:
+    return app.asgi.state.direct_reads
+
+
+def worker_thread(app: App, query: str, variables: dict[str, Any] | None = None,
+                  authorization: str | None = None) -> Any:
+    """The answer of the executor called in this thread (the worker-thread path), as the
+    client decodes it."""
+    body = orjson.dumps({"query": query, "variables": variables or {}})
+    return orjson.loads(orjson.dumps(
+        app.asgi.state.executor.run(body, authorization=authorization).body))
+
+
+def answered(app: App) -> Callable[[], int]:
+    """A counter of reads answered in the event loop from now on (0 where there are none)."""
+    reads = direct(app)
+    start = reads.answered if reads is not None else 0
+    return lambda: (reads.answered if reads is not None else 0) - start
+
+
+def test_only_postgresql_answers_in_the_event_loop(served: tuple[App, Server],
+                                                   backend: str) -> None:
+    app, server = served
+    assert (direct(app) is not None) == (backend == "postgresql")
+    server.gql(READS["by id"]).ok()  # rights and the plan, read by a worker thread
+    count = answered(app)
+    answer, statements = server.gql_counted(READS["by id"])
+    assert answer.ok()["petShopQuery"]["queryOne"]["name"] == "Pet shop 1"
+    assert len(statements) == 1
+    assert count() == (1 if backend == "postgresql" else 0)
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_the_event_loop_answers_as_a_worker_thread(served: tuple[App, Server], backend: str,
+                                                   name: str) -> None:
+    app, server = served
+    server.gql(READS[name]).ok()
+    count = answered(app)
+    answer = server.gql(READS[name])
+    assert answer.body == worker_thread(app, READS[name])
+    assert count() == (1 if backend == "postgresql" else 0)
+
+
+def test_variables_and_statement_counts(served: tuple[App, Server], backend: str) -> None:
+    app, server = served
+    query, variables = VARIABLES
+    server.gql(query, variables).ok()
+    count = answered(app)
+    answer, statements = server.gql_counted(query, variables)
+    assert answer.ok() == {"petShopQuery": {"queryOne": {"name": "Pet shop 4"}}}
+    assert answer.body == worker_thread(app, query, variables)
+    assert len(statements) == 1
+    page, statements = server.gql_counted(READS["page"])
+    assert len(statements) == 2  # totals, page
+    if backend == "postgresql":  # elsewhere the header counts BEGIN as well
+        assert answer.headers["x-sql-statements"] == "1"
+        assert page.headers["x-sql-statements"] == "2"
+    assert count() == (2 if backend == "postgresql" else 0)
+
+
+def test_errors_writes_and_bad_requests_go_to_a_worker_thread(
+        served: tuple[App, Server]) -> None:
+    app, server = served
+    count = answered(app)
+    refused = server.gql(BAD_FILTER)
+    assert refused.codes and refused.data is None
+    assert refused.body == worker_thread(app, BAD_FILTER)
+    written = server.gql(WRITE).ok()
+    assert written == {"petTagMutation": {"create": {"name": "direct"}}}
+    assert server.post(b'{"query": ').status == 400
+    assert server.gql("{ nope }").codes == ["GRAPHQL_VALIDATION"]
+    assert count() == 0
+
+
+def test_a_token_is_answered_once_its_identity_is_cached(served: tuple[App, Server],
+                                                         backend: str) -> None:
+    app, server = served
+    with app.transaction():
+        role = app.data.create(app.registry.model("base.Role").cls(code="dr", name="dr"))
+        user = app.data.create(app.registry.model("base.User").cls(
+            login="direct-reader", name="Reader", active=True, password=hash_password("x"),
+            roles=[role.id]))
+    grant_module(app, "demo", role="dr")
+    token, _ = tokens.issue(app, user.id)
+    headers = {"authorization": f"Bearer {token}"}
+    body = orjson.dumps({"query": READS["by id"]})
+    first = server.post(body, **headers)  # identity and rights: read by a worker thread
+    count = answered(app)
+    again = server.post(body, **headers)
+    assert again.body == first.body == worker_thread(app, READS["by id"],
+                                                     authorization=f"Bearer {token}")
+    assert again.headers["x-sql-statements"] == ("2" if backend == "sqlite" else "1")
+    assert count() == (1 if backend == "postgresql" else 0)
+    assert server.post(body, authorization="Bearer forged").status == 401
+    tokens.revoke(app, token)
+    assert server.post(body, **headers).status == 401  # the cached identity is dropped
+
+
+def test_a_revoked_right_is_not_served_from_the_event_loop(
+        served: tuple[App, Server]) -> None:
+    app, server = served
+    query = '{ petBreedQuery { queryListByWrapper { name } } }'
+    assert server.gql(query).ok()["petBreedQuery"]["queryListByWrapper"]
+    server.gql(query).ok()
+    access = app.registry.model("base.ModelAccess").cls
+    with app.transaction():
+        grant = access.query_one(model="demo.PetBreed", role=app.registry.model(
+            "base.Role").cls.query_one(code="anonymous").id)
+        grant.perm_read = False
+        app.data.update_by_id(grant)
+    try:
+        assert server.gql(query).codes == ["ACCESS_DENIED"]
+    finally:
+        with app.transaction():
+            grant.perm_read = True
+            app.data.update_by_id(grant)
+    assert server.gql(query).ok()["petBreedQuery"]["queryListByWrapper"]
+
+
+def test_a_broken_connection_is_replaced(served: tuple[App, Server], backend: str) -> None:
+    app, server = served
+    if backend != "postgresql":
+        assert direct(app) is None
+        return
+    reads = direct(app)
+    for _ in range(3):
+        server.gql(READS["by id"]).ok()
+    idle = list(reads.connections.idle._queue)
+    assert idle, "the read left its connection in the pool"
+    pids = [connection.get_server_pid() for connection in idle]
+    with app.engine.connect() as connection:  # as a server restart or a proxy would
+        for pid in pids:
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    count = answered(app)
+    expected = worker_thread(app, READS["by id"])
+    assert server.gql(READS["by id"]).body == expected  # a worker thread answered
+    assert server.gql(READS["by id"]).body == expected
+    assert count() >= 1  # a new connection answers again
+    live = list(reads.connections.idle._queue)
+    assert live and not set(c.get_server_pid() for c in live) & set(pids)
