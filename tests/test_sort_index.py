@@ -30,9 +30,12 @@ from tests.sortidx import module as sortidx
 ROWS = 100_000
 SIZE = 100
 TABLE = "sortidx_book"
+# the compiled JSON statements run on SQLAlchemy's connection here, where the test sees
+# and explains them; in the event loop (direct_reads, PostgreSQL) the same statements run
+# on asyncpg (tests/graphql/test_direct_reads.py)
 PATHS = {"general": {"compiled": False},
          "compiled rows": {"compiled": True, "json_in_database": False},
-         "compiled json": {"compiled": True, "json_in_database": True}}
+         "compiled json": {"compiled": True, "json_in_database": True, "direct_reads": False}}
 SORTS = [(field, direction) for field in ("id", "code", "rank", "isbn")
          for direction in ("ASC", "DESC")]
 PAGE = """query($page: Int!, $orders: [Order!]) { bookQuery { queryPage(
