@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from graphql.execution.values import get_argument_values
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import iterate
 
 from modelry.core import context
 from modelry.core.fields import Field, ManyToMany, OneToMany
@@ -196,16 +197,27 @@ class DatabaseJson:
     def page(self, plan: RecordPlan, where: list[Any], order: list[Any], variables: Any
              ) -> sa.Select:
         """SELECT (JSON list of the records, how many) in the window bound at execution
-        (`window_limit`, `window_offset`)."""
-        table = self.manager.table(plan.meta)
-        rank = sa.func.row_number().over(order_by=order).label("__rank")
-        query = sa.select(*(table.c[c] for c in plan.columns()), rank).where(*where) \
-            .order_by(*order).limit(WINDOW_LIMIT).offset(WINDOW_OFFSET)
-        records = query.subquery("records")
-        listed = sa.func.json_agg(aggregate_order_by(self._object(plan, records, variables),
-                                                     records.c["__rank"]))
+        (`window_limit`, `window_offset`). The window is ordered and cut as it is (so a
+        sort on an index walks it, and any other sort keeps only the window's rows while
+        it sorts); the list orders its objects again by the same order."""
+        records = self.window(plan, where, order)
+        objects = self._object(plan, records, variables)
+        listed = sa.func.json_agg(aggregate_order_by(
+            objects, *(self._adapt(records, clause) for clause in order))) \
+            if order else sa.func.json_agg(objects)
         return sa.select(_text(sa.func.coalesce(listed, EMPTY_LIST)),
                          sa.func.count()).select_from(records)
+
+    def window(self, plan: RecordPlan, where: list[Any], order: list[Any]) -> Any:
+        """The page's records as a derived table `records`: the columns `plan` selects and
+        those `order` reads, in the window bound at execution."""
+        table = self.manager.table(plan.meta)
+        wanted = plan.columns()
+        for clause in order:
+            wanted += [c.name for c in iterate(clause) if isinstance(c, sa.Column)
+                       and c.table is table and c.name not in wanted]
+        return sa.select(*(table.c[c] for c in wanted)).where(*where).order_by(*order) \
+            .limit(WINDOW_LIMIT).offset(WINDOW_OFFSET).subquery("records")
 
     def one(self, plan: RecordPlan, where: list[Any], variables: Any) -> sa.Select:
         """SELECT the JSON object of each matching record (at most two)."""

@@ -34,7 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.visitors import InternalTraversal, iterate
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from modelry.core.fields import Field
 from modelry.core.graphql.compiled.database_json import (
@@ -178,12 +178,7 @@ class MariaDbJson(DatabaseJson):
         table = self.manager.table(plan.meta)
         each = sa.select(self._compact(plan, table, variables)).select_from(table) \
             .where(*where).order_by(*order).limit(WINDOW_LIMIT).offset(WINDOW_OFFSET)
-        wanted = plan.columns()
-        for clause in order:
-            wanted += [c.name for c in iterate(clause) if isinstance(c, sa.Column)
-                       and c.table is table and c.name not in wanted]
-        records = sa.select(*(table.c[c] for c in wanted)).where(*where).order_by(*order) \
-            .limit(WINDOW_LIMIT).offset(WINDOW_OFFSET).subquery("records")
+        records = self.window(plan, where, order)
         listed = ArrayAgg(self._object(plan, records, variables),
                           [self._adapt(records, clause) for clause in order])
         return PageStatements(sa.select(
