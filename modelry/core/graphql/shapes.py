@@ -37,6 +37,10 @@ from modelry.core.graphql import lexing
 PREFIX = "__literal"
 LITERALS = {TokenKind.STRING: str, TokenKind.BLOCK_STRING: str, TokenKind.INT: int,
             TokenKind.FLOAT: float}
+# shapes are dict keys hashed several times per request: a token kind in them is its text
+# (TokenKind hashes in Python, a str in C), looked up by the member's id
+KIND_TEXT = {id(kind): kind.value for kind in TokenKind}
+LITERALS_BY_ID = {id(kind): convert for kind, convert in LITERALS.items()}
 Shape = tuple[Any, ...]
 
 
@@ -55,11 +59,11 @@ def shape_of(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
         key: list[Any] = []
         values: list[Any] = []
         for kind, value in quick:
-            convert = LITERALS.get(kind)
+            convert = LITERALS_BY_ID.get(id(kind))
             if convert is None:
-                key.append((kind, value))
+                key.append((KIND_TEXT[id(kind)], value))
             else:
-                key.append(kind)
+                key.append(KIND_TEXT[id(kind)])
                 values.append(convert(value))
         return tuple(key), values
     return _lexed_shape(query, max_tokens)
@@ -75,11 +79,11 @@ def _lexed_shape(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
         while token.kind is not TokenKind.EOF:
             if len(key) >= max_tokens:
                 return None
-            convert = LITERALS.get(token.kind)
+            convert = LITERALS_BY_ID.get(id(token.kind))
             if convert is None:
-                key.append((token.kind, token.value))
+                key.append((KIND_TEXT[id(token.kind)], token.value))
             else:
-                key.append(token.kind)
+                key.append(KIND_TEXT[id(token.kind)])
                 values.append(convert(token.value))  # as graphql-core reads the literal
             token = lexer.advance()
     except GraphQLError:
