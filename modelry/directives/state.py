@@ -21,12 +21,16 @@ _current: contextvars.ContextVar[Directive] = contextvars.ContextVar(
 )
 
 
+# Flag arithmetic builds enum members in Python on every operation; these run several
+# times per data call, so they compute on plain ints and build one member at the end.
+
+
 def combine(bits: Iterable[Directive | int]) -> Directive:
     """Return the union of ``bits``; raise ValueError on a bit Directive does not define."""
-    result = BACKEND_DEFAULT
+    result = int(BACKEND_DEFAULT)
     for bit in bits:
-        result |= Directive(bit)
-    return result
+        result = int.__or__(result, bit if type(bit) is Directive else Directive(bit))
+    return Directive(result)
 
 
 def current() -> Directive:
@@ -36,13 +40,14 @@ def current() -> Directive:
 
 def is_set(bit: Directive) -> bool:
     """Return True when every bit in ``bit`` is set in the current set."""
-    bit = Directive(bit)
-    return current() & bit == bit
+    if type(bit) is not Directive:
+        bit = Directive(bit)
+    return int.__and__(_current.get(), bit) == bit
 
 
 def replace(bits: Directive) -> contextvars.Token[Directive]:
     """Replace the whole current set with ``bits``; return a token for ``reset``."""
-    return _current.set(Directive(bits))
+    return _current.set(bits if type(bits) is Directive else Directive(bits))
 
 
 def reset(token: contextvars.Token[Directive]) -> None:
