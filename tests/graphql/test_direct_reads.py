@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from modelry.boot import App
+from modelry.core.graphql import executor as executor_module
 from modelry.core.security import tokens
 from modelry.core.security.grants import grant_module
 from modelry.core.security.passwords import hash_password
@@ -193,3 +194,19 @@ def test_a_broken_connection_is_replaced(served: tuple[App, Server], backend: st
     assert count() >= 1  # a new connection answers again
     live = list(reads.connections.idle._queue)
     assert live and not set(c.get_server_pid() for c in live) & set(pids)
+
+
+def test_a_request_left_to_a_worker_thread_is_read_once(
+        served: tuple[App, Server], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The event loop hands what it parsed and checked to the worker thread."""
+    app, server = served
+    parsed: list[Any] = []
+    real = executor_module.parse_request
+    monkeypatch.setattr(executor_module, "parse_request",
+                        lambda body: parsed.append(body) or real(body))
+    checks: list[str] = []
+    documents = app.asgi.state.executor.documents
+    check = documents.__class__.check.__get__(documents)
+    monkeypatch.setattr(documents, "check", lambda query: checks.append(query) or check(query))
+    assert server.gql(WRITE.replace("direct", "once")).ok()
+    assert len(parsed) == len(checks) == 1

@@ -39,6 +39,15 @@ class Response:
     statements: int = 0
 
 
+@dataclass
+class Parsed:
+    """What the event loop read of a request it leaves to a worker thread (http/direct/),
+    so that `run` does not parse and check it again."""
+
+    request: GraphQLRequest | None
+    checked: Checked | None = None
+
+
 class _Rollback(Exception):
     """Leave the request's transaction without committing."""
 
@@ -59,27 +68,31 @@ class Executor:
         statements.install(app.engine)
 
     def run(self, body: bytes | dict[str, Any], *, get: bool = False,
-            authorization: str | None = None) -> Response:
+            authorization: str | None = None, parsed: Parsed | None = None) -> Response:
         """Answer one request body (GET requests may only query) for the caller named by
         the `Authorization` header; without one, the identity of the calling context
-        (anonymous for HTTP requests)."""
+        (anonymous for HTTP requests). `parsed`: the body as `run_direct` read it."""
         with statements.counting() as counted:
             try:
-                request = parse_request(body)
+                request = parse_request(body) if parsed is None or parsed.request is None \
+                    else parsed.request
                 try:
                     identity = current_identity() if authorization is None else \
                         tokens.identity_for(self.app, authorization)
                 except tokens.Unauthenticated as error:
                     raise ProtocolError(error.message, error.code, 401) from None
                 with acting(identity), requesting():
-                    response = self._run(request, get, tokens.bearer_token(authorization))
+                    response = self._run(request, get, tokens.bearer_token(authorization),
+                                         parsed.checked if parsed is not None else None)
             except ProtocolError as error:
                 response = Response(error.status, protocol_error_body(error))
         response.statements = counted[0]
         return response
 
-    def _run(self, request: GraphQLRequest, get: bool, token: str | None = None) -> Response:
-        checked = self.documents.check(request.query)
+    def _run(self, request: GraphQLRequest, get: bool, token: str | None = None,
+             checked: Checked | None = None) -> Response:
+        if checked is None:
+            checked = self.documents.check(request.query)
         if checked.document is None:
             messages = [{"level": "ERROR", "message": e["message"],
                          "code": e["extensions"]["code"], "model": None, "field": None,
@@ -130,16 +143,27 @@ class Executor:
                          fetch: Callable[[Read], Awaitable[list[Any]]]) -> Response:
         """Answer a query on the compiled path in the event loop, `fetch` running its
         statements; WouldBlock when anything needs a worker thread instead (a write, no
-        plan, a cache that must read the database, any error: `run` answers those)."""
+        plan, a cache that must read the database, any error: `run` answers those), its
+        `parsed` what was read of the request by then."""
+        parsed = Parsed(None)
+        try:
+            return await self._run_direct(body, authorization, fetch, parsed)
+        except WouldBlock as declined:
+            declined.parsed = parsed if parsed.request is not None else None  # type: ignore
+            raise
+
+    async def _run_direct(self, body: bytes, authorization: str | None,
+                          fetch: Callable[[Read], Awaitable[list[Any]]], parsed: Parsed
+                          ) -> Response:
         with nonblocking(), statements.counting() as counted:
             try:
-                request = parse_request(body)
+                request = parsed.request = parse_request(body)
                 identity = current_identity() if authorization is None else \
                     tokens.identity_for(self.app, authorization)
             except (ProtocolError, tokens.Unauthenticated) as error:
                 raise WouldBlock("run answers protocol errors") from error
             with acting(identity), requesting(), directives.client_scope():
-                checked = self.documents.check(request.query)
+                checked = parsed.checked = self.documents.check(request.query)
                 if checked.document is None or not self.settings.compiled:
                     raise WouldBlock("not a compiled read")
                 if checked.variables:

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from modelry.admin.app import admin_routes
 from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
+from modelry.core.graphql.executor import Response as ExecutorResponse
 from modelry.core.graphql.http.console import ASSET_ROUTE, asset_endpoint, console_page
 from modelry.core.graphql.http.direct.reads import DirectReads
 from modelry.core.graphql.http.fast_post import FastPost
@@ -132,11 +133,12 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
     starlette.state.direct_reads = direct
 
     async def answer(body: bytes, authorization: str | None) -> Any:
+        parsed = None
         if direct is not None:
-            response = await direct.answer(body, authorization)
-            if response is not None:
-                return response
-        return await concurrency.run(executor.run, body, authorization)
+            parsed = await direct.answer(body, authorization)
+            if isinstance(parsed, ExecutorResponse):
+                return parsed
+        return await concurrency.run(executor.run, body, authorization, parsed=parsed)
     return _AccessLog(FastPost(starlette, answer, settings.max_body_bytes))
 
 

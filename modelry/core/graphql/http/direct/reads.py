@@ -52,7 +52,8 @@ class DirectReads:
             await connections.close()
 
     async def answer(self, body: bytes, authorization: str | None) -> Any:
-        """The executor's response, or None when a worker thread must answer."""
+        """The executor's Response; else a worker thread must answer, and this is what was
+        read of the request by then (the executor's Parsed) or None."""
         connections = self.connections
         if connections is None or asyncio.get_running_loop() is not self.loop:
             return None
@@ -69,7 +70,7 @@ class DirectReads:
             response = await self.executor.run_direct(body, authorization, fetch)
         except WouldBlock as declined:
             log.debug("a worker thread answers: %s", declined, exc_info=True)
-            return None
+            return getattr(declined, "parsed", None)
         except Exception:  # noqa: BLE001 - the worker thread answers, and reports errors
             log.debug("a direct read was declined", exc_info=True)
             return None
