@@ -9,7 +9,7 @@ from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, Operati
 from modelry import directives
 from modelry.core.context import requesting
 from modelry.core.data.transaction import WouldBlock, nonblocking
-from modelry.core.graphql.compiled.database_json import Read
+from modelry.core.graphql.compiled.database_json import Fetched, Read
 from modelry.core.graphql import statements
 from modelry.core.graphql.compiled.run import CompiledPath
 from modelry.core.graphql.compiled.plan import NotCompilable
@@ -140,7 +140,7 @@ class Executor:
             return None
 
     async def run_direct(self, body: bytes, authorization: str | None,
-                         fetch: Callable[[Read], Awaitable[list[Any]]]) -> Response:
+                         fetch: Callable[[Read], Awaitable[Fetched]]) -> Response:
         """Answer a query on the compiled path in the event loop, `fetch` running its
         statements; WouldBlock when anything needs a worker thread instead (a write, no
         plan, a cache that must read the database, any error: `run` answers those), its
@@ -153,7 +153,7 @@ class Executor:
             raise
 
     async def _run_direct(self, body: bytes, authorization: str | None,
-                          fetch: Callable[[Read], Awaitable[list[Any]]], parsed: Parsed
+                          fetch: Callable[[Read], Awaitable[Fetched]], parsed: Parsed
                           ) -> Response:
         with nonblocking(), statements.counting() as counted:
             try:
@@ -181,11 +181,11 @@ class Executor:
                     while True:
                         counted[0] += 1
                         try:
-                            rows = await fetch(read)
+                            fetched = await fetch(read)
                         except Exception as error:  # noqa: BLE001 - raised where asked
                             read = steps.throw(error)
                         else:
-                            read = steps.send(rows)
+                            read = steps.send(fetched)
                 except StopIteration as done:
                     data = done.value
                 except Exception as error:  # the general executor answers, errors included

@@ -9,6 +9,7 @@ field kind or a size this cannot render keep the row-by-row compiled path.
 """
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -106,10 +107,20 @@ MAX_STATEMENT_SQL_BYTES = 32_000  # a longer one is built for each request inste
 
 @dataclass(frozen=True)
 class Read:
-    """A statement the compiled path needs the rows of, with its execution parameters."""
+    """A statement the compiled path needs the rows of, with its execution parameters:
+    the compiled path's steps yield these, and whoever drives them (a worker thread on a
+    SQLAlchemy connection, or the event loop on an async driver) sends back `Fetched`."""
 
     statement: Any
     parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The rows a `Read` returned, and how many warnings the database raised (MariaDB)."""
+
+    rows: list[Any]
+    warnings: int = 0
 
 
 class DatabaseJson:
@@ -142,20 +153,18 @@ class DatabaseJson:
         """Whether every value `plan` selects (nested plans included) renders in SQL."""
         return renders(plan)
 
-    # PostgreSQL's statements are one each, run by whoever drives the compiled path (a
-    # `Read`); MariaDB's may read again (mariadb_json.py), on the connection it is given
-    runs_on_its_own = False
-
-    @staticmethod
-    def page_of(rows: list[Any]) -> tuple[str, int]:
+    def read_page(self, statement: Any, parameters: dict[str, Any]
+                  ) -> Generator[Read, Fetched, tuple[str, int]]:
         """(JSON list of the records in the window, how many), from the page's one row."""
-        (listed, count), = rows
+        fetched = yield Read(statement, parameters)
+        (listed, count), = fetched.rows
         return listed, count
 
-    @staticmethod
-    def objects_of(rows: list[Any]) -> list[str]:
-        """The JSON object of each record, from a `one` statement's rows."""
-        return [row[0] for row in rows]
+    def read_one(self, statement: Any, parameters: dict[str, Any]
+                 ) -> Generator[Read, Fetched, list[str]]:
+        """The JSON object of each record a `one` statement selects."""
+        fetched = yield Read(statement, parameters)
+        return [row[0] for row in fetched.rows]
 
     def statement(self, call: BuiltinPlan, key: tuple[Any, ...],
                   build: Callable[[], Any]) -> Any:

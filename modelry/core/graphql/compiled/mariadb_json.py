@@ -29,6 +29,7 @@ is its Python dicts, not the driver.
 from __future__ import annotations
 
 import re
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,8 @@ from modelry.core.graphql.compiled.database_json import (
     WINDOW_LIMIT,
     WINDOW_OFFSET,
     DatabaseJson,
+    Fetched,
+    Read,
 )
 from modelry.core.graphql.compiled.plan import RecordPlan, Selected
 from modelry.core.graphql.list_limits import nested_window
@@ -142,17 +145,15 @@ class PageStatements:
         return f"{self.whole.compile(dialect=dialect)};\n{self.each.compile(dialect=dialect)}"
 
 
-def _refuse_warnings(cursor: Any) -> None:
-    """An error when the statement `cursor` ran warned: its JSON may be cut."""
-    if getattr(cursor, "warning_count", 0):
-        raise DataError(f"MariaDB warned while writing JSON ({cursor.warning_count})",
+def _refuse_warnings(fetched: Fetched) -> None:
+    """An error when the statement warned: its JSON may be cut."""
+    if fetched.warnings:
+        raise DataError(f"MariaDB warned while writing JSON ({fetched.warnings})",
                         code="NOT_COMPILABLE")
 
 
 class MariaDbJson(DatabaseJson):
     """Statements whose values are the JSON of a record plan's records, on MariaDB."""
-
-    runs_on_its_own = True  # a page past group_concat_max_len is read again
 
     def renders(self, plan: RecordPlan | None) -> bool:
         """Whether every value `plan` selects (nested plans included) renders in SQL."""
@@ -191,27 +192,24 @@ class MariaDbJson(DatabaseJson):
         return sa.select(self._compact(plan, table, variables)).select_from(table) \
             .where(*where).limit(2)
 
-    def read_page(self, connection: sa.Connection, statements: PageStatements,
-                  parameters: dict[str, Any]) -> tuple[str, int]:
+    def read_page(self, statements: PageStatements, parameters: dict[str, Any]
+                  ) -> Generator[Read, Fetched, tuple[str, int]]:
         """(JSON list of the records in the window, how many): one statement, or a second
         one reading a record per row when the list passed group_concat_max_len."""
-        result = connection.execute(statements.whole, parameters)
-        cursor = result.cursor
-        listed, count = result.one()
-        if not getattr(cursor, "warning_count", 0):
+        fetched = yield Read(statements.whole, parameters)
+        (listed, count), = fetched.rows
+        if not fetched.warnings:
             return lower_escapes(listed), count
-        found = self.read_one(connection, statements.each, parameters)
+        found = yield from self.read_one(statements.each, parameters)
         return f"[{','.join(found)}]", len(found)
 
-    def read_one(self, connection: sa.Connection, statement: Any,
-                 parameters: dict[str, Any]) -> list[str]:
+    def read_one(self, statement: Any, parameters: dict[str, Any]
+                 ) -> Generator[Read, Fetched, list[str]]:
         """The JSON object of each record `statement` selects; a warning (a nested list
         cut at group_concat_max_len, say) is an error, so the general path answers."""
-        result = connection.execute(statement, parameters)
-        cursor = result.cursor
-        found = result.scalars().all()
-        _refuse_warnings(cursor)
-        return [lower_escapes(text) for text in found]
+        fetched = yield Read(statement, parameters)
+        _refuse_warnings(fetched)
+        return [lower_escapes(row[0]) for row in fetched.rows]
 
     # ── one record ─────────────────────────────────────────────────────────
     def _compact(self, plan: RecordPlan, source: Any, variables: Any) -> Any:

@@ -27,7 +27,7 @@ from modelry.core.fields import ManyToMany, OneToMany
 from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
-from modelry.core.graphql.compiled.database_json import DatabaseJson, Read
+from modelry.core.graphql.compiled.database_json import DatabaseJson, Fetched, Read
 from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
 from modelry.core.graphql.compiled.plan import (
@@ -48,7 +48,7 @@ from modelry.directives import Directive
 from modelry.errors import DataError
 
 
-Steps = Generator[Read, list[Any], Any]  # yields reads, is sent their rows, returns a value
+Steps = Generator[Read, Fetched, Any]  # yields reads, is sent what they fetched, returns
 
 
 class Arguments:
@@ -147,17 +147,19 @@ class CompiledPath:
             read = next(steps)
             while True:
                 try:
-                    rows = connection.execute(read.statement, read.parameters).all()
+                    result = connection.execute(read.statement, read.parameters)
+                    cursor = result.cursor  # (MariaDB's warning count stays on it)
+                    fetched = Fetched(result.all(), getattr(cursor, "warning_count", 0))
                 except Exception as error:  # noqa: BLE001 - raised where the read was asked
                     read = steps.throw(error)
                 else:
-                    read = steps.send(rows)
+                    read = steps.send(fetched)
         except StopIteration as done:
             return done.value
 
     def steps(self, plan: OperationPlan, operation: OperationDefinitionNode,
               variables: dict[str, Any], connection: sa.Connection | None
-              ) -> Generator[Read, list[Any], dict[str, Any]]:
+              ) -> Generator[Read, Fetched, dict[str, Any]]:
         """The `data` of the response, as a generator that yields the PostgreSQL JSON
         statements it needs (`Read`) and is sent their rows, so the caller may run them on
         any connection (http/direct/ runs them in the event loop); other statements run on
@@ -243,10 +245,8 @@ class CompiledPath:
             call, json.shape(call, variables, "page", rsql, sort_key),  # type: ignore
             lambda: json.page(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, sort), variables))
-        parameters = {"window_limit": limit, "window_offset": offset}
-        if json.runs_on_its_own:  # type: ignore[union-attr]
-            return json.read_page(connection, statement, parameters)  # type: ignore
-        return json.page_of((yield Read(statement, parameters)))  # type: ignore[union-attr]
+        return (yield from json.read_page(  # type: ignore[union-attr]
+            statement, {"window_limit": limit, "window_offset": offset}))
 
     def _query_one(self, call: BuiltinPlan, query: Any, variables: Any,
                    connection: sa.Connection | None) -> Steps:
@@ -274,10 +274,7 @@ class CompiledPath:
             statement = json.statement(  # type: ignore[union-attr]
                 call, json.shape(call, variables, *arguments),  # type: ignore[union-attr]
                 lambda: json.one(call.records, where(), variables))  # type: ignore
-            if json.runs_on_its_own:  # type: ignore[union-attr]
-                found = json.read_one(connection, statement, parameters)  # type: ignore
-            else:
-                found = json.objects_of((yield Read(statement, parameters)))  # type: ignore
+            found = yield from json.read_one(statement, parameters)  # type: ignore
         else:
             found = self._rows(call.records, where(), [], 2, None, connection)  # type: ignore
         if len(found) > 1:
@@ -305,13 +302,11 @@ class CompiledPath:
             return sa.select(sa.func.count()).select_from(table).where(
                 *self._listed(meta, rsql))
         json = self.database_json
-        if json is None or json.runs_on_its_own:
-            query = build() if json is None else json.statement(
-                call, json.shape(call, variables, "count", rsql), build)
-            return int(connection.scalar(query) or 0)  # type: ignore[union-attr]
-        rows = yield Read(json.statement(call, json.shape(call, variables, "count", rsql),
-                                         build), {})
-        return int(rows[0][0] or 0)
+        if json is None:
+            return int(connection.scalar(build()) or 0)  # type: ignore[union-attr]
+        fetched = yield Read(json.statement(call, json.shape(call, variables, "count", rsql),
+                                            build), {})
+        return int(fetched.rows[0][0] or 0)
 
     def _rows(self, plan: RecordPlan, where: list[Any], order: list[Any], limit: int | None,
               offset: int | None, connection: sa.Connection) -> list[Any]:

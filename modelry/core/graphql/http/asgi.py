@@ -23,6 +23,7 @@ from modelry.core.graphql.context import GraphQLSettings
 from modelry.core.graphql.executor import Executor
 from modelry.core.graphql.executor import Response as ExecutorResponse
 from modelry.core.graphql.http.console import ASSET_ROUTE, asset_endpoint, console_page
+from modelry.core.graphql.http.direct.drivers import driver_for
 from modelry.core.graphql.http.direct.reads import DirectReads
 from modelry.core.graphql.http.fast_post import FastPost
 from modelry.core.graphql.http.media_types import check_request_type
@@ -100,8 +101,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         return JSONResponse({"status": "ok", "modules": list(app.registry.modules)})
 
     direct = DirectReads(executor, app.engine) if settings.direct_reads and \
-        settings.compiled and settings.json_in_database and \
-        app.engine.dialect.name == "postgresql" else None
+        settings.compiled and executor.compiled.database_json is not None and \
+        driver_for(app.engine) is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

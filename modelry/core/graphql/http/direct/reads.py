@@ -1,12 +1,13 @@
-"""Compiled reads answered in the event loop on PostgreSQL.
+"""Compiled reads answered in the event loop on PostgreSQL and MariaDB.
 
 A query whose compiled plan is cached, asked anonymously or with a token whose identity is
 cached, by a caller whose rights are loaded, is answered without a worker thread: the
 executor's `run_direct` drives the compiled path's steps inside `nonblocking()`, and each
-statement runs on an asyncpg connection (connections.py) as SQL compiled once for that
-driver. Anything else — a write, a plan that needs the general executor, a cache that
-would have to read the database, any error — raises WouldBlock before an answer is sent,
-and the request goes to a worker thread as before, which answers it in full.
+statement runs on a connection of an async driver (drivers.py: asyncpg, asyncmy) as SQL
+compiled once for that driver. Anything else — a write, a plan that needs the general
+executor, a cache that would have to read the database, any error — raises WouldBlock
+before an answer is sent, and the request goes to a worker thread as before, which
+answers it in full.
 """
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ import logging
 import weakref
 from typing import Any
 
-from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-
 from modelry.core.data.driver_statements import DriverStatement
 from modelry.core.data.transaction import WouldBlock
-from modelry.core.graphql.compiled.database_json import Read
+from modelry.core.graphql.compiled.database_json import Fetched, Read
 from modelry.core.graphql.http.direct.connections import AsyncConnections
+from modelry.core.graphql.http.direct.drivers import driver_for
 
 log = logging.getLogger("modelry.graphql")
 CONNECTIONS = 4  # per server process: statements are short, the event loop is one thread
@@ -33,7 +33,9 @@ class DirectReads:
         self.executor = executor
         self.engine = engine
         self.size = size
-        self.dialect = PGDialect_asyncpg()
+        self.driver = driver_for(engine)
+        if self.driver is None:
+            raise ValueError(f"no async driver for {engine.dialect.name}")
         self.connections: AsyncConnections | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.compiled: weakref.WeakKeyDictionary[Any, DriverStatement | None] = \
@@ -43,7 +45,7 @@ class DirectReads:
     def start(self) -> None:
         """Serve from the running event loop (the server's lifespan calls this)."""
         self.loop = asyncio.get_running_loop()
-        self.connections = AsyncConnections(self.engine.url, self.size)
+        self.connections = AsyncConnections(self.driver, self.size)
 
     async def stop(self) -> None:
         """Close the connections (at the end of the server's lifespan)."""
@@ -59,13 +61,14 @@ class DirectReads:
             return None
         taken: list[Any] = []
 
-        async def fetch(read: Read) -> list[Any]:
+        async def fetch(read: Read) -> Fetched:
             statement = self.driver_statement(read.statement)
             if statement is None:
                 raise WouldBlock("a statement SQLAlchemy renders per execution")
             if not taken:
                 taken.append(await connections.acquire())
-            return await taken[0].fetch(statement.sql, *statement.parameters(read.parameters))
+            return await self.driver.fetch(  # type: ignore[union-attr]
+                taken[0], statement.sql, statement.parameters(read.parameters))
         try:
             response = await self.executor.run_direct(body, authorization, fetch)
         except WouldBlock as declined:
@@ -81,10 +84,10 @@ class DirectReads:
         return response
 
     def driver_statement(self, statement: Any) -> DriverStatement | None:
-        """`statement` compiled for asyncpg once (None: SQLAlchemy must run it)."""
+        """`statement` compiled for the driver once (None: SQLAlchemy must run it)."""
         try:
             return self.compiled[statement]
         except KeyError:
-            compiled = DriverStatement.compile(statement, self.dialect)
+            compiled = DriverStatement.compile(statement, self.driver.dialect)  # type: ignore
             self.compiled[statement] = compiled
             return compiled
