@@ -85,6 +85,7 @@ class BuiltinPlan:
     # later plan, and no reference from the cache keeping an evicted plan alive
     serial: int = field(default_factory=itertools.count().__next__)
     page_keys: list[tuple[str, str]] = field(default_factory=list)  # (response key, name)
+    arguments: Any = None  # its coerced arguments' template (compiled/arguments.py)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from modelry.core.fields import ManyToMany, OneToMany
 from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
+from modelry.core.graphql.compiled.arguments import argument_values
 from modelry.core.graphql.compiled.database_json import DatabaseJson, Fetched, Read
 from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
@@ -176,8 +177,8 @@ class CompiledPath:
             root_type = get_named_type(query_type.fields[root.root_field].type)
             values = data[root.key] = {}
             for call in root.calls:
-                arguments = Arguments(get_argument_values(root_type.fields[call.builtin],
-                                                          call.node, coerced))
+                arguments = Arguments(argument_values(root_type.fields[call.builtin],
+                                                      call.node, coerced, call))
                 values[call.key] = yield from self._call(call, arguments, coerced, connection)
         return data
 
