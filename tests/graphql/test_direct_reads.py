@@ -177,6 +177,32 @@ def test_a_revoked_right_is_not_served_from_the_event_loop(
     assert server.gql(query).ok()["petBreedQuery"]["queryListByWrapper"]
 
 
+def test_a_read_checks_its_own_apps_rights(served: tuple[App, Server],
+                                           database_url: str) -> None:
+    """With another app booted after it in the process (the default one), a read answered
+    in the event loop still asks its own app's rights."""
+    app, server = served
+    other = boot_demo(database_url, empty=False)
+    query = '{ petBreedQuery { queryListByWrapper { name } } }'
+    body = orjson.dumps({"query": query})
+    access = app.registry.model("base.ModelAccess").cls
+    try:
+        assert other.asgi.state.executor.run(body).body["extensions"]["success"]
+        server.gql(query).ok()
+        server.gql(query).ok()  # in the event loop, where it can be
+        with app.transaction():
+            grant = access.query_one(model="demo.PetBreed", role=app.registry.model(
+                "base.Role").cls.query_one(code="anonymous").id)
+            grant.perm_read = False
+            app.data.update_by_id(grant)  # `app` forgets its rights; `other` keeps them
+        assert server.gql(query).codes == ["ACCESS_DENIED"]
+    finally:
+        with app.transaction():
+            grant.perm_read = True
+            app.data.update_by_id(grant)
+        other.close()
+
+
 def test_a_broken_connection_is_replaced(served: tuple[App, Server], backend: str) -> None:
     app, server = served
     if backend not in IN_EVENT_LOOP:

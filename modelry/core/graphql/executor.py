@@ -155,7 +155,7 @@ class Executor:
     async def _run_direct(self, body: bytes, authorization: str | None,
                           fetch: Callable[[Read], Awaitable[Fetched]], parsed: Parsed
                           ) -> Response:
-        with nonblocking(), statements.counting() as counted:
+        with nonblocking(), self.app.activate(), statements.counting() as counted:
             try:
                 request = parsed.request = parse_request(body)
                 identity = current_identity() if authorization is None else \
