@@ -48,6 +48,8 @@ def boot_for_serving(demo: bool = False, database: str | None = None,
     if graphql:
         app.settings.server = {**(app.settings.server or {}),
                                "graphql": {**app.settings.server.get("graphql", {}), **graphql}}
+    if app.options is None or app.options.rebuild_http_api:
+        app.asgi  # noqa: B018 - the GraphQL schema and routes, built now to be frozen too
     freeze_booted()  # the collector stops walking the boot's objects (heap.py)
     return app
 
