@@ -34,9 +34,3 @@ def counting() -> Iterator[list[int]]:
     finally:
         _count.reset(token)
 
-
-def note(statements: int = 1) -> None:
-    """Count statements run past SQLAlchemy (straight on a driver connection)."""
-    counter = _count.get()
-    if counter is not None:
-        counter[0] += statements

@@ -100,9 +100,9 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "modules": list(app.registry.modules)})
 
-    direct = DirectReads(executor, app.engine) if settings.direct_reads and \
-        settings.compiled and executor.compiled.database_json is not None and \
-        driver_for(app.engine) is not None else None
+    driver = driver_for(app.engine) if settings.direct_reads and settings.compiled and \
+        executor.compiled.database_json is not None else None
+    direct = DirectReads(executor, driver) if driver is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -5,15 +5,12 @@ against pymysql in a worker thread 83-173 µs). Each compiles statements with SQ
 dialect for it, so parameters are bound and rendered as that dialect binds them."""
 from __future__ import annotations
 
-import logging
 import warnings
 from typing import Any
 
 import sqlalchemy as sa
 
 from modelry.core.graphql.compiled.database_json import Fetched
-
-log = logging.getLogger("modelry.graphql")
 
 
 class PostgresDriver:

@@ -20,7 +20,6 @@ from modelry.core.data.driver_statements import DriverStatement
 from modelry.core.data.transaction import WouldBlock
 from modelry.core.graphql.compiled.database_json import Fetched, Read
 from modelry.core.graphql.http.direct.connections import AsyncConnections
-from modelry.core.graphql.http.direct.drivers import driver_for
 
 log = logging.getLogger("modelry.graphql")
 CONNECTIONS = 4  # per server process: statements are short, the event loop is one thread
@@ -29,13 +28,10 @@ CONNECTIONS = 4  # per server process: statements are short, the event loop is o
 class DirectReads:
     """Answers compiled reads of `executor` in the event loop of the running server."""
 
-    def __init__(self, executor: Any, engine: Any, size: int = CONNECTIONS) -> None:
+    def __init__(self, executor: Any, driver: Any, size: int = CONNECTIONS) -> None:
         self.executor = executor
-        self.engine = engine
+        self.driver = driver  # drivers.py: the database's async driver
         self.size = size
-        self.driver = driver_for(engine)
-        if self.driver is None:
-            raise ValueError(f"no async driver for {engine.dialect.name}")
         self.connections: AsyncConnections | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.compiled: weakref.WeakKeyDictionary[Any, DriverStatement | None] = \
@@ -67,7 +63,7 @@ class DirectReads:
                 raise WouldBlock("a statement SQLAlchemy renders per execution")
             if not taken:
                 taken.append(await connections.acquire())
-            return await self.driver.fetch(  # type: ignore[union-attr]
+            return await self.driver.fetch(
                 taken[0], statement.sql, statement.parameters(read.parameters))
         try:
             response = await self.executor.run_direct(body, authorization, fetch)
@@ -88,6 +84,6 @@ class DirectReads:
         try:
             return self.compiled[statement]
         except KeyError:
-            compiled = DriverStatement.compile(statement, self.driver.dialect)  # type: ignore
+            compiled = DriverStatement.compile(statement, self.driver.dialect)
             self.compiled[statement] = compiled
             return compiled
