@@ -77,6 +77,15 @@ CASES: dict[str, tuple[list[str], dict[str, Any], str, Any]] = {
     "two roots": (["""mutation { petTagMutation { create(data: {name: "t"}) { name } }
         petOwnerMutation { update(data: {id: "2000021", email: "new@x.org"}) { email } } }"""],
         {}, "compiled", None),
+    "update answered from what it wrote": (["""mutation { petItemMutation { update(data: {
+        id: "4000041", itemName: " eel  ", stock: 0, shop: {id: "1000012"}})
+        { id itemName stock shopId __typename } } }"""], {}, "compiled", None),
+    "update of a boolean and a name, locked": (["""mutation { petShopMutation { update(data: {
+        id: "1000011", optVersion: 0, isOpen: true, name: "B 2"}) { id isOpen name } } }"""],
+        {}, "compiled", None),
+    "update of money, read as stored": (["""mutation { petItemMutation { update(data: {
+        id: "4000041", price: "2.5", shopId: null}) { id price shopId } } }"""], {},
+        "compiled", None),
     "relations selected: the general way": (["""mutation { petItemMutation { update(data: {
         id: "4000041", stock: 9}) { id stock shop { name } } } }"""], {}, "general", None),
 }

@@ -7,11 +7,12 @@ read by attribute (a strawberry input, or the compiled path's coerced arguments)
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 from modelry import directives
 from modelry.core.data.deletes import distinct_by_id
 from modelry.core.data.rows import as_stored
+from modelry.core.data.written import holds_as_stored
 from modelry.core.functions.pipeline import invoke
 from modelry.core.graphql.calls.inputs import to_record
 from modelry.core.registry import ModelMeta
@@ -34,10 +35,13 @@ def create_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
                       builtin=True)
 
 
-def update_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
+def update_builtin(app: Any, meta: ModelMeta, data: Any,
+                   selected: Collection[str] | None = None) -> Any:
     """The `update` built-in: write the values `data` sends to the record it names by id;
     RECORD_NOT_FOUND when it is gone or outside the caller's rules, OptimisticLockError
-    when the version it carries is stale. Returns the record as stored."""
+    when the version it carries is stale. Returns the record as stored, or, when the
+    caller names the attributes it will read (`selected`) and the write itself holds them,
+    the record written."""
     record = to_record(app.registry, meta, data, "update")
     if record.id is None:
         raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
@@ -45,7 +49,7 @@ def update_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
     with _bits(add=Directive.BUILT_ACTION):
         if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
                   {}, builtin=True):
-            return _stored(app, meta, record)
+            return _stored(app, meta, record, selected)
         rule = app.data.row_rule(meta, "update")
         if meta.cls.query_by_id(record.id) is None or not meta.optimistic_lock or (
                 rule is not None and meta.cls.count(id=record.id) and not
@@ -77,10 +81,16 @@ def delete_builtin(app: Any, meta: ModelMeta, data_list: Any) -> list[Any]:
     return records
 
 
-def _stored(app: Any, meta: ModelMeta, record: Any) -> Any:
+def _stored(app: Any, meta: ModelMeta, record: Any, selected: Collection[str] | None) -> Any:
     """The updated record as the caller reads it: the row its UPDATE returned (PostgreSQL,
-    SQLite) unless a read rule applies, else read again (MariaDB has no UPDATE RETURNING)."""
-    stored = as_stored(meta, record) if app.data.row_rule(meta, "read") is None else None
+    SQLite) unless a read rule applies, else read again (MariaDB has no UPDATE RETURNING),
+    unless every attribute `selected` is one the write set as it is stored (written.py)."""
+    if app.data.row_rule(meta, "read") is not None:
+        return meta.cls.query_by_id(record.id)
+    stored = as_stored(meta, record)
+    if stored is None and selected is not None and holds_as_stored(
+            meta, record, selected, app.data.write_transforms):
+        return record
     return stored if stored is not None else meta.cls.query_by_id(record.id)
 
 

@@ -1,8 +1,8 @@
 """The compiled path for writes: `create`, `update` and `delete` without strawberry.
 
 A mutation's plan (plan.py) is cached per document shape, as a query's is. Running it
-coerces the arguments into the schema's own input classes (strawberry's conversion, so
-a built-in sees exactly what the general path gives it), calls the write built-ins of
+reads the arguments as strawberry's conversion gives them to the general path's resolvers
+(compiled/arguments.py's templates, then write_arguments.py's readers), calls the write built-ins of
 calls/writes.py — the one place their rules run: refused client values, permissions,
 hooks, extension points, validation, defaults, the optimistic lock — and emits the
 selection from the record the write returned: INSERT … RETURNING, UPDATE … RETURNING
@@ -22,18 +22,16 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type, located_error
-from graphql.execution.values import get_argument_values, get_variable_values
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.arguments import convert_arguments
+from graphql.execution.values import get_variable_values
 
 from modelry.core.fields import ManyToOne
 from modelry.core.graphql.calls.reading import read_field
 from modelry.core.graphql.calls.writes import create_builtin, delete_builtin, update_builtin
+from modelry.core.graphql.compiled.arguments import argument_values
 from modelry.core.graphql.compiled.plan import BuiltinPlan, NotCompilable, OperationPlan, \
     RecordPlan
+from modelry.core.graphql.compiled.write_arguments import WriteArguments
 from modelry.core.graphql.scalars import to_wire
-
-BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 class WriteFailed(Exception):
@@ -50,6 +48,7 @@ class CompiledWrites:
     def __init__(self, app: Any, schema: Any) -> None:
         self.app = app
         self.schema = schema
+        self.arguments = WriteArguments()
 
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
             variables: dict[str, Any]) -> dict[str, Any]:
@@ -76,19 +75,20 @@ class CompiledWrites:
         return data
 
     def _arguments(self, field: Any, call: BuiltinPlan, variables: Any) -> dict[str, Any]:
-        """The call's arguments as its resolver would receive them (input classes)."""
-        strawberry = self.schema.strawberry
-        return convert_arguments(
-            get_argument_values(field, call.node, variables), field.extensions[BACKREF].arguments,
-            scalar_registry=strawberry.schema_converter.scalar_registry, config=strawberry.config)
+        """The call's arguments as its resolver would read them (by Python name)."""
+        return self.arguments.read(field, argument_values(field, call.node, variables, call))
 
     def _call(self, call: BuiltinPlan, arguments: dict[str, Any], parent: str) -> Any:
         meta, records = call.meta, call.records
         if call.builtin == "delete":
             return [self._emit(records, record)  # type: ignore[arg-type]
                     for record in delete_builtin(self.app, meta, arguments["data_list"])]
-        write = create_builtin if call.builtin == "create" else update_builtin
-        record = write(self.app, meta, arguments["data"])
+        if call.builtin == "create":
+            record = create_builtin(self.app, meta, arguments["data"])
+        else:
+            record = update_builtin(self.app, meta, arguments["data"],
+                                    selected=[name for _, name, kind in self._emitter(records)
+                                              if kind != "__typename"])
         if record is None:  # as graphql-core says it
             raise TypeError(f"Cannot return null for non-nullable field {parent}.{call.builtin}.")
         return self._emit(records, record)  # type: ignore[arg-type]
