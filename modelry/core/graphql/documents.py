@@ -29,13 +29,16 @@ class Checked:
     """A parsed document and the problems found (empty when it may run).
 
     A document from a template (shapes.py) comes with the request's literals as
-    `variables`, and `key` names the template for caches of plans.
+    `variables`, and `key` names the template for caches of plans; `coerced` holds them
+    as graphql-core coerced them (checking them), to be used when they are the operation's
+    only variables.
     """
 
     document: DocumentNode | None
     errors: list[dict[str, Any]]
     variables: dict[str, Any] = field(default_factory=dict)
     key: Any = None
+    coerced: Any = None  # graphql-core's VariableValues of `variables`
 
 
 def _problem(message: str, code: str, error: GraphQLError | None = None) -> dict[str, Any]:
@@ -74,9 +77,10 @@ class DocumentCache:
         shaped = shape_of(query, self.settings.max_tokens)
         template = None if shaped is None else self._templates.get(shaped[0], None)
         if template is not None:
-            sent = literal_variables(self.schema, template, shaped[1])  # type: ignore[index]
-            if sent is not None:
-                return Checked(template.document, [], sent, shaped[0])  # type: ignore[index]
+            literals = literal_variables(self.schema, template, shaped[1])  # type: ignore
+            if literals is not None:
+                return Checked(template.document, [], literals[0], shaped[0],  # type: ignore
+                               literals[1])
         checked = self._check(query)
         checked.key = query
         if shaped is not None and checked.document is not None and shaped[1] \

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, OperationType, execute
+from graphql.execution.values import VariableValues
 
 from modelry import directives
 from modelry.core.context import requesting
@@ -135,7 +136,8 @@ class Executor:
             return None
         try:
             with directives.client_scope(), self.app.transaction(readonly=True) as connection:
-                return self.compiled.run(plan, operation, request.variables, connection)
+                return self.compiled.run(plan, operation,
+                                         _variables(request, checked, operation), connection)
         except Exception:  # noqa: BLE001 - the general executor reports errors as usual
             return None
 
@@ -176,7 +178,8 @@ class Executor:
                                            for call in root.calls):
                     raise WouldBlock("not a compiled read the database answers in JSON")
                 try:
-                    steps = self.compiled.steps(plan, operation, request.variables, None)
+                    steps = self.compiled.steps(
+                        plan, operation, _variables(request, checked, operation), None)
                     read = next(steps)
                     while True:
                         counted[0] += 1
@@ -206,7 +209,8 @@ class Executor:
         try:
             with directives.client_scope(), collecting_messages(messages), \
                     self.app.transaction():
-                data = self.compiled.writes.run(plan, operation, request.variables)
+                data = self.compiled.writes.run(plan, operation,
+                                                _variables(request, checked, operation))
                 if request.strategy.only_validate:
                     raise _Rollback(ExecutionResult(None))
         except _Rollback:
@@ -248,6 +252,16 @@ class Executor:
             except _Rollback as rollback:
                 return rollback.result
         return result
+
+
+def _variables(request: GraphQLRequest, checked: Checked,
+               operation: OperationDefinitionNode) -> dict[str, Any] | VariableValues:
+    """The request's variables for the compiled path: as the document check coerced them
+    when they are the operation's only ones (its literals), else as sent."""
+    if checked.coerced is not None and \
+            len(operation.variable_definitions or ()) == len(checked.variables):
+        return checked.coerced  # type: ignore[no-any-return]
+    return request.variables
 
 
 def _operation(document: Any, name: str | None) -> OperationDefinitionNode:

@@ -29,7 +29,7 @@ from graphql import (
     parse_type,
     visit,
 )
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from graphql.language import Lexer, Source, TokenKind
 
 from modelry.core.graphql import lexing
@@ -121,13 +121,14 @@ def template_of(schema: Any, document: DocumentNode) -> Template | None:
 
 
 def literal_variables(schema: Any, template: Template, values: list[Any]
-                      ) -> dict[str, Any] | None:
-    """The literals as the template's variables; None when a value does not fit its type."""
+                      ) -> tuple[dict[str, Any], VariableValues] | None:
+    """The literals as the template's variables, as sent and as coerced; None when a value
+    does not fit its type."""
     sent = {f"{PREFIX}{index}": value for index, value in enumerate(values)}
     if len(sent) != len(template.definitions):
         return None
     coerced = get_variable_values(schema, template.definitions, sent)
-    return None if isinstance(coerced, list) else sent
+    return None if isinstance(coerced, list) else (sent, coerced)
 
 
 class _Replacer(Visitor):

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Dict, Union
 
-from graphql import FieldNode, GraphQLField, VariableNode, visit
-from graphql.execution.values import VariableValues, get_argument_values
+from graphql import FieldNode, GraphQLField, OperationDefinitionNode, VariableNode, visit
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.language import Visitor
 
+Variables = Union[Dict[str, Any], VariableValues]  # as sent, or coerced (coerce_variables)
 UNSUITABLE = object()  # a node whose coerced arguments hold something the template cannot
 
 
@@ -62,6 +63,15 @@ class ArgumentTemplate:
             if values.get(name) is None:
                 return None
         return _filled(self.template, values)
+
+
+def coerce_variables(schema: Any, operation: OperationDefinitionNode,
+                     variables: dict[str, Any] | VariableValues) -> Any:
+    """The operation's variables coerced (graphql-core's VariableValues, or its list of
+    errors); `variables` already coerced (by the document check: executor.py) as they are."""
+    if isinstance(variables, VariableValues):
+        return variables
+    return get_variable_values(schema, operation.variable_definitions or (), variables)
 
 
 def argument_values(definition: GraphQLField, node: FieldNode, variables: VariableValues,

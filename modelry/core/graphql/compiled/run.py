@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import get_argument_values
 from strawberry.utils.str_converters import to_camel_case
 
 from modelry import directives
@@ -27,7 +27,7 @@ from modelry.core.fields import ManyToMany, OneToMany
 from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
-from modelry.core.graphql.compiled.arguments import argument_values
+from modelry.core.graphql.compiled.arguments import Variables, argument_values, coerce_variables
 from modelry.core.graphql.compiled.database_json import DatabaseJson, Fetched, Read
 from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
@@ -141,7 +141,7 @@ class CompiledPath:
                         raise NotCompilable("field rules apply")
 
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
-            variables: dict[str, Any], connection: sa.Connection) -> dict[str, Any]:
+            variables: Variables, connection: sa.Connection) -> dict[str, Any]:
         """The `data` of the response, its statements run on `connection`."""
         steps = self.steps(plan, operation, variables, connection)
         try:
@@ -159,7 +159,7 @@ class CompiledPath:
             return done.value
 
     def steps(self, plan: OperationPlan, operation: OperationDefinitionNode,
-              variables: dict[str, Any], connection: sa.Connection | None
+              variables: Variables, connection: sa.Connection | None
               ) -> Generator[Read, Fetched, dict[str, Any]]:
         """The `data` of the response, as a generator that yields the PostgreSQL JSON
         statements it needs (`Read`) and is sent their rows, so the caller may run them on
@@ -167,8 +167,7 @@ class CompiledPath:
         `connection` (None: there is none, and such a plan fails)."""
         if directives.is_set(Directive.AUTHENTICATE) and not current_identity().is_admin:
             self._authorize(plan)
-        coerced = get_variable_values(self.schema.graphql, operation.variable_definitions or (),
-                                      variables)
+        coerced = coerce_variables(self.schema.graphql, operation, variables)
         if isinstance(coerced, list):
             raise NotCompilable("variables need the general executor's errors")
         query_type = self.schema.graphql.query_type

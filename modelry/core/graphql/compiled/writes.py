@@ -22,12 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type, located_error
-from graphql.execution.values import get_variable_values
 
 from modelry.core.fields import ManyToOne
 from modelry.core.graphql.calls.reading import read_field
 from modelry.core.graphql.calls.writes import create_builtin, delete_builtin, update_builtin
-from modelry.core.graphql.compiled.arguments import argument_values
+from modelry.core.graphql.compiled.arguments import Variables, argument_values, coerce_variables
 from modelry.core.graphql.compiled.plan import BuiltinPlan, NotCompilable, OperationPlan, \
     RecordPlan
 from modelry.core.graphql.compiled.write_arguments import WriteArguments
@@ -51,10 +50,10 @@ class CompiledWrites:
         self.arguments = WriteArguments()
 
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
-            variables: dict[str, Any]) -> dict[str, Any]:
+            variables: Variables) -> dict[str, Any]:
         """The `data` of the response; call inside the request's transaction."""
         graphql = self.schema.graphql
-        coerced = get_variable_values(graphql, operation.variable_definitions or (), variables)
+        coerced = coerce_variables(graphql, operation, variables)
         if isinstance(coerced, list):
             raise NotCompilable("variables need the general executor's errors")
         mutation_type = graphql.mutation_type
