@@ -8,6 +8,7 @@ from decimal import Decimal
 from modelry import directives
 from modelry.boot import App
 from modelry.directives import Directive
+from tests import sql_capture
 from tests.functions.fnmodule import services, trace
 from tests.functions.fnmodule.models import Gadget
 from tests.functions.helpers import Client
@@ -85,6 +86,26 @@ def test_an_after_hook_changes_what_a_builtin_returns(fnapp: App, client: Client
     assert created["note"] == "changed by an after-hook"
     with fnapp.transaction():
         assert Gadget.query_by_id(created["id"]).note == "via override"  # stored before
+
+
+def test_an_answer_from_the_values_sent_shows_what_after_hooks_changed(
+        fnapp: App, client: Client) -> None:
+    """A write answered from the values sent (data/written.py: the selection holds only
+    them) answers as one answered from its returned row: a create shows the record its
+    hooks return, an update the stored row once a hook changed the record."""
+    trace.SWITCHES.add("hook-rename-result")
+    with sql_capture.statements(fnapp.engine) as seen:
+        created = client.gql('mutation { gadgetMutation { create(data: {name: "sent"}) '
+                             '{ id name } } }').ok()["gadgetMutation"]["create"]
+    assert created["name"] == "renamed by an after-hook"
+    inserts = [s for s in seen if s.startswith("INSERT")]
+    assert len(inserts) == 1 and inserts[0].rstrip().split(" RETURNING ")[1] in (
+        "id", "fntest_gadget.id"), inserts  # answered from the values sent
+    updated = client.gql('mutation { gadgetMutation { update(data: {id: "%s", name: "new"}) '
+                         '{ id name } } }' % created["id"]).ok()["gadgetMutation"]["update"]
+    assert updated == {"id": created["id"], "name": "new"}  # as stored: read again
+    with fnapp.transaction():
+        assert Gadget.query_by_id(created["id"]).name == "new"
 
 
 def test_a_refusing_hook_reaches_the_client_and_nothing_is_written(fnapp: App,

@@ -14,7 +14,7 @@ from strawberry.types.arguments import convert_arguments
 from modelry.core.graphql.calls.inputs import UNSET
 from modelry.core.graphql.compiled.write_arguments import WriteArguments
 from modelry.core.security.grants import grant_module
-from modelry.modules.demo.models import PetItem, PetShop
+from modelry.modules.demo.models import PetItem, PetShop, PetTag
 from tests.graphql.conftest import Server, boot_demo
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -76,11 +76,32 @@ def test_write_arguments_read_as_strawberry_converts_them(app: Any, call: Any) -
 
 
 def _statements(server: Server, document: str) -> tuple[Any, list[str]]:
-    """The answer of `document`, and the kinds of statement it ran once warm (rights and
-    plans loaded by a first run)."""
+    """The answer of `document`, and what it ran once warm (rights and plans loaded by a
+    first run): each statement's verb, with what it returns (`UPDATE RETURNING *`)."""
     server.gql(document).ok()
     answer, seen = server.gql_counted(document)
-    return answer.ok(), [s.split()[0].upper() for s in seen]
+    return answer.ok(), [_kind(statement) for statement in seen]
+
+
+def _kind(statement: str) -> str:
+    verb = statement.split()[0].upper()
+    _, found, returned = statement.upper().partition(" RETURNING ")
+    if not found:
+        return verb
+    only_id = returned.strip().split(".")[-1].strip('"`') == "ID"
+    return f"{verb} RETURNING " + ("id" if only_id else "*")
+
+
+def _served(app: Any, document: str) -> tuple[Any, list[str]]:
+    server = Server(app.asgi)
+    try:
+        return _statements(server, document)
+    finally:
+        server.stop()
+
+
+def _returns_row(app: Any) -> bool:
+    return app.dialect != "mysql"  # MariaDB has no UPDATE … RETURNING
 
 
 @pytest.mark.parametrize(("selection", "read_again"), [
@@ -88,35 +109,51 @@ def _statements(server: Server, document: str) -> tuple[Any, list[str]]:
     ("id stock price", True),  # price not set by this write
     ("id", False),
 ])
-def test_an_update_is_read_again_only_for_what_it_did_not_set(
+def test_an_update_returns_or_reads_its_row_only_for_what_it_did_not_set(
         app: Any, selection: str, read_again: bool) -> None:
     with app.transaction():
         shop = PetShop(name="s").create()
         item = PetItem(item_name="fish", price="2.00", stock=3, shop_id=shop.id).create()
-    server = Server(app.asgi)
-    try:
-        data, statements = _statements(server, f"""mutation {{ petItemMutation {{
-            update(data: {{id: "{item.id}", itemName: "eel ", stock: 4, shopId: "{shop.id}"}})
-            {{ {selection} }} }} }}""")
-    finally:
-        server.stop()
+    data, statements = _served(app, f"""mutation {{ petItemMutation {{
+        update(data: {{id: "{item.id}", itemName: "eel ", stock: 4, shopId: "{shop.id}"}})
+        {{ {selection} }} }} }}""")
     answer = data["petItemMutation"]["update"]
     expected = {"id": str(item.id), "itemName": "eel ", "stock": 4, "shopId": str(shop.id),
                 "price": "2.0000", "__typename": "PetItem"}
     assert answer == {key: expected[key] for key in selection.split()}
-    again = read_again and app.dialect == "mysql"
-    assert statements == (["UPDATE", "SELECT"] if again else ["UPDATE"])
+    if not read_again:
+        assert statements == ["UPDATE"]
+    elif _returns_row(app):
+        assert statements == ["UPDATE RETURNING *"]
+    else:
+        assert statements == ["UPDATE", "SELECT"]
 
 
 def test_money_written_is_read_as_stored(app: Any) -> None:
     """A decimal is stored at its column's scale: the answer shows the stored value."""
     with app.transaction():
         item = PetItem(item_name="fish", price="2.00", stock=3).create()
-    server = Server(app.asgi)
-    try:
-        data, statements = _statements(server, f"""mutation {{ petItemMutation {{
-            update(data: {{id: "{item.id}", price: "2.5"}}) {{ id price }} }} }}""")
-    finally:
-        server.stop()
+    data, statements = _served(app, f"""mutation {{ petItemMutation {{
+        update(data: {{id: "{item.id}", price: "2.5"}}) {{ id price }} }} }}""")
     assert data["petItemMutation"]["update"] == {"id": str(item.id), "price": "2.5000"}
-    assert statements == (["UPDATE", "SELECT"] if app.dialect == "mysql" else ["UPDATE"])
+    assert statements == (["UPDATE RETURNING *"] if _returns_row(app) else ["UPDATE", "SELECT"])
+
+
+@pytest.mark.parametrize(("selection", "whole_row"), [
+    ("id name __typename", False),
+    ("name", False),
+    ("id name color", True),  # color not sent: its default comes from the row
+    ("id name createDate", True),  # a date: as the database stores it
+])
+def test_a_create_returns_only_its_id_when_the_answer_needs_no_more(
+        app: Any, selection: str, whole_row: bool) -> None:
+    data, statements = _served(app, f"""mutation {{ petTagMutation {{
+        create(data: {{name: "tag {selection}"}}) {{ {selection} }} }} }}""")
+    answer = data["petTagMutation"]["create"]
+    assert answer["name"] == f"tag {selection}"
+    if "color" in selection:
+        assert answer["color"] is None
+    if "id" in selection.split():
+        with app.transaction():
+            assert PetTag.query_by_id(int(answer["id"])).name == f"tag {selection}"
+    assert statements == ["INSERT RETURNING " + ("*" if whole_row else "id")]

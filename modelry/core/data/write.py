@@ -11,6 +11,7 @@ from modelry.core.data import relations, write_statements
 from modelry.core.data.rows import refresh
 from modelry.core.data.references import check_targets
 from modelry.core.data.validate import check_values
+from modelry.core.data.written import key_only
 from modelry.core.fields import ManyToOne, Relation
 from modelry.core.registry import ModelMeta
 from modelry.directives import Directive
@@ -96,11 +97,17 @@ def insert(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     row = prepare_insert(manager, meta, record)
     check_targets(manager, connection, meta, [row])
     returning = connection.dialect.insert_returning
-    statement = write_statements.insert(table, returning)
-    if returning:
-        refresh(meta, record, connection.execute(statement, row).one())
+    if key_only(record):  # the caller answers from the record's values (written.py)
+        statement = write_statements.insert(table, "id" if returning else False)
+        result = connection.execute(statement, row)
+        record._values["id"] = result.scalar_one() if returning else \
+            result.inserted_primary_key[0]
+    elif returning:
+        refresh(meta, record, connection.execute(
+            write_statements.insert(table, True), row).one())
     else:
-        key = connection.execute(statement, row).inserted_primary_key[0]
+        key = connection.execute(write_statements.insert(table, False), row
+                                 ).inserted_primary_key[0]
         refresh(meta, record, connection.execute(
             sa.select(table).where(table.c.id == key)).one())
     if "id" in row:
@@ -192,7 +199,8 @@ def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     """UPDATE the changed fields of one record; 0 when its held version is stale (or when
     record rules hide it from the caller). Where the dialect has UPDATE … RETURNING, the
     record learns its stored row at once."""
-    returning = connection.dialect.update_returning
+    # no row returned when the caller answers from the record's values (written.py)
+    returning = not key_only(record) and connection.dialect.update_returning
     statement, bound, held, row = _update_statement(manager, meta, record, returning)
     if not permitted_ids(manager, connection, meta, "update", [int(record.id)]):
         return 0

@@ -13,14 +13,17 @@ from modelry.core.lru import LRU, MISSING
 _SHAPES: LRU[Any] = LRU(4096)
 
 
-def insert(table: sa.Table, returning: bool) -> sa.Insert:
-    """`INSERT INTO table (<the columns of the bound values>) … [RETURNING *]`."""
+def insert(table: sa.Table, returning: bool | str) -> sa.Insert:
+    """`INSERT INTO table (<the columns of the bound values>) … [RETURNING *]`
+    (`returning="id"`: RETURNING id)."""
     key = (table, returning)
     statement = _SHAPES.get(key)
     if statement is not MISSING:
         return statement
     statement = sa.insert(table)
-    if returning:
+    if returning == "id":
+        statement = statement.returning(table.c.id)
+    elif returning:
         statement = statement.returning(*table.c)
     _SHAPES.put(key, statement)
     return statement

@@ -95,6 +95,23 @@ def gadget_create_after(call: Call, result: Any) -> Any:
     return None
 
 
+@hook.after(priority=6, model=GADGET, fun="create")
+def gadget_create_rename(call: Call, result: Any) -> Any:
+    """Renames the created gadget in the answer only (switch "hook-rename-result")."""
+    if "hook-rename-result" in SWITCHES:
+        result.name = "renamed by an after-hook"
+        return result
+    return None
+
+
+@hook.after(priority=5, model=GADGET, fun="update")
+def gadget_update_rename(call: Call, result: Any) -> Any:
+    """Renames the updated gadget on the record only (switch "hook-rename-result")."""
+    if "hook-rename-result" in SWITCHES:
+        call.args[0].name = "renamed by an after-hook"
+    return None
+
+
 @hook.before(priority=7, model=GADGET, fun="renameAll")
 def gadget_rename_all(call: Call) -> None:
     trace(f"renameAll hook on {call.namespace}")

@@ -12,7 +12,7 @@ from typing import Any, Collection, Iterator
 from modelry import directives
 from modelry.core.data.deletes import distinct_by_id
 from modelry.core.data.rows import as_stored
-from modelry.core.data.written import holds_as_stored
+from modelry.core.data.written import answer_from_values, holds_as_stored
 from modelry.core.functions.pipeline import invoke
 from modelry.core.graphql.calls.inputs import to_record
 from modelry.core.registry import ModelMeta
@@ -26,10 +26,16 @@ def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> It
         yield
 
 
-def create_builtin(app: Any, meta: ModelMeta, data: Any) -> Any:
+def create_builtin(app: Any, meta: ModelMeta, data: Any,
+                   selected: Collection[str] | None = None) -> Any:
     """The `create` built-in: a new record of `meta` from `data` (the values a client sent,
-    read by attribute), refused values checked first. GraphQL and the admin call it."""
+    read by attribute), refused values checked first. GraphQL and the admin call it.
+    Returns the record written, as its INSERT returned it: all of its row, or only its id
+    when the caller names the attributes it will read (`selected`) and the values sent
+    hold them as stored (data/written.py). Hooks after the write may change it."""
     record = to_record(app.registry, meta, data, "create")
+    if selected is not None:
+        answer_from_values(meta, record, selected, app.data.write_transforms)
     with _bits(add=Directive.BUILT_ACTION):
         return invoke(meta.code, "create", "CREATE", lambda r: r.create(), (record,), {},
                       builtin=True)
@@ -46,6 +52,8 @@ def update_builtin(app: Any, meta: ModelMeta, data: Any,
     if record.id is None:
         raise DataError(f"{meta.code}: update needs the record's id", code="ID_REQUIRED",
                         model=meta.code, field="id")
+    if selected is not None:
+        answer_from_values(meta, record, selected, app.data.write_transforms)
     with _bits(add=Directive.BUILT_ACTION):
         if invoke(meta.code, "update", "UPDATE", lambda r: r.update_by_id(), (record,),
                   {}, builtin=True):
@@ -84,7 +92,8 @@ def delete_builtin(app: Any, meta: ModelMeta, data_list: Any) -> list[Any]:
 def _stored(app: Any, meta: ModelMeta, record: Any, selected: Collection[str] | None) -> Any:
     """The updated record as the caller reads it: the row its UPDATE returned (PostgreSQL,
     SQLite) unless a read rule applies, else read again (MariaDB has no UPDATE RETURNING),
-    unless every attribute `selected` is one the write set as it is stored (written.py)."""
+    unless every attribute `selected` is one the write set as it is stored and the write
+    returned nothing (data/written.py)."""
     if app.data.row_rule(meta, "read") is not None:
         return meta.cls.query_by_id(record.id)
     stored = as_stored(meta, record)

@@ -82,12 +82,10 @@ class CompiledWrites:
         if call.builtin == "delete":
             return [self._emit(records, record)  # type: ignore[arg-type]
                     for record in delete_builtin(self.app, meta, arguments["data_list"])]
-        if call.builtin == "create":
-            record = create_builtin(self.app, meta, arguments["data"])
-        else:
-            record = update_builtin(self.app, meta, arguments["data"],
-                                    selected=[name for _, name, kind in self._emitter(records)
-                                              if kind != "__typename"])
+        write = create_builtin if call.builtin == "create" else update_builtin
+        record = write(self.app, meta, arguments["data"],
+                       selected=[name for _, name, kind in self._emitter(records)
+                                 if kind != "__typename"])
         if record is None:  # as graphql-core says it
             raise TypeError(f"Cannot return null for non-nullable field {parent}.{call.builtin}.")
         return self._emit(records, record)  # type: ignore[arg-type]
