@@ -42,8 +42,9 @@ def test_literals_of_one_shape_keep_their_own_values(demo_app: App, server: Serv
                     % tag["id"])
         assert again["data"]["petTagQuery"]["queryOne"] == {"name": stored}
     shapes = executor.documents._templates
-    # one create shape per string kind (STRING, BLOCK_STRING), one read shape
-    assert len(shapes) == 3 and all(template is not None for template in shapes.values())
+    # create shapes: plain strings (lexing.py's text), strings with escapes and block
+    # strings (the Lexer's tokens: STRING, BLOCK_STRING); one read shape
+    assert len(shapes) == 4 and all(template is not None for template in shapes.values())
 
 
 def test_compiled_reads_of_one_shape_answer_for_their_literals(demo_app: App,

@@ -11,7 +11,7 @@ A value the variable's type refuses sends the text the full way, so errors read 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Tuple, Union
 
 from graphql import (
     DocumentNode,
@@ -41,7 +41,7 @@ LITERALS = {TokenKind.STRING: str, TokenKind.BLOCK_STRING: str, TokenKind.INT: i
 # (TokenKind hashes in Python, a str in C), looked up by the member's id
 KIND_TEXT = {id(kind): kind.value for kind in TokenKind}
 LITERALS_BY_ID = {id(kind): convert for kind, convert in LITERALS.items()}
-Shape = tuple[Any, ...]
+Shape = Union[str, Tuple[Any, ...]]  # lexing.py's text, or the Lexer's tokens
 
 
 @dataclass(frozen=True)
@@ -53,19 +53,11 @@ class Template:
 
 
 def shape_of(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
-    """(shape, literal values in order) of `query`; None when it does not lex or is long."""
-    quick = lexing.tokens(query, max_tokens)
+    """(shape, literal values in order) of `query`; None when it does not lex or is long
+    (lexing.py finds the literals of most texts: its shapes are text, the Lexer's tuples)."""
+    quick = lexing.literals(query)
     if quick is not None:
-        key: list[Any] = []
-        values: list[Any] = []
-        for kind, value in quick:
-            convert = LITERALS_BY_ID.get(id(kind))
-            if convert is None:
-                key.append((KIND_TEXT[id(kind)], value))
-            else:
-                key.append(KIND_TEXT[id(kind)])
-                values.append(convert(value))
-        return tuple(key), values
+        return quick  # type: ignore[return-value]
     return _lexed_shape(query, max_tokens)
 
 
