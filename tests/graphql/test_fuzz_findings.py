@@ -2,20 +2,30 @@
 for, and a decimal no column can hold is refused as a filter value, not an internal error."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 
+from modelry.core.security.grants import grant_module
 from tests.graphql.conftest import Server, boot_demo, load_sample
 
 
-@pytest.fixture
-def servers(database_url: str, serve: Callable[..., Server]) -> dict[str, Server]:
-    """The demo with sample data, served on the compiled path and by general execution."""
+@pytest.fixture(scope="module")
+def servers(database_url: str) -> Iterator[dict[str, Server]]:
+    """The demo with sample data, served on the compiled path and by general execution
+    (anonymous callers may use the demo module, as `serve` grants it); once per database
+    for the file, since its tests only read (two schema builds per test were most of it)."""
+    started: dict[str, Server] = {}
     compiled = boot_demo(database_url)
     load_sample(compiled)
-    return {"compiled": serve(compiled),
-            "general": serve(boot_demo(database_url, empty=False), compiled=False)}
+    grant_module(compiled, "demo")
+    started["compiled"] = Server(compiled.asgi)
+    general = boot_demo(database_url, empty=False, compiled=False)
+    grant_module(general, "demo")
+    started["general"] = Server(general.asgi)
+    yield started
+    for server in started.values():
+        server.stop()
 
 
 @pytest.mark.parametrize("path", ["compiled", "general"])
