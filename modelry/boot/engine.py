@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from pymysql.constants import SERVER_STATUS
 from sqlalchemy.engine import make_url
 
 from modelry.boot.statement_cache import StatementCache
@@ -42,6 +43,8 @@ def create_engine(url: str, pool_size: int = POOL_SIZE, **options: Any) -> sa.En
         return engine
     if backend in ("mysql", "mariadb"):
         options.setdefault("isolation_level", "READ COMMITTED")
+        if parsed.get_driver_name() == "pymysql" and "pool_reset_on_return" not in options:
+            options["pool_reset_on_return"] = None  # _reset_only_in_transaction instead
     # no pre-ping: it costs a round trip per request; dead connections are replaced when a
     # statement fails (SQLAlchemy invalidates them), and the pool recycles hourly
     options.setdefault("pool_recycle", 3600)
@@ -50,7 +53,28 @@ def create_engine(url: str, pool_size: int = POOL_SIZE, **options: Any) -> sa.En
     # requests
     options.setdefault("pool_size", pool_size)
     options.setdefault("max_overflow", 8)
-    return sa.create_engine(parsed, **options)
+    engine = sa.create_engine(parsed, **options)
+    if options.get("pool_reset_on_return", "rollback") is None and \
+            parsed.get_driver_name() == "pymysql":
+        _reset_only_in_transaction(engine)
+    return engine
+
+
+def _reset_only_in_transaction(engine: sa.Engine) -> None:
+    """MariaDB/MySQL: a connection returned to the pool is rolled back only when the server
+    says a transaction is open on it.
+
+    SQLAlchemy rolls back every returned connection but one closed inside its transaction,
+    and modelry closes its connections after COMMIT; pymysql sends ROLLBACK whatever the
+    state, a round trip per request (psycopg skips it when idle). The server reports in
+    every reply whether a transaction is open (SERVER_STATUS_IN_TRANS); SQLAlchemy rolls
+    back itself after a failed statement, so a transaction left open has replied so."""
+    @sa.event.listens_for(engine, "reset")
+    def _reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        if state.terminate_only:
+            return  # it is being closed
+        if dbapi_connection.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
+            dbapi_connection.rollback()
 
 
 def _sqlite_transactions(engine: sa.Engine) -> None:

@@ -10,6 +10,7 @@ from modelry.directives.state import (
     client_scope,
     current,
     is_set,
+    member,
     run,
     scope,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "client_scope",
     "current",
     "is_set",
+    "member",
     "run",
     "scope",
     "session",

@@ -22,15 +22,25 @@ _current: contextvars.ContextVar[Directive] = contextvars.ContextVar(
 
 
 # Flag arithmetic builds enum members in Python on every operation; these run several
-# times per data call, so they compute on plain ints and build one member at the end.
+# times per data call, so they compute on plain ints and build one member at the end,
+# found in a table of the members already built (Directive(value) runs the enum machinery).
+_MEMBERS: dict[int, Directive] = {}
+
+
+def member(value: int) -> Directive:
+    """The Directive of ``value``; raise ValueError on a bit Directive does not define."""
+    found = _MEMBERS.get(value)
+    if found is None:
+        found = _MEMBERS[value] = Directive(value)
+    return found
 
 
 def combine(bits: Iterable[Directive | int]) -> Directive:
     """Return the union of ``bits``; raise ValueError on a bit Directive does not define."""
     result = int(BACKEND_DEFAULT)
     for bit in bits:
-        result = int.__or__(result, bit if type(bit) is Directive else Directive(bit))
-    return Directive(result)
+        result = int.__or__(result, bit if type(bit) is Directive else member(bit))
+    return member(result)
 
 
 def current() -> Directive:
@@ -41,13 +51,13 @@ def current() -> Directive:
 def is_set(bit: Directive) -> bool:
     """Return True when every bit in ``bit`` is set in the current set."""
     if type(bit) is not Directive:
-        bit = Directive(bit)
+        bit = member(bit)
     return int.__and__(_current.get(), bit) == bit
 
 
 def replace(bits: Directive) -> contextvars.Token[Directive]:
     """Replace the whole current set with ``bits``; return a token for ``reset``."""
-    return _current.set(bits if type(bits) is Directive else Directive(bits))
+    return _current.set(bits if type(bits) is Directive else member(bits))
 
 
 def reset(token: contextvars.Token[Directive]) -> None:
@@ -87,7 +97,7 @@ _caller: contextvars.ContextVar[Directive | None] = contextvars.ContextVar(
 @contextmanager
 def calling(bits: Directive) -> Iterator[None]:
     """Within the block (a declared function's body), `caller()` is ``bits``."""
-    token = _caller.set(Directive(bits))
+    token = _caller.set(bits if type(bits) is Directive else member(bits))
     try:
         yield
     finally:

@@ -18,6 +18,7 @@ from modelry.core.graphql import executor as executor_module
 from modelry.core.security import tokens
 from modelry.core.security.grants import grant_module
 from modelry.core.security.passwords import hash_password
+from tests.conftest import _installed
 from tests.graphql.conftest import Server, boot_demo, load_sample
 
 READS = {
@@ -46,7 +47,10 @@ WRITE = 'mutation { petTagMutation { create(data: {name: "direct"}) { name } } }
 
 @pytest.fixture(scope="module")
 def served(database_url: str) -> Iterator[tuple[App, Server]]:
-    """The demo app with its sample data, served with its lifespan (as uvicorn runs it)."""
+    """The demo app with its sample data, served with its lifespan (as uvicorn runs it).
+    The documents name shops by id (1 to 5): the tables are made anew, so that ids start
+    at 1 whatever earlier tests inserted (emptied tables keep their id sequences)."""
+    _installed.pop(database_url, None)
     app = boot_demo(database_url)
     load_sample(app)
     grant_module(app, "demo")

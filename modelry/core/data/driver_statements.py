@@ -23,18 +23,23 @@ class DriverStatement:
         self._order = order
 
     @classmethod
-    def compile(cls, statement: Any, dialect: sa.Dialect) -> DriverStatement | None:
-        """The statement compiled for `dialect`, or None when SQLAlchemy must render parts
-        of it at each execution (expanding IN lists, literal binds, schema maps)."""
-        compiled = statement.compile(dialect=dialect)
+    def compile(cls, statement: Any, dialect: sa.Dialect,
+                column_keys: tuple[str, ...] | None = None) -> DriverStatement | None:
+        """The statement compiled for `dialect` (an INSERT for the columns `column_keys`),
+        or None when SQLAlchemy must render parts of it at each execution (expanding IN
+        lists, literal binds, schema maps)."""
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
         if compiled.literal_execute_params or compiled.post_compile_params or \
                 compiled.schema_translate_map:
             return None
         processors = dict(compiled._bind_processors)  # what the execution context applies
         order = tuple(compiled.positiontup) if compiled.positional else None
         escaped = {} if order is not None else dict(compiled.escaped_bind_names or {})
-        fixed = _bound(compiled.construct_params(escape_names=False, _check=False),
-                       processors, escaped)
+        binds = compiled.binds
+        fixed = _bound({name: value for name, value in compiled.construct_params(
+            escape_names=False, _check=False).items()
+            if name not in binds or not binds[name].required},  # (the caller's to give)
+            processors, escaped)
         return cls(compiled.string, fixed, processors, escaped, order)
 
     def parameters(self, values: dict[str, Any]) -> dict[str, Any] | list[Any]:

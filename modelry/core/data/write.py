@@ -97,11 +97,9 @@ def insert(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
     row = prepare_insert(manager, meta, record)
     check_targets(manager, connection, meta, [row])
     returning = connection.dialect.insert_returning
-    if key_only(record):  # the caller answers from the record's values (written.py)
-        statement = write_statements.insert(table, "id" if returning else False)
-        result = connection.execute(statement, row)
-        record._values["id"] = result.scalar_one() if returning else \
-            result.inserted_primary_key[0]
+    if key_only(record) and returning:  # the caller answers from the record's values
+        record._values["id"] = write_statements.execute_plain(  # (written.py)
+            connection, write_statements.insert(table, "id"), row).scalar_one()
     elif returning:
         refresh(meta, record, connection.execute(
             write_statements.insert(table, True), row).one())
@@ -211,7 +209,7 @@ def update(manager: Any, connection: sa.Connection, meta: ModelMeta, record: Any
         if returned is not None:
             refresh(meta, record, returned)
     else:
-        count = connection.execute(statement, bound).rowcount
+        count = write_statements.execute_plain(connection, statement, bound).rowcount
     if count:
         if held is not None:
             record._values["opt_version"] = held + 1

@@ -8,9 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from modelry.core.data.driver_statements import DriverStatement
 from modelry.core.lru import LRU, MISSING
 
 _SHAPES: LRU[Any] = LRU(4096)
+_DRIVER: LRU[Any] = LRU(4096)
 
 
 def insert(table: sa.Table, returning: bool | str) -> sa.Insert:
@@ -50,6 +52,26 @@ def update_by_id(table: sa.Table, columns: tuple[str, ...], versioned: bool, loc
         statement = statement.returning(*table.c)
     _SHAPES.put(key, statement)
     return statement
+
+
+def execute_plain(connection: sa.Connection, statement: sa.Insert | sa.Update,
+                  values: dict[str, Any]) -> sa.CursorResult[Any]:
+    """Execute a write statement of this module whose result needs no type processing (a
+    row count, a returned id) as its SQL text compiled once (DriverStatement): SQLAlchemy's
+    execution layer still runs it (events, errors, the transaction), but neither looks up
+    its compiled form nor builds its parameters again (a third of its time in a write)."""
+    key = (statement, connection.dialect.name, tuple(values))
+    driver = _DRIVER.get(key)
+    if driver is MISSING:
+        driver = DriverStatement.compile(statement, connection.dialect, tuple(values)) \
+            if isinstance(statement, sa.Insert) else \
+            DriverStatement.compile(statement, connection.dialect)
+        _DRIVER.put(key, driver)
+    if driver is None:
+        return connection.execute(statement, values)
+    bound = driver.parameters(values)
+    return connection.exec_driver_sql(driver.sql, tuple(bound) if isinstance(bound, list)
+                                      else bound)
 
 
 def parameters(row: dict[str, Any], identifier: int, held: int | None) -> dict[str, Any]:

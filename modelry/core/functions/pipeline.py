@@ -43,6 +43,7 @@ def _first(registry: Any, call: Call, point: str) -> Callable[..., Any] | None:
 # A built-in's body is the data manager itself: it keeps the bits that steer it.
 BUILTIN_BODY_BITS = (Directive.CHECK | Directive.DEFAULT_VALUE | Directive.USE_PK_STRATEGY
                      | Directive.UNLOCK | Directive.BUILT_ACTION | Directive.AUTHENTICATE)
+HOOK_OR_EXT_POINT = Directive.HOOK | Directive.EXT_POINT
 
 
 def invoke(namespace: str, fun: str, fun_type: str, body: Callable[..., Any],
@@ -55,25 +56,25 @@ def invoke(namespace: str, fun: str, fun_type: str, body: Callable[..., Any],
     """
     bits = directives.current()
     registry = context.active_registry()
-    if registry is None or not bits & (Directive.HOOK | Directive.EXT_POINT):
-        with directives.calling(bits):
+    if registry is None or not int.__and__(bits, HOOK_OR_EXT_POINT):  # (ints: enum ops
+        with directives.calling(bits):                                # cost more)
             return body(*args, **kwargs)
     owner = module or _module(registry, namespace)
     call = Call(namespace, fun, fun_type, owner, list(args), dict(kwargs), bits)
     hooks = registry.behaviours
-    body_bits = bits & BUILTIN_BODY_BITS if builtin else Directive(0)
+    body_bits = directives.member(int.__and__(bits, BUILTIN_BODY_BITS) if builtin else 0)
 
     def run_body(*body_args: Any, **body_kwargs: Any) -> Any:
         with directives.scope(body_bits), directives.calling(bits):
             return body(*body_args, **body_kwargs)
 
     with directives.scope():  # hooks and implementations are back-end code
-        if bits & Directive.HOOK:
+        if int.__and__(bits, Directive.HOOK):
             for hook in hooks.hooks_for("before", namespace, fun, fun_type, owner):
                 hook.callable(call)
         result = _with_extension_points(registry, call, run_body) \
-            if bits & Directive.EXT_POINT else run_body(*call.args, **call.kwargs)
-        if bits & Directive.HOOK:
+            if int.__and__(bits, Directive.EXT_POINT) else run_body(*call.args, **call.kwargs)
+        if int.__and__(bits, Directive.HOOK):
             for hook in hooks.hooks_for("after", namespace, fun, fun_type, owner):
                 changed = hook.callable(call, result)
                 result = result if changed is None else changed

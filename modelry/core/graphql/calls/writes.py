@@ -22,7 +22,8 @@ from modelry.errors import DataError, OptimisticLockError
 
 @contextlib.contextmanager
 def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> Iterator[None]:
-    with directives.scope((directives.current() | add) & ~remove):
+    bits = int.__and__(int.__or__(directives.current(), add), ~int(remove))  # (ints: see
+    with directives.scope(directives.member(bits)):                          # state.py)
         yield
 
 
