@@ -62,6 +62,18 @@ def make_role(app: App, code: str) -> int:
     return role.id
 
 
+_HASHES: dict[str, str] = {}  # plain password → its scrypt hash, made once per session
+
+
+def hashed(password: str) -> str:
+    """A scrypt hash of `password`, the same one each time: scrypt costs ~50 ms a call by
+    design, and the suite makes over a thousand users (most with the password `secret`).
+    Users sharing a password share a salt, which no test of these users looks at."""
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
+
+
 def make_user(app: App, login: str, password: str | None = "secret", *, admin: bool = False,
               active: bool = True, roles: tuple[int, ...] = ()) -> int:
     """Create a user through the data manager (password hashed here); its id."""
@@ -69,7 +81,7 @@ def make_user(app: App, login: str, password: str | None = "secret", *, admin: b
     with app.transaction():
         user = app.data.create(user_class(
             login=login, name=login.title(), active=active, is_admin=admin,
-            password=None if password is None else hash_password(password), roles=list(roles)))
+            password=None if password is None else hashed(password), roles=list(roles)))
     return user.id
 
 
