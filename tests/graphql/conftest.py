@@ -23,7 +23,7 @@ from modelry.boot import App, boot
 from modelry.core.security.grants import grant_module
 from modelry.modules.demo.sample import load_sample_data
 from tests import sql_capture
-from tests.conftest import _empty_tables, _installed, drop_everything
+from tests.conftest import _empty_tables, _installed, drop_everything, forget_schema
 
 TRACE_MARKS = ("Traceback", 'File "')
 
@@ -132,6 +132,11 @@ class Server:
         self.thread.join(timeout=15)
         assert not self.thread.is_alive(), "the server did not stop"
         self.socket.close()
+        # its app is closed now (the lifespan did it): the schema's classes may go
+        state = getattr(self.uvicorn.config.app, "state", None)
+        executor = getattr(state, "executor", None)
+        if executor is not None:
+            executor.schema.namespace.close()
 
 
 @contextlib.contextmanager
@@ -246,6 +251,7 @@ def demo_app(database_url: str) -> Iterator[App]:
     app = boot_demo(database_url)
     yield app
     app.close()
+    forget_schema(app)
 
 
 @pytest.fixture(scope="module")
