@@ -4,7 +4,7 @@ channels (the fake supplier stands behind it, over HTTP), and a product routed o
 The platform is served over HTTP too, for the supplier's callbacks."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -118,12 +118,20 @@ def servers() -> Iterator[Servers]:
             callbacks.close()
 
 
+def built_when_asked(app: App) -> Callable[[Any, Any, Any], Awaitable[None]]:
+    """`app.asgi`, built at the first request it serves: building it (the GraphQL schema)
+    costs ~1 s, and most tests here get no callback."""
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        await app.asgi(scope, receive, send)
+    return asgi
+
+
 @contextmanager
 def served_fake(app: App, servers: Servers) -> Iterator[FakeSupplier]:
     """A fake supplier served over HTTP that calls back to `app`, served over HTTP; the
     test fails on what went wrong in the fake."""
     fake = FakeSupplier(endpoint=servers.supplier.url, callbacks=servers.callbacks)
-    with servers.platform.app.plugged(app.asgi), \
+    with servers.platform.app.plugged(built_when_asked(app)), \
             servers.supplier.app.plugged(supplier_app(fake.answer, fake.errors)):
         try:
             yield fake
