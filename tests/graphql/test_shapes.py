@@ -97,3 +97,34 @@ def test_documents_a_template_cannot_serve_still_run(demo_app: App, server: Serv
                    % size)
         assert page["data"]["petShopQuery"]["queryPage"] == {"size": size, "currentPage": 1}
     assert list(executor.documents._templates.values()) == [None, None, None]
+
+
+@pytest.mark.parametrize("document", [
+    '{ petShopQuery { queryPage(page: {currentPage: 1, size: 20}, queryWrapper: '
+    '{rsql: "income=gt=-1.5"}) { size } } }',
+    'mutation { petShopMutation { create(data: {name: "n", income: "12.5", rating: 0.25, '
+    'employees: -3, visits: "9007199254740993", ownerId: 4}) { id } } }',
+    'mutation { petShopMutation { create(data: {name: "n", rating: 7, employees: 2147483648}) '
+    '{ id } } }',  # an Int out of range: refused
+    'mutation { petShopMutation { create(data: {name: "n", visits: "x"}) { id } } }',
+])
+def test_literals_are_coerced_as_graphql_core_coerces_them(demo_app: App,
+                                                           document: str) -> None:
+    """The literals of a template are coerced from its signatures (shapes._coerced) exactly
+    as graphql-core's get_variable_values coerces them, or left to it when refused."""
+    from graphql import parse
+    from graphql.execution.values import get_variable_values
+
+    from modelry.core.graphql.shapes import _coerced, shape_of, template_of
+    schema = demo_app.asgi.state.executor.schema.graphql
+    template = template_of(schema, parse(document))
+    assert template is not None and template.signatures is not None
+    _, values = shape_of(document, 1000)  # type: ignore[misc]
+    sent = {f"__literal{index}": value for index, value in enumerate(values)}
+    expected = get_variable_values(schema, template.definitions, sent)
+    found = _coerced(template.signatures, sent)
+    if isinstance(expected, list):  # refused: graphql-core words why
+        assert found is None
+    else:
+        assert found is not None
+        assert found.coerced == expected.coerced and found.sources == expected.sources

@@ -29,7 +29,10 @@ from graphql import (
     parse_type,
     visit,
 )
-from graphql.execution.values import VariableValues, get_variable_values
+from graphql.execution.get_variable_signature import get_variable_signature
+from graphql.execution.values import VariableValues, VariableValueSource, get_variable_values
+from graphql.pyutils import Undefined
+from graphql.utilities import coerce_input_value
 from graphql.language import Lexer, Source, TokenKind
 
 from modelry.core.graphql import lexing
@@ -46,10 +49,12 @@ Shape = Union[str, Tuple[Any, ...]]  # lexing.py's text, or the Lexer's tokens
 
 @dataclass(frozen=True)
 class Template:
-    """A validated document whose literals are variables, and their definitions."""
+    """A validated document whose literals are variables, their definitions, and their
+    signatures as graphql-core reads the definitions (None: graphql-core coerces them)."""
 
     document: DocumentNode
     definitions: tuple[VariableDefinitionNode, ...]
+    signatures: tuple[Any, ...] | None = None
 
 
 def shape_of(query: str, max_tokens: int) -> tuple[Shape, list[Any]] | None:
@@ -102,6 +107,7 @@ def template_of(schema: Any, document: DocumentNode) -> Template | None:
         return None
     if not definitions:
         return Template(document, ())
+    signatures = tuple(get_variable_signature(schema, d) for d in definitions)
     rewritten = [
         OperationDefinitionNode(
             operation=d.operation, name=d.name, directives=d.directives,
@@ -109,7 +115,9 @@ def template_of(schema: Any, document: DocumentNode) -> Template | None:
             variable_definitions=(*(d.variable_definitions or ()), *definitions))
         if isinstance(d, OperationDefinitionNode) else d
         for d in edited.definitions]
-    return Template(DocumentNode(definitions=tuple(rewritten)), definitions)
+    return Template(DocumentNode(definitions=tuple(rewritten)), definitions,
+                    None if any(isinstance(signature, GraphQLError) for signature in signatures)
+                    else signatures)
 
 
 def literal_variables(schema: Any, template: Template, values: list[Any]
@@ -119,8 +127,26 @@ def literal_variables(schema: Any, template: Template, values: list[Any]
     sent = {f"{PREFIX}{index}": value for index, value in enumerate(values)}
     if len(sent) != len(template.definitions):
         return None
-    coerced = get_variable_values(schema, template.definitions, sent)
+    coerced = _coerced(template.signatures, sent) if template.signatures is not None else None
+    if coerced is None:  # graphql-core decides, and words what it refuses
+        coerced = get_variable_values(schema, template.definitions, sent)
     return None if isinstance(coerced, list) else (sent, coerced)
+
+
+def _coerced(signatures: tuple[Any, ...], sent: dict[str, Any]) -> VariableValues | None:
+    """`sent` coerced as graphql-core's get_variable_values coerces values given for each
+    of these signatures (no defaults, no nulls: literals), without reading the definitions
+    again; None when a value does not fit its type."""
+    sources: dict[str, VariableValueSource] = {}
+    coerced: dict[str, Any] = {}
+    for signature in signatures:
+        value = sent[signature.name]
+        result = coerce_input_value(value, signature.type)
+        if result is Undefined:
+            return None
+        sources[signature.name] = VariableValueSource(signature, value)
+        coerced[signature.name] = result
+    return VariableValues(sources, coerced)
 
 
 class _Replacer(Visitor):
