@@ -230,19 +230,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., App]]:
 
     yield make
     for app in apps:
-        app.close()
-        forget_schema(app)
-
-
-def forget_schema(app: App) -> None:
-    """Drop the synthetic module of the GraphQL schema `app` built, if it built one.
-
-    A schema's generated classes live in a module of their own in `sys.modules`
-    (`Namespace`), which nothing in modelry closes, so every schema a test built stayed
-    (~23,000 objects each, a few hundred a worker): workers grew to 3 GB, and the heap each
-    full collection walks with them."""
-    if app._asgi is not None:
-        app._asgi.state.executor.schema.namespace.close()
+        app.close()  # (its schema's classes too)
 
 
 @pytest.fixture

@@ -87,7 +87,9 @@ class App:
         return self.data.acting_as(user_id)
 
     def close(self) -> None:
-        """Release the connections; the app no longer serves data calls."""
+        """Release the connections and the GraphQL schema's classes (a module of their own
+        in sys.modules: every app booted in a process would keep its schema alive); the
+        app no longer serves data calls."""
         self.closed = True
         if self.tasks is not None:
             self.tasks.close()
@@ -95,6 +97,8 @@ class App:
             if self in _default:
                 _default.remove(self)
         self.engine.dispose()
+        if self._asgi is not None:
+            self._asgi.state.executor.schema.namespace.close()
 
     def __enter__(self) -> App:
         return self

@@ -43,3 +43,14 @@ def test_a_server_freezes_its_graphql_schema_with_the_boot() -> None:
     done = subprocess.run([sys.executable, "-c", SERVING], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.split() == ["False", "False"], done.stdout + done.stderr
+
+
+def test_a_closed_app_drops_its_graphql_schema_module() -> None:
+    """The schema's generated classes live in a module of their own in sys.modules; a
+    closed app drops it (else a process that boots apps again and again keeps them all)."""
+    from modelry.boot import boot
+    app = boot(database="sqlite://", modules=["demo"], lifecycle="install")
+    name = app.asgi.state.executor.schema.namespace.name
+    assert name in sys.modules
+    app.close()
+    assert name not in sys.modules

@@ -23,7 +23,7 @@ from modelry.boot import App, boot
 from modelry.core.security.grants import grant_module
 from modelry.modules.demo.sample import load_sample_data
 from tests import sql_capture
-from tests.conftest import _empty_tables, _installed, drop_everything, forget_schema
+from tests.conftest import _empty_tables, _installed, drop_everything
 
 TRACE_MARKS = ("Traceback", 'File "')
 
@@ -251,7 +251,6 @@ def demo_app(database_url: str) -> Iterator[App]:
     app = boot_demo(database_url)
     yield app
     app.close()
-    forget_schema(app)
 
 
 @pytest.fixture(scope="module")
