@@ -21,12 +21,11 @@ STORED_AS_SENT = (String, Text, Integer, BigInteger, Boolean)
 
 
 def answer_from_values(meta: ModelMeta, record: Any, attributes: Collection[str],
-                       write_transforms: dict[tuple[str, str], Any]) -> bool:
+                       write_transforms: dict[tuple[str, str], Any]) -> None:
     """Mark `record`, about to be written, to be answered from its values when they hold
-    each of `attributes` as they will be stored; True when marked."""
+    each of `attributes` as they will be stored."""
     marked = _holds(meta, record, attributes, write_transforms)
     object.__setattr__(record, "_key_only", ASKED if marked else None)
-    return marked
 
 
 def key_only(record: Any) -> bool:

@@ -1,11 +1,11 @@
 """The compiled path for writes: `create`, `update` and `delete` without strawberry.
 
 A mutation's plan (plan.py) is cached per document shape, as a query's is. Running it
-reads the arguments as strawberry's conversion gives them to the general path's resolvers
-(compiled/arguments.py's templates, then write_arguments.py's readers), calls the write built-ins of
-calls/writes.py — the one place their rules run: refused client values, permissions,
-hooks, extension points, validation, defaults, the optimistic lock — and emits the
-selection from the record the write returned: INSERT … RETURNING, UPDATE … RETURNING
+reads the arguments as strawberry's conversion gives them to the general path's
+resolvers (compiled/arguments.py's templates, then write_arguments.py's readers), calls
+the write built-ins of calls/writes.py — the one place their rules run: refused client
+values, permissions, hooks, extension points, validation, defaults, the optimistic lock —
+and emits the selection from the record the write returned: INSERT … RETURNING, UPDATE … RETURNING
 where the dialect has it (calls/writes.py reads the record again otherwise), never a
 second read here. Values go through the same field rule (calls/reading.py) and wire
 formats (scalars.to_wire) as the general path's.
