@@ -225,6 +225,25 @@ def load_sample(app: App, shops: int = 5, items_per_shop: int = 4) -> None:
         load_sample_data(shops=shops, items_per_shop=items_per_shop)
 
 
+@contextlib.contextmanager
+def both_paths(database_url: str, shops: int, items_per_shop: int
+               ) -> Iterator[dict[str, Server]]:
+    """The demo with sample data, served by the compiled path (`compiled`) and by general
+    execution (`general`), anonymous callers granted the demo module."""
+    compiled = boot_demo(database_url)
+    general = boot_demo(database_url, compiled=False)
+    grant_module(compiled, "demo")
+    load_sample(compiled, shops=shops, items_per_shop=items_per_shop)
+    running = {"compiled": Server(compiled.asgi), "general": Server(general.asgi)}
+    try:
+        yield running
+    finally:
+        for server in running.values():
+            server.stop()
+        compiled.close()
+        general.close()
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Server]]:
     """`serve(app, **graphql_settings)` serves `app.asgi` (with those `GraphQLSettings`);

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from modelry.core.security.grants import grant_module
-from tests.graphql.conftest import Server, boot_demo, load_sample
+from tests.graphql.conftest import Server, both_paths
 
 PAGE = """query($size: Int) { petShopQuery { queryPage(page: {size: $size,
     sort: {orders: [{field: "code"}]}}) {
@@ -22,16 +21,8 @@ DEEPER = """query($size: Int) { petShopQuery { queryPage(page: {size: $size}) {
 @pytest.fixture(scope="module")
 def servers(database_url: str) -> Iterator[dict[str, Server]]:
     """200 shops of 5 items, served by the compiled path and by general execution."""
-    compiled = boot_demo(database_url)
-    general = boot_demo(database_url, compiled=False)
-    grant_module(compiled, "demo")
-    load_sample(compiled, shops=200, items_per_shop=5)
-    running = {"compiled": Server(compiled.asgi), "general": Server(general.asgi)}
-    yield running
-    for server in running.values():
-        server.stop()
-    compiled.close()
-    general.close()
+    with both_paths(database_url, shops=200, items_per_shop=5) as running:
+        yield running
 
 
 def in_database(backend: str, path: str) -> bool:

@@ -43,6 +43,7 @@ from modelry.core.graphql.compiled.database_json import (
     MAX_KEYS,
     WINDOW_LIMIT,
     WINDOW_OFFSET,
+    total_column,
     DatabaseJson,
     Fetched,
     Read,
@@ -168,10 +169,11 @@ class MariaDbJson(DatabaseJson):
                 return False
         return True
 
-    def page(self, plan: RecordPlan, where: list[Any], order: list[Any], variables: Any
-             ) -> PageStatements:
+    def page(self, plan: RecordPlan, where: list[Any], order: list[Any], variables: Any,
+             counted: bool = False) -> PageStatements:
         """SELECT the JSON list of the records in the window bound at execution
-        (`window_limit`, `window_offset`) and how many; SELECT each one's JSON object.
+        (`window_limit`, `window_offset`), how many, and (`counted`) how many match;
+        SELECT each one's JSON object.
 
         The window is a derived table of the selected columns and those the order reads;
         JSON_ARRAYAGG orders its objects again by the same order on that table. The
@@ -179,12 +181,13 @@ class MariaDbJson(DatabaseJson):
         table = self.manager.table(plan.meta)
         each = sa.select(self._compact(plan, table, variables)).select_from(table) \
             .where(*where).order_by(*order).limit(WINDOW_LIMIT).offset(WINDOW_OFFSET)
-        records = self.window(plan, where, order)
+        records = self.window(plan, where, order, counted)
         listed = ArrayAgg(self._object(plan, records, variables),
                           [self._adapt(records, clause) for clause in order])
         return PageStatements(sa.select(
             sa.func.json_compact(sa.func.coalesce(listed, sa.func.json_array()),
-                                 type_=sa.String), sa.func.count()).select_from(records), each)
+                                 type_=sa.String), sa.func.count(),
+            *total_column(records, counted)).select_from(records), each)
 
     def one(self, plan: RecordPlan, where: list[Any], variables: Any) -> sa.Select:
         """SELECT the JSON object of each matching record (at most two)."""
@@ -193,15 +196,17 @@ class MariaDbJson(DatabaseJson):
             .where(*where).limit(2)
 
     def read_page(self, statements: PageStatements, parameters: dict[str, Any]
-                  ) -> Generator[Read, Fetched, tuple[str, int]]:
-        """(JSON list of the records in the window, how many): one statement, or a second
-        one reading a record per row when the list passed group_concat_max_len."""
+                  ) -> Generator[Read, Fetched, tuple[str, int, int | None]]:
+        """(JSON list of the records in the window, how many, how many match or None):
+        one statement, or a second one reading a record per row when the list passed
+        group_concat_max_len (the first one's count of matches stands)."""
         fetched = yield Read(statements.whole, parameters)
-        (listed, count), = fetched.rows
+        row, = fetched.rows
+        total = row[2] if len(row) > 2 else None
         if not fetched.warnings:
-            return lower_escapes(listed), count
+            return lower_escapes(row[0]), row[1], total
         found = yield from self.read_one(statements.each, parameters)
-        return f"[{','.join(found)}]", len(found)
+        return f"[{','.join(found)}]", len(found), total
 
     def read_one(self, statement: Any, parameters: dict[str, Any]
                  ) -> Generator[Read, Fetched, list[str]]:

@@ -28,7 +28,12 @@ from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
 from modelry.core.graphql.compiled.arguments import Variables, argument_values, coerce_variables
-from modelry.core.graphql.compiled.database_json import DatabaseJson, Fetched, Read
+from modelry.core.graphql.compiled.database_json import (
+    DatabaseJson,
+    Fetched,
+    Read,
+    scans_every_match,
+)
 from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
 from modelry.core.graphql.compiled.plan import (
@@ -91,6 +96,7 @@ class CompiledPath:
         self.database_json = builder(self.manager, schema.graphql, settings) \
             if builder is not None and settings.json_in_database else None
         self.writes = CompiledWrites(app, schema)
+        self._scans: LRU[bool] = LRU(capacity)  # (model, sort) → scans_every_match
         self._plans: LRU[OperationPlan | None] = LRU(
             capacity, settings.document_cache_bytes, settings.max_cached_document_bytes)
 
@@ -199,8 +205,8 @@ class CompiledPath:
                                          variables, connection))
         limit = self.settings.max_page_size
         if call.in_database:
-            listed, count = yield from self._json_page(call, rsql, None, limit + 1, 0,
-                                                       variables, connection)
+            listed, count, _ = yield from self._json_page(call, rsql, None, limit + 1, 0,
+                                                          variables, connection)
         else:
             rows = self._rows(call.records, self._listed(meta, rsql),  # type: ignore
                               self.manager._order(meta, None), limit + 1, None, connection)
@@ -216,35 +222,56 @@ class CompiledPath:
               connection: sa.Connection | None) -> Steps:
         meta = call.meta
         current, size, sort = page_arguments(meta, arguments.get("page"), self.settings)
-        wanted = {name for _, name in call.page_keys}
-        total = (yield from self._count(call, rsql, variables, connection)) \
-            if wanted & {"totalElements", "totalPages"} else None
-        if total is None and call.records is None:  # no SQL runs: refuse a bad filter anyway
-            self._listed(meta, rsql)
+        offset = (current - 1) * size
+        counted = bool({name for _, name in call.page_keys} & {"totalElements", "totalPages"})
+        total: int | None = None
         content: Any = []
-        if call.records is not None and total != 0 and call.in_database:
-            listed, _ = yield from self._json_page(call, rsql, sort, size, (current - 1) * size,
-                                                   variables, connection)
+        if call.records is not None and call.in_database and (
+                not counted or self._scans_every_match(meta, sort)):
+            listed, _, total = yield from self._json_page(  # matches counted in its scan
+                call, rsql, sort, size, offset, variables, connection, counted)
             content = orjson.Fragment(listed)
-        elif call.records is not None and total != 0:
-            rows = self._rows(call.records, self._listed(meta, rsql),
-                              self.manager._order(meta, sort), size, (current - 1) * size,
-                              connection)
-            content = self._emit(call.records, rows, variables, connection)
+            if counted and total is None:  # an empty window: past the last page, or none
+                total = (yield from self._count(call, rsql, variables, connection)) \
+                    if offset else 0
+        else:
+            total = (yield from self._count(call, rsql, variables, connection)) \
+                if counted else None
+            if total is None and call.records is None:  # no SQL runs: refuse a bad filter
+                self._listed(meta, rsql)
+            if call.records is not None and total != 0 and call.in_database:
+                listed, _, _ = yield from self._json_page(call, rsql, sort, size, offset,
+                                                          variables, connection)
+                content = orjson.Fragment(listed)
+            elif call.records is not None and total != 0:
+                rows = self._rows(call.records, self._listed(meta, rsql),
+                                  self.manager._order(meta, sort), size, offset, connection)
+                content = self._emit(call.records, rows, variables, connection)
         values = {"content": content, "totalElements": total,
                   "totalPages": math.ceil(total / size) if total is not None else None,
                   "currentPage": current, "size": size}
         return {key: values[name] for key, name in call.page_keys}
 
+    def _scans_every_match(self, meta: Any, sort: Any) -> bool:
+        """Whether a page of `meta` in `sort` reads every match (database_json's rule),
+        decided once per model and sort."""
+        key = (meta.code, _sort_key(sort))
+        found = self._scans.get(key, None)
+        if found is None:
+            found = scans_every_match(self.manager.table(meta), self.manager._order(meta, sort))
+            self._scans.put(key, found, 1)
+        return found  # type: ignore[no-any-return]
+
     def _json_page(self, call: BuiltinPlan, rsql: Any, sort: Any, limit: int, offset: int,
-                   variables: Any, connection: sa.Connection | None) -> Steps:
-        """(JSON of the records in the window, how many), built by the database."""
+                   variables: Any, connection: sa.Connection | None, counted: bool = False
+                   ) -> Steps:
+        """(JSON of the records in the window, how many, how many match when `counted`
+        and the window holds any), built by the database."""
         meta, json = call.meta, self.database_json
-        sort_key = None if sort is None else tuple(tuple(sorted(o.items())) for o in sort)
         statement = json.statement(  # type: ignore[union-attr]
-            call, json.shape(call, variables, "page", rsql, sort_key),  # type: ignore
+            call, json.shape(call, variables, "page", rsql, _sort_key(sort), counted),  # type: ignore
             lambda: json.page(call.records, self._listed(meta, rsql),  # type: ignore
-                              self.manager._order(meta, sort), variables))
+                              self.manager._order(meta, sort), variables, counted))
         return (yield from json.read_page(  # type: ignore[union-attr]
             statement, {"window_limit": limit, "window_offset": offset}))
 
@@ -429,3 +456,8 @@ def _joined_record(plan: RecordPlan, row: Any, key: str) -> dict[str, Any] | Non
 
 
 __all__ = ["CompiledPath", "GraphQLNonNull"]
+
+
+def _sort_key(sort: Any) -> Any:
+    """`sort` ([{field, direction}] or None) as a hashable key."""
+    return None if sort is None else tuple(tuple(sorted(o.items())) for o in sort)
