@@ -1,7 +1,8 @@
-"""A compiled JSON page that reads every match anyway (its sort walks no index) counts
-them in the same scan (COUNT(*) OVER ()): one statement for the page and its totals. A page
-whose sort walks an index stops at its window, so its matches are counted apart. Answers
-match general execution on every page, the empty ones included."""
+"""A page that reads every match anyway (its sort walks no index) counts them in the same
+scan (COUNT(*) OVER (), core/data/counted.py): one statement for the page and its totals,
+on the compiled path's JSON pages and in the data manager's `query_page` (general
+execution, the admin, modules). A page whose sort walks an index stops at its window, so
+its matches are counted apart. Both paths answer alike on every page, empty ones included."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -38,6 +39,14 @@ def general_page(servers: dict[str, Server], query: str, **variables: object) ->
     return page_of(servers["general"], query, **variables)[0]
 
 
+def counted_in_page(seen: list[str], content: list, page: int) -> None:
+    """The page ran one statement counting its matches; an empty page past the first
+    counts them apart (a second statement)."""
+    counts_apart = not content and page > 1
+    assert len(seen) == (2 if counts_apart else 1), seen
+    assert "OVER ()" in seen[0].upper().replace("OVER()", "OVER ()"), seen[0]
+
+
 @pytest.mark.parametrize("page, size, rsql", [
     (1, 20, "price=gt=10"),     # a full first page
     (3, 40, "price=gt=10"),     # a page in the middle
@@ -51,22 +60,22 @@ def test_unindexed_sorts_count_in_the_page_and_answer_as_general_execution(
         servers: dict[str, Server], backend: str, page: int, size: int,
         rsql: str | None) -> None:
     compiled, seen = page_of(servers["compiled"], UNINDEXED, page=page, size=size, rsql=rsql)
-    general = general_page(servers, UNINDEXED, page=page, size=size, rsql=rsql)
+    general, general_seen = page_of(servers["general"], UNINDEXED, page=page, size=size,
+                                    rsql=rsql)
     assert compiled == general
     matches = compiled["totalElements"]
     assert compiled["totalPages"] == -(-matches // size)
     assert len(compiled["content"]) == max(0, min(size, matches - (page - 1) * size))
-    if backend == "sqlite":  # rows, not JSON: the count runs apart
-        return
-    counts_apart = not compiled["content"] and page > 1
-    assert len(seen) == (2 if counts_apart else 1), seen
-    assert "OVER ()" in seen[0].upper().replace("OVER()", "OVER ()"), seen[0]
+    counted_in_page(general_seen, general["content"], page)
+    if backend != "sqlite":  # the compiled path's rows on SQLite count apart
+        counted_in_page(seen, compiled["content"], page)
 
 
-def test_a_sort_on_an_index_counts_apart(servers: dict[str, Server]) -> None:
-    compiled, seen = page_of(servers["compiled"], INDEXED, page=2, size=25, rsql="price=gt=10")
-    assert compiled == general_page(servers, INDEXED, page=2, size=25, rsql="price=gt=10")
-    assert len(compiled["content"]) == 25
+@pytest.mark.parametrize("path", ["compiled", "general"])
+def test_a_sort_on_an_index_counts_apart(servers: dict[str, Server], path: str) -> None:
+    page, seen = page_of(servers[path], INDEXED, page=2, size=25, rsql="price=gt=10")
+    assert page == general_page(servers, INDEXED, page=2, size=25, rsql="price=gt=10")
+    assert len(page["content"]) == 25
     assert not any("OVER" in sql.upper() for sql in seen), seen
     assert len(seen) == 2  # the count, then the page
 

@@ -15,6 +15,7 @@ from modelry.core.data import (bulk, conditional, deletes, increments, locks, re
                                totals, write)
 from modelry.core.data.archived import unarchived
 from modelry.core.data.conditions import Condition
+from modelry.core.data.counted import TOTAL, counting_column, scans_every_match
 from modelry.core.data.integrity import Explainer
 from modelry.core.data.page import Page
 from modelry.core.data.query import keyword_filter
@@ -348,11 +349,22 @@ class DataManager:
             content = self.query_list(code, rsql, filters, sort=sort, limit=size,
                                       offset=(page - 1) * size, hide_archived=hide_archived)
             return Page(content, None, None, page, size)
-        with self.connection():
-            total = self.count(code, rsql, filters, hide_archived)
-            content = self.query_list(code, rsql, filters, sort=sort, limit=size,
-                                      offset=(page - 1) * size,
-                                      hide_archived=hide_archived) if total else []
+        meta = self._stored(code)
+        order = self._order(meta, sort)
+        with self.connection() as connection:
+            if scans_every_match(self.table(meta), order):  # data/counted.py
+                rows = connection.execute(
+                    self._select(meta, rsql, filters, hide_archived)
+                    .add_columns(counting_column()).order_by(*order)
+                    .limit(size).offset((page - 1) * size)).all()
+                total = rows[0]._mapping[TOTAL] if rows else 0 if page == 1 else \
+                    self.count(code, rsql, filters, hide_archived)
+                content = to_records(meta, rows)
+            else:
+                total = self.count(code, rsql, filters, hide_archived)
+                content = self.query_list(code, rsql, filters, sort=sort, limit=size,
+                                          offset=(page - 1) * size,
+                                          hide_archived=hide_archived) if total else []
         return Page(content, total, math.ceil(total / size), page, size)
 
     def count(self, code: str, rsql: Any = None, filters: Mapping[str, Any] | None = None,

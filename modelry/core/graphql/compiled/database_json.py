@@ -20,6 +20,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import iterate
 
 from modelry.core import context
+from modelry.core.data.counted import TOTAL, counting_column
 from modelry.core.fields import Field, ManyToMany, OneToMany
 from modelry.core.graphql.compiled.plan import BuiltinPlan, RecordPlan, Selected
 from modelry.core.graphql.list_limits import nested_window
@@ -56,23 +57,6 @@ def _kind(field: Field) -> str:
 
 def _text(value: Any) -> Any:
     return sa.cast(value, sa.Text)
-
-
-def scans_every_match(table: sa.Table, order: list[Any]) -> bool:
-    """Whether a page in `order` reads every match before its first row: no index (nor
-    the key, nor a unique constraint) leads with its first sort column. Such a page may
-    count the matches in the same scan; one that walks an index stops at its window, and
-    counting there would make it read them all (measured, PostgreSQL, 100,000 rows, 20 by
-    id: 0.13 ms for the page + 16 ms for COUNT(*) apart, 33 ms counted in the page)."""
-    first = next((c for c in iterate(order[0]) if isinstance(c, sa.Column)), None) \
-        if order else None
-    if first is None:
-        return False
-    leading = [index.columns[0] for index in table.indexes if len(index.columns)]
-    leading += [constraint.columns[0] for constraint in table.constraints
-                if isinstance(constraint, (sa.PrimaryKeyConstraint, sa.UniqueConstraint))
-                and len(constraint.columns)]
-    return not any(column is first for column in leading)
 
 
 def total_column(records: Any, counted: bool) -> list[Any]:
@@ -119,7 +103,6 @@ def _key(name: str) -> Any:
 # the page window is bound at execution: one statement serves every page
 WINDOW_LIMIT = sa.bindparam("window_limit", type_=sa.Integer)
 WINDOW_OFFSET = sa.bindparam("window_offset", type_=sa.Integer)
-TOTAL = "modelry_total"  # the window's column counting every match (COUNT(*) OVER ())
 # Built statements kept, all plans together, weighed by the length of their SQL: a
 # statement's element tree holds 40-120 times its SQL in Python objects (50-160 KB for
 # the benchmark's pages), so 128 KB of SQL is ~10 MB held at most.
@@ -254,7 +237,7 @@ class DatabaseJson:
                        and c.table is table and c.name not in wanted]
         columns = [table.c[c] for c in wanted]
         if counted:
-            columns.append(sa.func.count().over().label(TOTAL))
+            columns.append(counting_column())
         return sa.select(*columns).where(*where).order_by(*order) \
             .limit(WINDOW_LIMIT).offset(WINDOW_OFFSET).subquery("records")
 

@@ -21,6 +21,7 @@ from graphql.execution.values import get_argument_values
 from strawberry.utils.str_converters import to_camel_case
 
 from modelry import directives
+from modelry.core.data.counted import scans_every_match
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.relations import CHUNK, Narrowing, ids_in
 from modelry.core.fields import ManyToMany, OneToMany
@@ -28,12 +29,7 @@ from modelry.core.graphql.calls.inputs import UNSET, equality_filters, sent
 from modelry.core.graphql.calls.naming import type_name
 from modelry.core.graphql.calls.pages import page_arguments
 from modelry.core.graphql.compiled.arguments import Variables, argument_values, coerce_variables
-from modelry.core.graphql.compiled.database_json import (
-    DatabaseJson,
-    Fetched,
-    Read,
-    scans_every_match,
-)
+from modelry.core.graphql.compiled.database_json import DatabaseJson, Fetched, Read
 from modelry.core.graphql.compiled.mariadb_json import MariaDbJson
 from modelry.core.graphql.compiled.writes import CompiledWrites
 from modelry.core.graphql.compiled.plan import (
@@ -253,7 +249,7 @@ class CompiledPath:
         return {key: values[name] for key, name in call.page_keys}
 
     def _scans_every_match(self, meta: Any, sort: Any) -> bool:
-        """Whether a page of `meta` in `sort` reads every match (database_json's rule),
+        """Whether a page of `meta` in `sort` reads every match (data/counted.py),
         decided once per model and sort."""
         key = (meta.code, _sort_key(sort))
         found = self._scans.get(key, None)
