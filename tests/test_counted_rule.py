@@ -3,8 +3,9 @@ index, key or unique constraint leads with its first sort column."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-from modelry.core.data.counted import scans_every_match
+from modelry.core.data.counted import counts_in_page, scans_every_match
 
 metadata = sa.MetaData()
 ITEMS = sa.Table(
@@ -37,3 +38,20 @@ def test_a_sort_no_index_leads_counts_in_the_page() -> None:
 def test_no_order_or_no_column_counts_apart() -> None:
     assert not scans_every_match(ITEMS, [])
     assert not scans_every_match(ITEMS, [sa.literal_column("1")])
+
+
+DIALECTS = {"mysql": mysql.dialect, "sqlite": sqlite.dialect, "postgresql": postgresql.dialect}
+
+
+def test_servers_without_window_functions_count_apart() -> None:
+    order = [c.price.desc(), c.id.asc()]
+    for name, mariadb, version, counts in (
+            ("mysql", False, (5, 7, 44), False), ("mysql", False, (8, 0, 36), True),
+            ("mysql", True, (10, 1, 48), False), ("mysql", True, (10, 11, 9), True),
+            ("sqlite", False, (3, 24, 0), False), ("sqlite", False, (3, 40, 1), True),
+            ("postgresql", False, (15, 2), True)):
+        dialect = DIALECTS[name]()
+        dialect.server_version_info = version
+        dialect.is_mariadb = mariadb
+        assert counts_in_page(dialect, ITEMS, order) is counts, (name, mariadb, version)
+    assert not counts_in_page(dialect, ITEMS, [c.id.asc()])  # an index still walks

@@ -17,6 +17,21 @@ import sqlalchemy as sa
 from sqlalchemy.sql.visitors import iterate
 
 TOTAL = "modelry_total"  # the label of the counting column
+# the first server versions with window functions (COUNT(*) OVER ())
+WINDOW_FUNCTIONS = {"sqlite": (3, 25), "mariadb": (10, 2), "mysql": (8, 0)}
+
+
+def counts_in_page(dialect: sa.Dialect, table: sa.Table, order: list[Any]) -> bool:
+    """Whether a page of `table` in `order` counts its matches in its own statement: it
+    reads every match anyway, and the database has window functions."""
+    return scans_every_match(table, order) and has_window_functions(dialect)
+
+
+def has_window_functions(dialect: sa.Dialect) -> bool:
+    """Whether the connected server runs COUNT(*) OVER () (MySQL 5.7 does not)."""
+    name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+    version = dialect.server_version_info or ()
+    return name not in WINDOW_FUNCTIONS or tuple(version[:2]) >= WINDOW_FUNCTIONS[name]
 
 
 def scans_every_match(table: sa.Table, order: list[Any]) -> bool:

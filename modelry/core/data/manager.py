@@ -15,7 +15,7 @@ from modelry.core.data import (bulk, conditional, deletes, increments, locks, re
                                totals, write)
 from modelry.core.data.archived import unarchived
 from modelry.core.data.conditions import Condition
-from modelry.core.data.counted import TOTAL, counting_column, scans_every_match
+from modelry.core.data.counted import TOTAL, counting_column, counts_in_page
 from modelry.core.data.integrity import Explainer
 from modelry.core.data.page import Page
 from modelry.core.data.query import keyword_filter
@@ -352,7 +352,7 @@ class DataManager:
         meta = self._stored(code)
         order = self._order(meta, sort)
         with self.connection() as connection:
-            if scans_every_match(self.table(meta), order):  # data/counted.py
+            if counts_in_page(self.engine.dialect, self.table(meta), order):  # counted.py
                 rows = connection.execute(
                     self._select(meta, rsql, filters, hide_archived)
                     .add_columns(counting_column()).order_by(*order)
