@@ -1,8 +1,9 @@
 """A page that reads every match anyway (its sort walks no index) counts them in the same
 scan (COUNT(*) OVER (), core/data/counted.py): one statement for the page and its totals,
-on the compiled path's JSON pages and in the data manager's `query_page` (general
-execution, the admin, modules). A page whose sort walks an index stops at its window, so
-its matches are counted apart. Both paths answer alike on every page, empty ones included."""
+on the compiled path (JSON pages, and row pages on SQLite) and in the data manager's
+`query_page` (general execution, the admin, modules). A page whose sort walks an index
+stops at its window, so its matches are counted apart. Both paths answer alike on every
+page, empty ones included."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -57,7 +58,7 @@ def counted_in_page(seen: list[str], content: list, page: int) -> None:
     (2, 20, "stock=lt=-1"),     # nothing matches, past the first page
 ])
 def test_unindexed_sorts_count_in_the_page_and_answer_as_general_execution(
-        servers: dict[str, Server], backend: str, page: int, size: int,
+        servers: dict[str, Server], page: int, size: int,
         rsql: str | None) -> None:
     compiled, seen = page_of(servers["compiled"], UNINDEXED, page=page, size=size, rsql=rsql)
     general, general_seen = page_of(servers["general"], UNINDEXED, page=page, size=size,
@@ -67,8 +68,7 @@ def test_unindexed_sorts_count_in_the_page_and_answer_as_general_execution(
     assert compiled["totalPages"] == -(-matches // size)
     assert len(compiled["content"]) == max(0, min(size, matches - (page - 1) * size))
     counted_in_page(general_seen, general["content"], page)
-    if backend != "sqlite":  # the compiled path's rows on SQLite count apart
-        counted_in_page(seen, compiled["content"], page)
+    counted_in_page(seen, compiled["content"], page)
 
 
 @pytest.mark.parametrize("path", ["compiled", "general"])

@@ -21,7 +21,7 @@ from graphql.execution.values import get_argument_values
 from strawberry.utils.str_converters import to_camel_case
 
 from modelry import directives
-from modelry.core.data.counted import scans_every_match
+from modelry.core.data.counted import TOTAL, counting_column, counts_in_page
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.relations import CHUNK, Narrowing, ids_in
 from modelry.core.fields import ManyToMany, OneToMany
@@ -92,7 +92,7 @@ class CompiledPath:
         self.database_json = builder(self.manager, schema.graphql, settings) \
             if builder is not None and settings.json_in_database else None
         self.writes = CompiledWrites(app, schema)
-        self._scans: LRU[bool] = LRU(capacity)  # (model, sort) → scans_every_match
+        self._scans: LRU[bool] = LRU(capacity)  # (model, sort) → counts_in_page
         self._plans: LRU[OperationPlan | None] = LRU(
             capacity, settings.document_cache_bytes, settings.max_cached_document_bytes)
 
@@ -222,12 +222,18 @@ class CompiledPath:
         counted = bool({name for _, name in call.page_keys} & {"totalElements", "totalPages"})
         total: int | None = None
         content: Any = []
-        if call.records is not None and call.in_database and (
-                not counted or self._scans_every_match(meta, sort)):
-            listed, _, total = yield from self._json_page(  # matches counted in its scan
-                call, rsql, sort, size, offset, variables, connection, counted)
-            content = orjson.Fragment(listed)
-            if counted and total is None:  # an empty window: past the last page, or none
+        if call.records is not None and (not counted or self._counts_in_page(meta, sort)):
+            if call.in_database:  # its matches counted in its scan when `counted`
+                listed, _, total = yield from self._json_page(
+                    call, rsql, sort, size, offset, variables, connection, counted)
+                content = orjson.Fragment(listed)
+            else:
+                rows = self._rows(call.records, self._listed(meta, rsql),
+                                  self.manager._order(meta, sort), size, offset,
+                                  connection, counted)  # type: ignore[arg-type]
+                total = rows[0][TOTAL] if counted and rows else None
+                content = self._emit(call.records, rows, variables, connection)  # type: ignore
+            if counted and total is None:  # an empty page: past the last one, or none
                 total = (yield from self._count(call, rsql, variables, connection)) \
                     if offset else 0
         else:
@@ -248,13 +254,14 @@ class CompiledPath:
                   "currentPage": current, "size": size}
         return {key: values[name] for key, name in call.page_keys}
 
-    def _scans_every_match(self, meta: Any, sort: Any) -> bool:
-        """Whether a page of `meta` in `sort` reads every match (data/counted.py),
-        decided once per model and sort."""
+    def _counts_in_page(self, meta: Any, sort: Any) -> bool:
+        """Whether a page of `meta` in `sort` counts its matches in its own statement
+        (data/counted.py), decided once per model and sort."""
         key = (meta.code, _sort_key(sort))
         found = self._scans.get(key, None)
         if found is None:
-            found = scans_every_match(self.manager.table(meta), self.manager._order(meta, sort))
+            found = counts_in_page(self.manager.engine.dialect, self.manager.table(meta),
+                                   self.manager._order(meta, sort))
             self._scans.put(key, found, 1)
         return found  # type: ignore[no-any-return]
 
@@ -332,11 +339,15 @@ class CompiledPath:
         return int(fetched.rows[0][0] or 0)
 
     def _rows(self, plan: RecordPlan, where: list[Any], order: list[Any], limit: int | None,
-              offset: int | None, connection: sa.Connection) -> list[Any]:
+              offset: int | None, connection: sa.Connection, counted: bool = False
+              ) -> list[Any]:
         """The top level's rows; a ManyToOne selecting only columns comes along by a LEFT
-        JOIN (its read rule in the ON clause), its columns labelled `<key>.<column>`."""
+        JOIN (its read rule in the ON clause), its columns labelled `<key>.<column>`;
+        `counted`: each row holds how many match (`TOTAL`, data/counted.py)."""
         table = self.manager.table(plan.meta)
         columns = [table.c[c] for c in plan.columns()]
+        if counted:
+            columns.append(counting_column())
         source: Any = table
         for item in plan.selected:
             if item.kind != "many2one" or not _flat(item.nested):  # type: ignore[arg-type]
