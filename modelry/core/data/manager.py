@@ -324,14 +324,19 @@ class DataManager:
         if limit is not None and limit < 0 or offset is not None and offset < 0:
             raise DataError(f"{code}: limit and offset must not be negative",
                             code="BAD_PAGE", model=code)
-        query = self._select(meta, rsql, filters, hide_archived).order_by(
-            *self._order(meta, sort))
-        if limit is not None:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
+        query = self._window(meta, rsql, filters, hide_archived, self._order(meta, sort),
+                             limit, offset)
         with self.connection() as connection:
             return to_records(meta, connection.execute(query))
+
+    def _window(self, meta: ModelMeta, rsql: Any, filters: Mapping[str, Any] | None,
+                hide_archived: bool, order: list[Any], limit: int | None,
+                offset: int | None) -> Any:
+        """SELECT the matching rows in `order`, cut to `limit` rows from `offset`."""
+        query = self._select(meta, rsql, filters, hide_archived).order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        return query.offset(offset) if offset else query
 
     def _order(self, meta: ModelMeta, sort: Any) -> list[Any]:
         """ORDER BY for `"name,-income"` or `[{field, direction}]`, made total by id."""
@@ -353,10 +358,9 @@ class DataManager:
         order = self._order(meta, sort)
         with self.connection() as connection:
             if counts_in_page(self.engine.dialect, self.table(meta), order):  # counted.py
-                rows = connection.execute(
-                    self._select(meta, rsql, filters, hide_archived)
-                    .add_columns(counting_column()).order_by(*order)
-                    .limit(size).offset((page - 1) * size)).all()
+                rows = connection.execute(self._window(
+                    meta, rsql, filters, hide_archived, order, size, (page - 1) * size)
+                    .add_columns(counting_column())).all()
                 total = rows[0]._mapping[TOTAL] if rows else 0 if page == 1 else \
                     self.count(code, rsql, filters, hide_archived)
                 content = to_records(meta, rows)

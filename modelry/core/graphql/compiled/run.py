@@ -92,7 +92,7 @@ class CompiledPath:
         self.database_json = builder(self.manager, schema.graphql, settings) \
             if builder is not None and settings.json_in_database else None
         self.writes = CompiledWrites(app, schema)
-        self._scans: LRU[bool] = LRU(capacity)  # (model, sort) → counts_in_page
+        self._counted_sorts: LRU[bool] = LRU(capacity)  # (model, sort) → counts_in_page
         self._plans: LRU[OperationPlan | None] = LRU(
             capacity, settings.document_cache_bytes, settings.max_cached_document_bytes)
 
@@ -220,49 +220,47 @@ class CompiledPath:
         current, size, sort = page_arguments(meta, arguments.get("page"), self.settings)
         offset = (current - 1) * size
         counted = bool({name for _, name in call.page_keys} & {"totalElements", "totalPages"})
-        total: int | None = None
+        in_page = counted and call.records is not None and self._counts_in_page(meta, sort)
+        total = (yield from self._count(call, rsql, variables, connection)) \
+            if counted and not in_page else None
+        if total is None and call.records is None:  # no SQL runs: refuse a bad filter anyway
+            self._listed(meta, rsql)
         content: Any = []
-        if call.records is not None and (not counted or self._counts_in_page(meta, sort)):
-            if call.in_database:  # its matches counted in its scan when `counted`
-                listed, _, total = yield from self._json_page(
-                    call, rsql, sort, size, offset, variables, connection, counted)
-                content = orjson.Fragment(listed)
-            else:
-                rows = self._rows(call.records, self._listed(meta, rsql),
-                                  self.manager._order(meta, sort), size, offset,
-                                  connection, counted)  # type: ignore[arg-type]
-                total = rows[0][TOTAL] if counted and rows else None
-                content = self._emit(call.records, rows, variables, connection)  # type: ignore
-            if counted and total is None:  # an empty page: past the last one, or none
-                total = (yield from self._count(call, rsql, variables, connection)) \
-                    if offset else 0
-        else:
-            total = (yield from self._count(call, rsql, variables, connection)) \
-                if counted else None
-            if total is None and call.records is None:  # no SQL runs: refuse a bad filter
-                self._listed(meta, rsql)
-            if call.records is not None and total != 0 and call.in_database:
-                listed, _, _ = yield from self._json_page(call, rsql, sort, size, offset,
-                                                          variables, connection)
-                content = orjson.Fragment(listed)
-            elif call.records is not None and total != 0:
-                rows = self._rows(call.records, self._listed(meta, rsql),
-                                  self.manager._order(meta, sort), size, offset, connection)
-                content = self._emit(call.records, rows, variables, connection)
+        if call.records is not None and total != 0:
+            content, counted_total = yield from self._page_content(
+                call, rsql, sort, size, offset, variables, connection, in_page)
+            total = counted_total if in_page else total
+        if in_page and total is None:  # an empty page: past the last one, or none at all
+            total = (yield from self._count(call, rsql, variables, connection)) if offset else 0
         values = {"content": content, "totalElements": total,
                   "totalPages": math.ceil(total / size) if total is not None else None,
                   "currentPage": current, "size": size}
         return {key: values[name] for key, name in call.page_keys}
 
+    def _page_content(self, call: BuiltinPlan, rsql: Any, sort: Any, size: int, offset: int,
+                      variables: Any, connection: sa.Connection | None, in_page: bool
+                      ) -> Steps:
+        """(the page's records, how many match when `in_page` and any is on the page):
+        JSON the database builds, or rows emitted here."""
+        if call.in_database:
+            listed, _, total = yield from self._json_page(call, rsql, sort, size, offset,
+                                                          variables, connection, in_page)
+            return orjson.Fragment(listed), total
+        rows = self._rows(call.records, self._listed(call.meta, rsql),  # type: ignore
+                          self.manager._order(call.meta, sort), size, offset,
+                          connection, in_page)  # type: ignore[arg-type]
+        return (self._emit(call.records, rows, variables, connection),  # type: ignore
+                rows[0][TOTAL] if in_page and rows else None)
+
     def _counts_in_page(self, meta: Any, sort: Any) -> bool:
         """Whether a page of `meta` in `sort` counts its matches in its own statement
         (data/counted.py), decided once per model and sort."""
         key = (meta.code, _sort_key(sort))
-        found = self._scans.get(key, None)
+        found = self._counted_sorts.get(key, None)
         if found is None:
             found = counts_in_page(self.manager.engine.dialect, self.manager.table(meta),
                                    self.manager._order(meta, sort))
-            self._scans.put(key, found, 1)
+            self._counted_sorts.put(key, found, 1)
         return found  # type: ignore[no-any-return]
 
     def _json_page(self, call: BuiltinPlan, rsql: Any, sort: Any, limit: int, offset: int,
@@ -462,9 +460,10 @@ def _joined_record(plan: RecordPlan, row: Any, key: str) -> dict[str, Any] | Non
             if item.kind == "column" else item.type_name for item in plan.selected}
 
 
-__all__ = ["CompiledPath", "GraphQLNonNull"]
-
-
 def _sort_key(sort: Any) -> Any:
     """`sort` ([{field, direction}] or None) as a hashable key."""
     return None if sort is None else tuple(tuple(sorted(o.items())) for o in sort)
+
+
+__all__ = ["CompiledPath", "GraphQLNonNull"]
+
