@@ -2,11 +2,9 @@
 its static files. Database work runs in worker threads sharing the API's limiter."""
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -22,21 +20,22 @@ from modelry.core.security import tokens
 from modelry.core.security.authorization import AccessDenied
 from modelry.core.security.identity import Identity, current_identity
 from modelry.core.security.throttle import LoginThrottled
+from modelry.core.http.workers import WorkerThreads
 from modelry.errors import ModelryError
 
 PREFIX = "/admin"
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
-def admin_routes(app: Any, limiter: Callable[[], Any]) -> list[Route]:
+def admin_routes(app: Any, workers: WorkerThreads) -> list[Route]:
     """The admin's routes for `app` (none with `server: {admin: false}` in its settings);
-    `limiter()` is the capacity limiter of worker threads. Every model's UI hints are
-    checked here: a bad one fails the start of the server."""
+    its database work runs on the API's `workers`. Every model's UI hints are checked
+    here: a bad one fails the start of the server."""
     server = getattr(app.settings, "server", None) or {}
     if not server.get("admin", True):
         return []
     admin = Admin(app, {meta.code: hints_for(meta)
-                        for meta in app.registry.models.values() if meta.stored}, limiter)
+                        for meta in app.registry.models.values() if meta.stored}, workers)
     return [
         Route(PREFIX, admin.home, methods=["GET"]),
         Route(f"{PREFIX}/", admin.home, methods=["GET"]),
@@ -56,14 +55,13 @@ class Admin:
     """The screens of one application."""
 
     def __init__(self, app: Any, hints: dict[str, ModelHints],
-                 limiter: Callable[[], Any]) -> None:
+                 workers: WorkerThreads) -> None:
         self.app = app
         self.hints = hints
-        self.limiter = limiter
+        self.workers = workers
 
     async def _thread(self, function: Callable[..., Any], *args: Any) -> Any:
-        return await anyio.to_thread.run_sync(functools.partial(function, *args),
-                                              limiter=self.limiter())
+        return await self.workers.run(function, *args)
 
     async def login_page(self, request: Request) -> Response:
         """The sign-in form."""

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -13,6 +12,7 @@ from modelry.core import context
 from modelry.core.data import DataManager
 from modelry.core.data.transaction import current as current_transaction
 from modelry.core.registry import Registry
+from modelry.core.scoped import setting
 
 _active: ContextVar[App | None] = ContextVar("modelry_app", default=None)
 _default: list[App] = []
@@ -68,14 +68,9 @@ class App:
                 **{k: v for k, v in server.get("graphql", {}).items() if k in known}))
         return self._asgi
 
-    @contextlib.contextmanager
-    def activate(self) -> Iterator[App]:
+    def activate(self) -> setting[App | None]:
         """Make this the application that data calls use in this thread/task."""
-        token = _active.set(self)
-        try:
-            yield self
-        finally:
-            _active.reset(token)
+        return setting(_active, self)
 
     def enqueue(self, target: Any, *args: Any, key: str | None = None, **kwargs: Any) -> Any:
         """Queue `target(*args, **kwargs)` (a declared function) to run in a worker, in

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
+from modelry.core.scoped import setting
 from modelry.errors import NoActiveApplication
 
 _provider: Callable[[], Any] | None = None
@@ -98,22 +99,25 @@ def active_gateway() -> Any:
     return _provider() if _provider is not None else None
 
 
-_request_id: ContextVar[str | None] = ContextVar("modelry_request_id", default=None)
+# The request's id, in a list: made when first asked for (most requests never are)
+_request_id: ContextVar[list[str | None] | None] = ContextVar("modelry_request_id",
+                                                              default=None)
 
 
 def request_id() -> str | None:
     """Id of the request this thread/task serves (a task keeps its enqueuer's), or None."""
-    return _request_id.get()
+    held = _request_id.get()
+    if held is None:
+        return None
+    if held[0] is None:
+        held[0] = uuid.uuid4().hex
+    return held[0]
 
 
-@contextlib.contextmanager
-def requesting(id: str | None = None) -> Iterator[str]:
-    """Serve request `id` (a new random id when None) inside the block."""
-    token = _request_id.set(id or uuid.uuid4().hex)
-    try:
-        yield _request_id.get()  # type: ignore[misc]
-    finally:
-        _request_id.reset(token)
+def requesting(id: str | None = None) -> setting[list[str | None] | None]:
+    """Serve request `id` (a new random id, made when first asked for, when None) inside
+    the block."""
+    return setting(_request_id, [id])
 
 
 _call_guard: Callable[[str, str], None] | None = None

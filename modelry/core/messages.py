@@ -9,10 +9,11 @@ code, scripts) there is nobody to tell: they are logged at DEBUG and dropped.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any
+
+from modelry.core.scoped import setting
 
 log = logging.getLogger("modelry.messages")
 _sink: ContextVar[list[dict[str, Any]] | None] = ContextVar("modelry_messages", default=None)
@@ -53,11 +54,6 @@ def warn(message: str, *, code: str | None = None, model: str | None = None,
     _say("WARN", message, code, model, field)
 
 
-@contextlib.contextmanager
-def collecting(sink: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def collecting(sink: list[dict[str, Any]]) -> setting[list[dict[str, Any]] | None]:
     """Messages said inside the block go to `sink`."""
-    token = _sink.set(sink)
-    try:
-        yield sink
-    finally:
-        _sink.reset(token)
+    return setting(_sink, sink)

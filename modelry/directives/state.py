@@ -8,10 +8,11 @@ context, so its changes never leak back into the parent or its siblings.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
+from modelry.core.scoped import setting
 from modelry.directives.flags import BACKEND_DEFAULT, CLIENT_DEFAULT, Directive
 
 T = TypeVar("T")
@@ -79,14 +80,9 @@ def run(
         reset(token)
 
 
-@contextmanager
-def scope(*bits: Directive) -> Iterator[Directive]:
+def scope(*bits: Directive) -> setting[Directive]:
     """Within the block, set exactly ``bits``; restore the previous set on exit."""
-    token = replace(combine(bits))
-    try:
-        yield current()
-    finally:
-        reset(token)
+    return setting(_current, combine(bits))
 
 
 _caller: contextvars.ContextVar[Directive | None] = contextvars.ContextVar(
@@ -94,14 +90,9 @@ _caller: contextvars.ContextVar[Directive | None] = contextvars.ContextVar(
 )
 
 
-@contextmanager
-def calling(bits: Directive) -> Iterator[None]:
+def calling(bits: Directive) -> setting[Directive | None]:
     """Within the block (a declared function's body), `caller()` is ``bits``."""
-    token = _caller.set(bits if type(bits) is Directive else member(bits))
-    try:
-        yield
-    finally:
-        _caller.reset(token)
+    return setting(_caller, bits if type(bits) is Directive else member(bits))
 
 
 def caller() -> Directive:

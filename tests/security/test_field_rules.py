@@ -81,6 +81,23 @@ def test_hidden_and_readonly_fields_cannot_be_written(world: World, clients: dic
     assert world.memo_titles() == ["ann's memo", "bob's memo"]
 
 
+@pytest.mark.parametrize("client_kind", ["compiled", "general"])
+@pytest.mark.parametrize("sent", ["folderId: $folder", "folder: {id: $folder}"])
+def test_a_readonly_many_to_one_cannot_be_written_by_record_or_by_id(
+        world: World, clients: dict[str, Client], client_kind: str, sent: str) -> None:
+    world.write("base.FieldAccess", role=world.roles["hider"], model=MEMO, field="folder",
+                readonly=True)
+    other = world.write("permtest.Folder", name="elsewhere").id
+    answer = clients[client_kind].gql(
+        "mutation($id: Long, $folder: Long) { memoMutation { update(data: {id: $id, %s}) "
+        "{ id } } }" % sent, {"id": str(world.memos["bob's memo"]), "folder": str(other)},
+        world.identities["hider"])
+    assert answer.data is None
+    assert answer.error["message"] == f"access denied: you may not write {MEMO}.folder"
+    assert answer.error["extensions"]["code"] == "ACCESS_DENIED"
+    assert world.memo("bob's memo").folder.id == world.folder
+
+
 def test_the_same_writes_pass_for_a_role_without_field_rules(world: World,
                                                              clients: dict[str, Client]) -> None:
     answer = clients["compiled"].gql(

@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from modelry.core.scoped import setting
+
 
 @dataclass
 class Transaction:
@@ -55,14 +57,9 @@ class WouldBlock(BaseException):
     belongs in a worker thread. A BaseException, so no `except Exception` degrades it."""
 
 
-@contextlib.contextmanager
-def nonblocking() -> Iterator[None]:
+def nonblocking() -> setting[bool]:
     """Refuse (WouldBlock) every transaction opened inside: code running in an event loop."""
-    token = _nonblocking.set(True)
-    try:
-        yield
-    finally:
-        _nonblocking.reset(token)
+    return setting(_nonblocking, True)
 
 
 def current() -> Transaction | None:
@@ -125,15 +122,13 @@ def open_transaction(owner: Any, engine: sa.Engine,
     transaction.run_after_commit()
 
 
-@contextlib.contextmanager
-def use_connection(owner: Any, engine: sa.Engine) -> Iterator[sa.Connection]:
+def use_connection(owner: Any, engine: sa.Engine
+                   ) -> contextlib.AbstractContextManager[sa.Connection]:
     """The connection of the open transaction, or a new transaction for this one call."""
     active = _current.get()
     if active is not None and active.owner is owner:
-        yield active.connection
-        return
-    with open_transaction(owner, engine) as connection:
-        yield connection
+        return contextlib.nullcontext(active.connection)
+    return open_transaction(owner, engine)
 
 
 @contextlib.contextmanager

@@ -73,7 +73,8 @@ def invoke(namespace: str, fun: str, fun_type: str, body: Callable[..., Any],
             for hook in hooks.hooks_for("before", namespace, fun, fun_type, owner):
                 hook.callable(call)
         result = _with_extension_points(registry, call, run_body) \
-            if int.__and__(bits, Directive.EXT_POINT) else run_body(*call.args, **call.kwargs)
+            if int.__and__(bits, Directive.EXT_POINT) and hooks.extended(namespace) \
+            else run_body(*call.args, **call.kwargs)
         if int.__and__(bits, Directive.HOOK):
             for hook in hooks.hooks_for("after", namespace, fun, fun_type, owner):
                 changed = hook.callable(call, result)

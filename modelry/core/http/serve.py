@@ -5,7 +5,6 @@ import functools
 import logging
 from typing import Any
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +12,7 @@ from starlette.routing import Route
 from modelry import directives
 from modelry.core.context import requesting
 from modelry.core.http.endpoints import HttpRequest, HttpResponse
+from modelry.core.http.workers import WorkerThreads
 from modelry.core.registry.functions import EndpointMeta
 from modelry.core.security.identity import ANONYMOUS, acting
 from modelry.errors import ModelryError
@@ -25,14 +25,15 @@ def _answer(status: int, code: str, message: str) -> Response:
     return Response(body.body, status, media_type=body.media_type)
 
 
-def endpoint_routes(app: Any, limiter: Any) -> list[Route]:
-    """One route per declared endpoint of `app`'s modules; `limiter()` gives the capacity
-    limiter its worker threads share with GraphQL requests."""
-    return [Route(meta.route, functools.partial(_serve, app, meta, limiter),
+def endpoint_routes(app: Any, workers: WorkerThreads) -> list[Route]:
+    """One route per declared endpoint of `app`'s modules, run on the `workers` GraphQL
+    requests use."""
+    return [Route(meta.route, functools.partial(_serve, app, meta, workers),
                   methods=list(meta.methods)) for meta in app.registry.behaviours.endpoints]
 
 
-async def _serve(app: Any, meta: EndpointMeta, limiter: Any, request: Request) -> Response:
+async def _serve(app: Any, meta: EndpointMeta, workers: WorkerThreads,
+                 request: Request) -> Response:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > meta.max_body:
         return _answer(413, "BODY_TOO_LARGE", f"the body is over {meta.max_body} bytes")
@@ -46,8 +47,7 @@ async def _serve(app: Any, meta: EndpointMeta, limiter: Any, request: Request) -
                        dict(request.query_params),
                        {k.lower(): v for k, v in request.headers.items()}, b"".join(chunks),
                        request.client.host if request.client else None)
-    return await anyio.to_thread.run_sync(functools.partial(_run, app, meta, seen),
-                                          limiter=limiter())
+    return await workers.run(_run, app, meta, seen)
 
 
 def _run(app: Any, meta: EndpointMeta, request: HttpRequest) -> Response:

@@ -26,6 +26,8 @@ class Registry:
         self.models = models
         self.behaviours = behaviours or Behaviours()
         self._by_class = {meta.cls: meta for meta in models.values()}
+        for meta in models.values():
+            meta.seal()
 
     def model(self, code_or_class: str | type) -> ModelMeta:
         """The model with this code (or declared by this class)."""

@@ -128,13 +128,35 @@ class Behaviours:
     schedules: list[ScheduleMeta] = field(default_factory=list)
     endpoints: list[EndpointMeta] = field(default_factory=list)
 
+    # hooks_for's answers, each with the number of hooks it was worked out from: a call
+    # runs through them twice, and hooks are only ever added (while the registry builds)
+    _matched: dict[tuple[str, ...], tuple[int, list[HookMeta]]] = field(
+        default_factory=dict, repr=False, compare=False)
+    _extended: tuple[int, frozenset[str]] | None = field(default=None, repr=False,
+                                                         compare=False)
+
     def hooks_for(self, when: str, namespace: str, fun: str, fun_type: str,
                   module: str) -> list[HookMeta]:
         """Matching hooks, by priority (lowest first)."""
-        return sorted((h for h in self.hooks if h.when == when
-                       and h.matches(namespace, fun, fun_type, module)),
-                      key=lambda h: h.priority)
+        key = (when, namespace, fun, fun_type, module)
+        known = self._matched.get(key)
+        if known is not None and known[0] == len(self.hooks):
+            return known[1]
+        found = sorted((h for h in self.hooks if h.when == when
+                        and h.matches(namespace, fun, fun_type, module)),
+                       key=lambda h: h.priority)
+        if len(self._matched) < 10_000:  # namespaces × functions: bounded by the registry
+            self._matched[key] = (len(self.hooks), found)
+        return found
 
     def implementations(self, namespace: str, point: str) -> list[ExtensionMeta]:
         """Implementations of one extension point, by priority (lowest first)."""
         return self.extensions.get((namespace, point), [])
+
+    def extended(self, namespace: str) -> bool:
+        """Whether any extension point of `namespace` has an implementation."""
+        namespaces = self._extended
+        if namespaces is None or namespaces[0] != len(self.extensions):
+            namespaces = self._extended = (
+                len(self.extensions), frozenset(n for n, _ in self.extensions))
+        return namespace in namespaces[1]

@@ -27,6 +27,22 @@ class ModelMeta:
     unique: list[tuple[str, ...]] = field(default_factory=list)  # field sets unique together
     indexes: list[tuple[str, ...]] = field(default_factory=list)  # indexes over several fields
     archived: str | None = None  # the Boolean field marking records archived (hidden)
+    # the field lists below, worked out once the registry is built (`seal`); before, the
+    # build still adds and replaces fields, and each is worked out when asked for
+    _derived: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
+
+    def seal(self) -> None:
+        """Keep the field lists from now on: the fields are final (the registry is built)."""
+        self._derived = {}
+
+    def _fields_where(self, name: str, wanted: Any) -> list[Any]:
+        derived = self._derived
+        found = None if derived is None else derived.get(name)
+        if found is None:
+            found = [f for f in self.fields.values() if wanted(f)]
+            if derived is not None:
+                derived[name] = found
+        return found
 
     @property
     def stored(self) -> bool:
@@ -44,22 +60,22 @@ class ModelMeta:
     @property
     def columns(self) -> list[Field]:
         """Fields with a column in this model's table, in declaration order."""
-        return [f for f in self.fields.values() if f.stored]
+        return self._fields_where("columns", _stored)
 
     @property
     def relations(self) -> list[Relation]:
         """Relation fields."""
-        return [f for f in self.fields.values() if isinstance(f, Relation)]
+        return self._fields_where("relations", _relation)
 
     @property
     def many2ones(self) -> list[ManyToOne]:
         """ManyToOne fields."""
-        return [f for f in self.fields.values() if isinstance(f, ManyToOne)]
+        return self._fields_where("many2ones", _many_to_one)
 
     @property
     def to_many(self) -> list[OneToMany | ManyToMany]:
         """OneToMany and ManyToMany fields."""
-        return [f for f in self.fields.values() if isinstance(f, (OneToMany, ManyToMany))]
+        return self._fields_where("to_many", _to_many)
 
     @property
     def unique_fields(self) -> list[Field]:
@@ -81,3 +97,19 @@ class ModelMeta:
         if self.indexes:
             described["indexes"] = [list(names) for names in self.indexes]
         return described
+
+
+def _stored(field: Field) -> bool:
+    return field.stored
+
+
+def _relation(field: Field) -> bool:
+    return isinstance(field, Relation)
+
+
+def _many_to_one(field: Field) -> bool:
+    return isinstance(field, ManyToOne)
+
+
+def _to_many(field: Field) -> bool:
+    return isinstance(field, (OneToMany, ManyToMany))

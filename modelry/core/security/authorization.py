@@ -45,8 +45,12 @@ def _rights() -> Rights | None:
 def check_call(namespace: str, fun: str, builtin: bool) -> None:
     """Raise AccessDenied unless the caller may call `namespace.fun`."""
     rights = _rights()
-    if rights is None:
-        return
+    if rights is not None:
+        check_rights(rights, namespace, fun, builtin)
+
+
+def check_rights(rights: Rights, namespace: str, fun: str, builtin: bool) -> None:
+    """Raise AccessDenied unless `rights` let their holder call `namespace.fun`."""
     perm = BUILTIN_PERMS.get(fun) if builtin else None
     if perm is not None:
         if perm not in rights.models.get(namespace, set()):
@@ -92,14 +96,21 @@ def row_policy(app: Any, meta: Any, operation: str) -> Any:
     if rights is None:
         return None
     import sqlalchemy as sa
-    if operation not in rights.models.get(meta.code, ()) and \
-            (meta.code, operation) not in rights.unrestricted:
+    key = (meta.code, operation)
+    known = rights.policies.get(key, True)
+    if known is None:
+        return None
+    if known is False or (operation not in rights.models.get(meta.code, ()) and
+                          key not in rights.unrestricted):
         # no right at all: a call on the model was refused before it got here, so these
         # are related records (a ManyToOne, a list) of a model the caller may not read
+        rights.policies[key] = False
         return sa.false()
     clauses = [clause for code in proxied_codes(meta.code, app.registry)
                if (clause := _rules_clause(app, rights, app.registry.model(code),
                                            operation)) is not None]
+    if not clauses:
+        rights.policies[key] = None
     return sa.and_(*clauses) if clauses else None
 
 
@@ -131,6 +142,11 @@ def hidden_fields(model: str) -> frozenset[str]:
         return frozenset()
     rights = _rights()
     return _field_rules(rights.hidden, model) if rights is not None else frozenset()
+
+
+def hidden_by(rights: Rights, model: str) -> frozenset[str]:
+    """Fields of `model` that `rights` hide (a proxy's include its target's)."""
+    return _field_rules(rights.hidden, model)
 
 
 def readonly_fields(model: str) -> frozenset[str]:

@@ -1,10 +1,9 @@
 """Who a call acts for: an identity in a context variable (per thread / asyncio task)."""
 from __future__ import annotations
 
-import contextlib
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any
 
 from modelry.core import context
 
@@ -35,13 +34,20 @@ def current_identity() -> Identity:
     return _current.get()
 
 
-@contextlib.contextmanager
-def acting(identity: Identity) -> Iterator[Identity]:
+class acting:  # noqa: N801 - a context manager, named for what the block does
     """Act as `identity` inside the block (audit fields name its user)."""
-    token = _current.set(identity)
-    user = context.set_user_id(identity.user_id)
-    try:
-        yield identity
-    finally:
+
+    __slots__ = ("identity", "tokens")
+
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
+    def __enter__(self) -> Identity:
+        self.tokens = (_current.set(self.identity),
+                       context.set_user_id(self.identity.user_id))
+        return self.identity
+
+    def __exit__(self, *_: Any) -> None:
+        identity, user = self.tokens
         context.reset_user_id(user)
-        _current.reset(token)
+        _current.reset(identity)

@@ -28,6 +28,10 @@ class Rights:
     unrestricted: set[tuple[str, str]] = field(default_factory=set)   # (model, op) w/o rules
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)   # model → fields
     readonly: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (model, operation) → what authorization.row_policy found without compiling a rule:
+    # None (no rule binds the caller) or False (no right at all); worked out once
+    policies: dict[tuple[str, str], bool | None] = field(
+        default_factory=dict, compare=False, repr=False)
 
 
 class RightsCache:

@@ -28,42 +28,47 @@ def to_record(registry: Registry, meta: ModelMeta, data: Any,
     With an `intent` (the client creates or updates the record), values a client may not
     write are refused first (see `client_writes`); nested new records count as creates.
     """
+    found = _sent_values(meta, data)
     if intent is not None and directives.is_set(Directive.FROM_CLIENT):
-        refuse_client_values(meta, _sent_values(meta, data), intent)
+        refuse_client_values(meta, {name: value for name, (_, value, _) in found.items()},
+                             intent)
     record = meta.cls()
     locked = context.readonly_fields(meta.code)
-    for field in meta.fields.values():
-        value = sent(data, field.name)
-        if field.name in locked and value is not UNSET:
-            raise DataError(f"access denied: you may not write {meta.code}.{field.name}",
-                            code="ACCESS_DENIED", model=meta.code, field=field.name)
-        if isinstance(field, ManyToOne):
-            by_id = sent(data, f"{field.name}_id")
-            if value is UNSET and by_id is not UNSET:
-                value = by_id
-            elif value is not UNSET and value is not None:
+    for name, (field, value, as_record) in found.items():
+        if name in locked:
+            raise DataError(f"access denied: you may not write {meta.code}.{name}",
+                            code="ACCESS_DENIED", model=meta.code, field=name)
+        if value is not None and as_record:
+            if isinstance(field, ManyToOne):
                 value = _reference(registry, registry.model(field.target), value, intent)
-        elif isinstance(field, Relation) and value is not UNSET and value is not None:
-            target = registry.model(field.target)
-            value = [_reference(registry, target, item, intent) for item in value]
-        if value is UNSET:
-            continue
+            elif isinstance(field, Relation):
+                target = registry.model(field.target)
+                value = [_reference(registry, target, item, intent) for item in value]
         if field.system:
-            record._values[field.name] = value
+            record._values[name] = value
         else:
-            setattr(record, field.name, value)
+            setattr(record, name, value)
     return record
 
 
-def _sent_values(meta: ModelMeta, data: Any) -> dict[str, Any]:
-    """Field name → value the client sent (a many-to-one by record or by `<name>_id`)."""
+def _sent_values(meta: ModelMeta, data: Any) -> dict[str, tuple[Any, Any, bool]]:
+    """Field name → (field, value the client sent, whether sent as a record or list of
+    them rather than by id), in the model's field order: a many-to-one is sent by record
+    (`<name>`) or by id (`<name>_id`)."""
+    if data is None:
+        return {}
+    slots = getattr(data, "__dict__", None)
+    get = slots.get if slots is not None else lambda name, default: getattr(
+        data, name, default)
     values = {}
-    for field in meta.fields.values():
-        value = sent(data, field.name)
-        if value is UNSET and isinstance(field, ManyToOne):
-            value = sent(data, f"{field.name}_id")
+    for name, field in meta.fields.items():
+        value = get(name, UNSET)
         if value is not UNSET:
-            values[field.name] = value
+            values[name] = (field, value, True)
+        elif type(field) is ManyToOne or isinstance(field, ManyToOne):
+            value = get(f"{name}_id", UNSET)
+            if value is not UNSET:
+                values[name] = (field, value, False)
     return values
 
 

@@ -6,8 +6,8 @@ read by attribute (a strawberry input, or the compiled path's coerced arguments)
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Collection, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Collection
 
 from modelry import directives
 from modelry.core.data.deletes import distinct_by_id
@@ -20,11 +20,10 @@ from modelry.directives import Directive
 from modelry.errors import DataError, OptimisticLockError
 
 
-@contextlib.contextmanager
-def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)) -> Iterator[None]:
+def _bits(add: Directive = Directive(0), remove: Directive = Directive(0)
+          ) -> AbstractContextManager[Directive]:
     bits = int.__and__(int.__or__(directives.current(), add), ~int(remove))  # (ints: see
-    with directives.scope(directives.member(bits)):                          # state.py)
-        yield
+    return directives.scope(directives.member(bits))                         # state.py)
 
 
 def create_builtin(app: Any, meta: ModelMeta, data: Any,

@@ -9,6 +9,7 @@ general executor, which then reports errors exactly as usual.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Generator
@@ -20,7 +21,6 @@ from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type
 from graphql.execution.values import get_argument_values
 from strawberry.utils.str_converters import to_camel_case
 
-from modelry import directives
 from modelry.core.data.counted import TOTAL, counting_column, counts_in_page
 from modelry.core.data.query import keyword_filter
 from modelry.core.data.relations import CHUNK, Narrowing, ids_in
@@ -45,12 +45,11 @@ from modelry.core.graphql.list_limits import check_nested, nested_window
 from modelry.core.lru import LRU, MISSING
 from modelry.core.rsql.relations import read_rules
 from modelry.core.security import authorization
-from modelry.core.security.identity import current_identity
-from modelry.directives import Directive
 from modelry.errors import DataError
 
 
 Steps = Generator[Read, Fetched, Any]  # yields reads, is sent what they fetched, returns
+_camel = functools.lru_cache(maxsize=4096)(to_camel_case)  # argument names: a few hundred
 
 
 class Arguments:
@@ -62,7 +61,7 @@ class Arguments:
         self._values = values
 
     def __getattr__(self, name: str) -> Any:
-        value = self._values.get(to_camel_case(name), UNSET)
+        value = self._values.get(_camel(name), UNSET)
         if isinstance(value, dict):
             return Arguments(value)
         if isinstance(value, list):
@@ -134,12 +133,16 @@ class CompiledPath:
                     raise NotCompilable(f"{code}.{call.builtin} has hooks or extensions")
 
     def _authorize(self, plan: OperationPlan) -> None:
-        """The permission hook's checks; field rules send the request the general way."""
+        """The permission hook's checks, for client calls of non-admins; field rules send
+        the request the general way."""
+        rights = authorization.rights_in_force()
+        if rights is None:
+            return
         for root in plan.roots:
             for call in root.calls:
-                authorization.check_call(call.meta.code, call.builtin, builtin=True)
+                authorization.check_rights(rights, call.meta.code, call.builtin, builtin=True)
                 for record_plan in record_plans(call.records):
-                    if authorization.hidden_fields(record_plan.meta.code):
+                    if authorization.hidden_by(rights, record_plan.meta.code):
                         raise NotCompilable("field rules apply")
 
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
@@ -167,8 +170,7 @@ class CompiledPath:
         statements it needs (`Read`) and is sent their rows, so the caller may run them on
         any connection (http/direct/ runs them in the event loop); other statements run on
         `connection` (None: there is none, and such a plan fails)."""
-        if directives.is_set(Directive.AUTHENTICATE) and not current_identity().is_admin:
-            self._authorize(plan)
+        self._authorize(plan)
         coerced = coerce_variables(self.schema.graphql, operation, variables)
         if isinstance(coerced, list):
             raise NotCompilable("variables need the general executor's errors")

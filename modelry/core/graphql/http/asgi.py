@@ -3,17 +3,14 @@ endpoints under `/api/<module>/...`, the admin under `/admin`, access log."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import time
 from typing import Any, AsyncIterator
 
-import anyio.to_thread
 import orjson
 import sqlalchemy as sa
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,6 +26,7 @@ from modelry.core.graphql.http.fast_post import FastPost
 from modelry.core.graphql.http.media_types import check_request_type
 from modelry.core.graphql.protocol import ProtocolError, protocol_error_body
 from modelry.core.http.serve import endpoint_routes
+from modelry.core.http.workers import WorkerThreads
 
 access_log = logging.getLogger("modelry.access")
 ALLOWED = "GET, POST"  # the methods of /graphql (GET for queries only)
@@ -57,7 +55,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
     """The ASGI application serving `app`'s GraphQL API."""
     settings = settings or GraphQLSettings()
     executor = Executor(app, settings)
-    concurrency = _Concurrency(app.engine)
+    workers = _workers(app.engine)
 
     async def graphql_post(request: Request) -> Response:
         try:
@@ -65,7 +63,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
             body = await _read_body(request, settings.max_body_bytes)
         except ProtocolError as error:
             return _json(protocol_error_body(error), error.status)
-        answer = await concurrency.run(executor.run, body, request.headers.get("authorization"))
+        answer = await workers.run(executor.run, body,
+                                   authorization=request.headers.get("authorization"))
         return _json(answer.body, answer.status, answer.statements)
 
     async def graphql_get(request: Request) -> Response:
@@ -83,8 +82,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
                                                            "BAD_JSON")), 400)
         payload = {"query": query, "variables": variables,
                    "operationName": request.query_params.get("operationName")}
-        answer = await concurrency.run(executor.run, payload,
-                                       request.headers.get("authorization"), get=True)
+        answer = await workers.run(executor.run, payload,
+                                   authorization=request.headers.get("authorization"), get=True)
         response = _json(answer.body, answer.status, answer.statements)
         if answer.status == 405:  # a mutation sent with GET
             response.headers["Allow"] = ALLOWED
@@ -95,7 +94,7 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
             with app.engine.connect() as connection:
                 connection.execute(sa.text("SELECT 1"))
         try:
-            await run_in_threadpool(ping)
+            await workers.run(ping)
         except sa.exc.SQLAlchemyError:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "modules": list(app.registry.modules)})
@@ -127,8 +126,8 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
         Route("/graphql", other_method, methods=["PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route(ASSET_ROUTE, asset_endpoint(settings), methods=["GET"]),
         Route("/health", health, methods=["GET"]),
-        *endpoint_routes(app, concurrency.shared_limiter),
-        *admin_routes(app, concurrency.shared_limiter),
+        *endpoint_routes(app, workers),
+        *admin_routes(app, workers),
     ])
     starlette.state.executor = executor
     starlette.state.direct_reads = direct
@@ -139,32 +138,15 @@ def build_asgi(app: Any, settings: GraphQLSettings | None = None) -> Starlette:
             parsed = await direct.answer(body, authorization)
             if isinstance(parsed, ExecutorResponse):
                 return parsed
-        return await concurrency.run(executor.run, body, authorization, parsed=parsed)
+        return await workers.run(executor.run, body, authorization=authorization,
+                                 parsed=parsed)
     return _AccessLog(FastPost(starlette, answer, settings.max_body_bytes))
 
 
-class _Concurrency:
-    """Runs requests in worker threads, at most as many at once as the pool has connections:
-    the others wait in the event loop instead of opening connections above the pool size."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        size = getattr(engine.pool, "size", None)
-        self.slots = size() if callable(size) else 16
-        self.limiter: anyio.CapacityLimiter | None = None
-
-    def shared_limiter(self) -> anyio.CapacityLimiter:
-        """The limiter every request's worker thread takes a slot of (made inside the
-        event loop that uses it)."""
-        if self.limiter is None:
-            self.limiter = anyio.CapacityLimiter(self.slots)
-        return self.limiter
-
-    async def run(self, function: Any, body: Any, authorization: str | None,
-                  **keywords: Any) -> Any:
-        """`function(body, authorization=..., **keywords)` in a worker thread."""
-        return await anyio.to_thread.run_sync(
-            functools.partial(function, body, authorization=authorization, **keywords),
-            limiter=self.shared_limiter())
+def _workers(engine: sa.Engine) -> WorkerThreads:
+    """Worker threads for requests, as many as the pool has connections."""
+    size = getattr(engine.pool, "size", None)
+    return WorkerThreads(size() if callable(size) else 16)
 
 
 class _AccessLog:
