@@ -66,6 +66,10 @@ class Model(metaclass=_ModelType):
     _model_code: ClassVar[str] = ""
     _declared_fields: ClassVar[dict[str, Field]] = {}
     _declared_unique: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    # marks a write leaves on a record (data/rows.py, data/written.py), unset by default:
+    # read on every write, found here rather than by a failed lookup (__getattr__)
+    _as_stored: bool = False
+    _key_only: str | None = None
 
     id = _SystemValue()
     create_date = _SystemValue()

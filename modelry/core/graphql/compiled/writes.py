@@ -24,7 +24,7 @@ from typing import Any
 from graphql import GraphQLNonNull, OperationDefinitionNode, get_named_type, located_error
 
 from modelry.core.fields import ManyToOne
-from modelry.core.graphql.calls.reading import read_field
+from modelry.core.graphql.calls.reading import field_reader
 from modelry.core.graphql.calls.writes import create_builtin, delete_builtin, update_builtin
 from modelry.core.graphql.compiled.arguments import Variables, argument_values, coerce_variables
 from modelry.core.graphql.compiled.plan import BuiltinPlan, NotCompilable, OperationPlan, \
@@ -93,8 +93,9 @@ class CompiledWrites:
     def _emit(self, plan: RecordPlan, record: Any) -> dict[str, Any]:
         """The selected keys of `record`, as the general path emits them."""
         out: dict[str, Any] = {}
+        read = field_reader(record)
         for key, name, kind in self._emitter(plan):
-            out[key] = name if kind == "__typename" else to_wire(kind, read_field(record, name))
+            out[key] = name if kind == "__typename" else to_wire(kind, read(name))
         return out
 
     def _emitter(self, plan: RecordPlan) -> list[tuple[str, str, str]]:
