@@ -5,8 +5,8 @@
 `POST /graphql` takes `{"q": "Q1", ...}` (bodies in queries.py) instead of parsing
 GraphQL, and answers byte for byte what modelry answers for the matching document:
 ids as strings, money as the database's decimal text, the `{data, extensions}`
-envelope. Each request is one transaction with at most one statement per relation
-level; `X-SQL-Statements` tells how many ran. `Authorization: Bearer <token>` takes a
+envelope. Writes set the audit columns modelry sets (sql.py). Each request is one
+transaction with at most one statement per relation level; `X-SQL-Statements` tells how many ran. `Authorization: Bearer <token>` takes a
 token of modelry's login (base_auth_token), checked with one more statement per request;
 a bad token is answered 401. `GET /health` answers "ok".
 """
@@ -36,7 +36,12 @@ from modelry.boot.engine import create_engine
 EXTENSIONS = {"success": True, "messages": []}
 # Results are read with .all() (one fetchall), not iterated: iterating a SQLAlchemy
 # result fetches row by row, which costs more than the rest of the request.
-Handler = Callable[[sa.Connection, dict], dict]
+Handler = Callable[[sa.Connection, dict, "int | None"], dict]  # (…, body, signed-in user)
+
+
+def _utc_now() -> dt.datetime:
+    """Now as naive UTC, as modelry stores it."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _text(value: Any) -> str | None:
@@ -61,13 +66,13 @@ def _shop(row: sa.Row) -> dict:
     return {"id": str(shop_id), "name": name, "income": _text(income), "owner": owner}
 
 
-def fetch_shop(connection: sa.Connection, body: dict) -> dict:
+def fetch_shop(connection: sa.Connection, body: dict, _user: int | None) -> dict:
     """Q1: one shop by id, with its owner."""
     row = connection.execute(sql.SHOP_BY_ID, {"id": int(body["id"])}).first()
     return {"petShopQuery": {"queryOne": None if row is None else _shop(row)}}
 
 
-def item_page(connection: sa.Connection, body: dict) -> dict:
+def item_page(connection: sa.Connection, body: dict, _user: int | None) -> dict:
     """Q2: a page of items with their shops."""
     content = [
         {"id": str(item_id), "itemName": name, "price": _text(price), "stock": stock,
@@ -78,7 +83,7 @@ def item_page(connection: sa.Connection, body: dict) -> dict:
     return {"petItemQuery": {"queryPage": {"content": content}}}
 
 
-def shop_page(connection: sa.Connection, body: dict) -> dict:
+def shop_page(connection: sa.Connection, body: dict, _user: int | None) -> dict:
     """Q3: a page of shops with owner, first items and tags: three statements."""
     page = sql.shop_page(body.get("sort"), _postgres(connection))
     content = [_shop(row) for row in connection.execute(page, _page(body)).all()]
@@ -101,7 +106,7 @@ def shop_page(connection: sa.Connection, body: dict) -> dict:
     return {"petShopQuery": {"queryPage": {"content": content}}}
 
 
-def filtered_items(connection: sa.Connection, body: dict) -> dict:
+def filtered_items(connection: sa.Connection, body: dict, _user: int | None) -> dict:
     """Q4: a filtered page sorted by price (ties by id), with the filter's totals."""
     filters = {"min_price": Decimal(body["minPrice"]), "max_stock": int(body["maxStock"])}
     page = _page(body)
@@ -114,20 +119,22 @@ def filtered_items(connection: sa.Connection, body: dict) -> dict:
         "content": content}}}
 
 
-def create_tag(connection: sa.Connection, body: dict) -> dict:
+def create_tag(connection: sa.Connection, body: dict, user: int | None) -> dict:
     """M1: insert a tag, one statement."""
     name = body["name"]
+    values = {"name": name, "now": _utc_now(), "user": user}
     if connection.dialect.insert_returning:
-        tag_id = connection.execute(sql.CREATE_TAG_RETURNING, {"name": name}).scalar_one()
+        tag_id = connection.execute(sql.CREATE_TAG_RETURNING, values).scalar_one()
     else:
-        tag_id = connection.execute(sql.CREATE_TAG, {"name": name}).lastrowid
+        tag_id = connection.execute(sql.CREATE_TAG, values).lastrowid
     return {"petTagMutation": {"create": {"id": str(tag_id), "name": name}}}
 
 
-def update_stock(connection: sa.Connection, body: dict) -> dict:
+def update_stock(connection: sa.Connection, body: dict, user: int | None) -> dict:
     """M2: set one item's stock, one statement."""
     item_id, stock = int(body["id"]), int(body["stock"])
-    if connection.execute(sql.UPDATE_STOCK, {"item_id": item_id, "new_stock": stock}
+    if connection.execute(sql.UPDATE_STOCK, {"item_id": item_id, "new_stock": stock,
+                                             "now": _utc_now(), "user": user}
                           ).rowcount != 1:
         raise LookupError(f"demo.PetItem {item_id} does not exist")
     return {"petItemMutation": {"update": {"id": str(item_id), "stock": stock}}}
@@ -148,8 +155,8 @@ def signed_in(connection: sa.Connection, authorization: str | None) -> int | Non
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("the Authorization header must read 'Bearer <token>'")
     digest = hashlib.sha256(token.strip().encode()).hexdigest()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # naive UTC, as modelry stores it
-    user_id = connection.execute(sql.TOKEN_USER, {"token_hash": digest, "now": now}).scalar()
+    user_id = connection.execute(sql.TOKEN_USER, {"token_hash": digest, "now": _utc_now()}
+                                 ).scalar()
     if user_id is None:
         raise Unauthenticated("the bearer token is invalid, expired or revoked")
     return int(user_id)
@@ -174,8 +181,8 @@ def create_app(database: str) -> Starlette:
     def run(body: dict, authorization: str | None) -> tuple[dict, int]:
         with engine.begin() as connection:
             connection.info["statements"] = 0
-            signed_in(connection, authorization)
-            data = HANDLERS[body["q"]](connection, body)
+            user = signed_in(connection, authorization)
+            data = HANDLERS[body["q"]](connection, body, user)
             return data, connection.info["statements"]
 
     async def graphql(request: Request) -> Response:

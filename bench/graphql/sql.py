@@ -17,8 +17,10 @@ owner = sa.table("demo_pet_owner", sa.column("id"), sa.column("name"))
 shop = sa.table("demo_pet_shop", sa.column("id"), sa.column("name"), sa.column("income"),
                 sa.column("owner_id"))
 item = sa.table("demo_pet_item", sa.column("id"), sa.column("item_name"), sa.column("price"),
-                sa.column("stock"), sa.column("shop_id"))
-tag = sa.table("demo_pet_tag", sa.column("id"), sa.column("name"))
+                sa.column("stock"), sa.column("shop_id"), sa.column("write_date"),
+                sa.column("write_uid"))
+tag = sa.table("demo_pet_tag", sa.column("id"), sa.column("name"), sa.column("create_date"),
+               sa.column("write_date"), sa.column("create_uid"), sa.column("write_uid"))
 shop_tags = sa.table("demo_pet_shop_tags_rel", sa.column("pet_shop_id"),
                      sa.column("pet_tag_id"))
 
@@ -104,13 +106,20 @@ FILTERED_ITEMS = (sa.select(item.c.id, item.c.item_name, item.c.price).where(_ch
                   .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 FILTERED_COUNT = sa.select(sa.func.count()).select_from(item).where(_cheap_stock)
 
+# Writes keep the audit columns as modelry does (when, and by whom: NULL for anonymous
+# callers), so both write the same: on MariaDB an UPDATE that only sets a column to the
+# value it holds (M2 writes the seeded stock back) changes no row and commits nothing.
 # M1: create a tag; PostgreSQL returns the id, MariaDB reports it as lastrowid.
-CREATE_TAG = sa.insert(tag).values(name=sa.bindparam("name"))
+CREATE_TAG = sa.insert(tag).values(
+    name=sa.bindparam("name"), create_date=sa.bindparam("now"),
+    write_date=sa.bindparam("now"), create_uid=sa.bindparam("user"),
+    write_uid=sa.bindparam("user"))
 CREATE_TAG_RETURNING = CREATE_TAG.returning(tag.c.id)
 
 # M2: set an item's stock.
 UPDATE_STOCK = (sa.update(item).where(item.c.id == sa.bindparam("item_id"))
-                .values(stock=sa.bindparam("new_stock")))
+                .values(stock=sa.bindparam("new_stock"), write_date=sa.bindparam("now"),
+                        write_uid=sa.bindparam("user")))
 
 # A bearer token, checked as a real app would on every request: its hash is looked up
 # with its user in one statement (modelry's own token table, so the tokens are alike).
