@@ -99,12 +99,9 @@ class Executor:
                          "code": e["extensions"]["code"], "model": None, "field": None,
                          "path": None} for e in checked.errors]
             return Response(200, envelope(None, checked.errors, messages, request.strategy))
-        if checked.variables:  # the literals of a document checked by its shape
-            request = replace(request, variables={**request.variables, **checked.variables})
         operation = _operation(checked.document, request.operation_name)
         if get and operation.operation is not OperationType.QUERY:
             raise ProtocolError("only queries may be sent with GET", "METHOD_NOT_ALLOWED", 405)
-        context = RequestContext(self.app, self.settings, token=token)
         if self.settings.compiled and operation.operation is OperationType.MUTATION:
             answer = self._compiled_write(request, checked, operation)
             if answer is not None:
@@ -113,7 +110,10 @@ class Executor:
             data = self._compiled(request, checked, operation)
             if data is not None:
                 return Response(200, envelope(None if request.strategy.only_validate else data,
-                                              [], context.messages, request.strategy))
+                                              [], [], request.strategy))
+        if checked.variables:  # the literals of a document checked by its shape
+            request = replace(request, variables={**request.variables, **checked.variables})
+        context = RequestContext(self.app, self.settings, token=token)
         readonly: bool | None = operation.operation is OperationType.QUERY
         if not readonly and not request.strategy.only_validate and \
                 self._own_transaction(operation):
@@ -168,9 +168,6 @@ class Executor:
                 checked = parsed.checked = self.documents.check(request.query)
                 if checked.document is None or not self.settings.compiled:
                     raise WouldBlock("not a compiled read")
-                if checked.variables:
-                    request = replace(request, variables={**request.variables,
-                                                          **checked.variables})
                 operation = _operation(checked.document, request.operation_name)
                 plan = self.compiled.plan(checked.key, checked.document, operation) \
                     if operation.operation is OperationType.QUERY else None
@@ -257,10 +254,13 @@ class Executor:
 def _variables(request: GraphQLRequest, checked: Checked,
                operation: OperationDefinitionNode) -> dict[str, Any] | VariableValues:
     """The request's variables for the compiled path: as the document check coerced them
-    when they are the operation's only ones (its literals), else as sent."""
+    when they are the operation's only ones (its literals), else as sent with the
+    document's literals."""
     if checked.coerced is not None and \
             len(operation.variable_definitions or ()) == len(checked.variables):
         return checked.coerced  # type: ignore[no-any-return]
+    if checked.variables:
+        return {**request.variables, **checked.variables}
     return request.variables
 
 

@@ -157,8 +157,8 @@ class _AccessLog:
         self.state = inner.state
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.inner(scope, receive, send)
+        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
+            await self.inner(scope, receive, send)  # (nothing to write: no watching)
             return
         began = time.perf_counter()
         seen: dict[str, Any] = {"status": 500, "statements": None}
@@ -174,8 +174,7 @@ class _AccessLog:
         try:
             await self.inner(scope, receive, watch)
         finally:
-            if access_log.isEnabledFor(logging.INFO):
-                access_log.info(orjson.dumps({
-                    "method": scope["method"], "path": scope["path"], "status": seen["status"],
-                    "ms": round((time.perf_counter() - began) * 1000, 2),
-                    "statements": seen["statements"]}).decode())
+            access_log.info(orjson.dumps({
+                "method": scope["method"], "path": scope["path"], "status": seen["status"],
+                "ms": round((time.perf_counter() - began) * 1000, 2),
+                "statements": seen["statements"]}).decode())
