@@ -6,9 +6,10 @@
 GraphQL, and answers byte for byte what modelry answers for the matching document:
 ids as strings, money as the database's decimal text, the `{data, extensions}`
 envelope. Writes set the audit columns modelry sets (sql.py). Each request is one
-transaction with at most one statement per relation level; `X-SQL-Statements` tells how many ran. `Authorization: Bearer <token>` takes a
-token of modelry's login (base_auth_token), checked with one more statement per request;
-a bad token is answered 401. `GET /health` answers "ok".
+transaction with at most one statement per relation level; `X-SQL-Statements` tells how
+many ran. `Authorization: Bearer <token>` takes a token of modelry's login
+(base_auth_token), checked with one more statement per request; a bad token is answered
+401. `GET /health` answers "ok".
 """
 from __future__ import annotations
 
