@@ -86,6 +86,7 @@ class BuiltinPlan:
     serial: int = field(default_factory=itertools.count().__next__)
     page_keys: list[tuple[str, str]] = field(default_factory=list)  # (response key, name)
     arguments: Any = None  # its coerced arguments' template (compiled/arguments.py)
+    record_codes: tuple[str, ...] | None = None  # the models its records are of, when known
 
 
 @dataclass

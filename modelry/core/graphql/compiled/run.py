@@ -141,9 +141,12 @@ class CompiledPath:
         for root in plan.roots:
             for call in root.calls:
                 authorization.check_rights(rights, call.meta.code, call.builtin, builtin=True)
-                for record_plan in record_plans(call.records):
-                    if authorization.hidden_by(rights, record_plan.meta.code):
-                        raise NotCompilable("field rules apply")
+                codes = call.record_codes
+                if codes is None:
+                    codes = call.record_codes = tuple(
+                        record_plan.meta.code for record_plan in record_plans(call.records))
+                if any(authorization.hidden_by(rights, code) for code in codes):
+                    raise NotCompilable("field rules apply")
 
     def run(self, plan: OperationPlan, operation: OperationDefinitionNode,
             variables: Variables, connection: sa.Connection) -> dict[str, Any]:
