@@ -22,7 +22,7 @@ class ProtocolError(Exception):
         self.message, self.code, self.status = message, code, status
 
 
-@dataclass
+@dataclass(frozen=True)
 class RequestStrategy:
     """`variables.requestStrategy` (alias `variables.oio`)."""
 
@@ -65,7 +65,12 @@ def parse_request(body: bytes | dict[str, Any]) -> GraphQLRequest:
     return GraphQLRequest(query, variables, operation, _strategy(raw))
 
 
+DEFAULT_STRATEGY = RequestStrategy()  # most requests send none
+
+
 def _strategy(raw: Any) -> RequestStrategy:
+    if not raw and isinstance(raw, dict):
+        return DEFAULT_STRATEGY
     if not isinstance(raw, dict):
         raise ProtocolError("requestStrategy must be an object", "BAD_STRATEGY")
     strategy = RequestStrategy(
