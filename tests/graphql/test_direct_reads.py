@@ -215,7 +215,7 @@ def test_a_broken_connection_is_replaced(served: tuple[App, Server], backend: st
     reads = direct(app)
     for _ in range(3):
         server.gql(READS["by id"]).ok()
-    idle = list(reads.connections.idle._queue)
+    idle = list(reads.connections.idle)
     assert idle, "the read left its connection in the pool"
     ids = [server_id(connection) for connection in idle]
     kill = "SELECT pg_terminate_backend(:id)" if backend == "postgresql" else "KILL :id"
@@ -227,7 +227,7 @@ def test_a_broken_connection_is_replaced(served: tuple[App, Server], backend: st
     for _ in range(len(ids) + 1):  # each broken connection fails one read, which a
         assert server.gql(READS["by id"]).body == expected  # worker thread answers
     assert count() >= 1  # a new connection answers again
-    live = list(reads.connections.idle._queue)
+    live = list(reads.connections.idle)
     assert live and not {server_id(c) for c in live} & set(ids)
 
 

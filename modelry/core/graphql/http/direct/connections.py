@@ -3,6 +3,7 @@ reads run their statements."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from typing import Any
 
@@ -11,20 +12,23 @@ WAIT_SECONDS = 5.0  # for a free connection; then the request goes to a worker t
 
 
 class AsyncConnections:
-    """At most `size` connections of `driver`, opened when first needed."""
+    """At most `size` connections of `driver`, opened when first needed. Waiters are
+    served in turn: a released connection goes to the longest waiting request, never to
+    one that arrived after it (under load, taking a connection that a waiter was just
+    woken for sent that waiter to the back of the line again: a long tail of latency)."""
 
     def __init__(self, driver: Any, size: int) -> None:
         self.driver = driver
         self.size = size
         self.opened = 0
-        self.idle: asyncio.Queue[Any] = asyncio.Queue()
+        self.idle: collections.deque[Any] = collections.deque()
+        self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
         self.replacing: set[asyncio.Future[None]] = set()
 
     async def acquire(self) -> Any:
-        """A connection of the pool; TimeoutError when none frees up in `WAIT_SECONDS`
-        (waiters are served in turn)."""
-        if not self.idle.empty():
-            return self.idle.get_nowait()
+        """A connection of the pool; TimeoutError when none frees up in `WAIT_SECONDS`."""
+        if self.idle and not self.waiting:
+            return self.idle.pop()
         if self.opened < self.size:
             self.opened += 1
             try:
@@ -32,7 +36,18 @@ class AsyncConnections:
             except BaseException:
                 self.opened -= 1
                 raise
-        return await asyncio.wait_for(self.idle.get(), WAIT_SECONDS)
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self.waiting.append(waiter)
+        timer = loop.call_later(WAIT_SECONDS, _expire, waiter)
+        try:
+            return await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._hand(waiter.result())  # given to us as we gave up: pass it on
+            raise
+        finally:
+            timer.cancel()
 
     def release(self, connection: Any) -> None:
         """Give `connection` back; one that broke or is inside a transaction is dropped
@@ -43,7 +58,16 @@ class AsyncConnections:
             self.replacing.add(replacing)
             replacing.add_done_callback(self.replacing.discard)
             return
-        self.idle.put_nowait(connection)
+        self._hand(connection)
+
+    def _hand(self, connection: Any) -> None:
+        """To the longest waiting request, else to the idle ones."""
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(connection)
+                return
+        self.idle.append(connection)
 
     async def _replace(self, broken: Any) -> None:
         await self.driver.close(broken)
@@ -56,10 +80,15 @@ class AsyncConnections:
             self.opened -= 1
             log.warning("a direct-read connection could not be opened", exc_info=True)
             return
-        self.idle.put_nowait(connection)
+        self._hand(connection)
 
     async def close(self) -> None:
         """Close the idle connections (at shutdown, when no request runs)."""
-        while not self.idle.empty():
+        while self.idle:
             self.opened -= 1
-            await self.driver.close(self.idle.get_nowait())
+            await self.driver.close(self.idle.pop())
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError(f"no free connection in {WAIT_SECONDS} s"))
