@@ -141,7 +141,7 @@ def hidden_fields(model: str) -> frozenset[str]:
     if not _enforced():
         return frozenset()
     rights = _rights()
-    return _field_rules(rights.hidden, model) if rights is not None else frozenset()
+    return hidden_by(rights, model) if rights is not None else frozenset()
 
 
 def hidden_by(rights: Rights, model: str) -> frozenset[str]:

@@ -65,7 +65,7 @@ def _sent_values(meta: ModelMeta, data: Any) -> dict[str, tuple[Any, Any, bool]]
         value = get(name, UNSET)
         if value is not UNSET:
             values[name] = (field, value, True)
-        elif type(field) is ManyToOne or isinstance(field, ManyToOne):
+        elif isinstance(field, ManyToOne):
             value = get(f"{name}_id", UNSET)
             if value is not UNSET:
                 values[name] = (field, value, False)
